@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from .models import NumberSequence, OrganizationSettings
+
+admin.site.register(OrganizationSettings)
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_value"]
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201 - numbers only move by services
+        return False

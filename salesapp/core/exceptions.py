@@ -1,0 +1,44 @@
+"""Domain errors: a sentence a user can read, and (optionally) the field it is about."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the action. Nothing was changed."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationFailed(DomainError):
+    """Bad input: names the field."""
+
+
+class StateError(DomainError):
+    """The record's state doesn't allow the action."""
+
+
+class ConcurrentChange(DomainError):
+    """Somebody changed the record since the user loaded it."""
+
+    status = 409
+
+
+class PermissionDeniedError(DomainError):
+    status = 403
+
+
+def from_django_validation(exc: "Exception") -> ValidationFailed:
+    """Turn a django ValidationError (full_clean) into our error, naming the first field."""
+    message_dict = getattr(exc, "message_dict", None)
+    if message_dict:
+        field, messages = next(iter(message_dict.items()))
+        label = "" if field == "__all__" else f"{field.replace('_', ' ').capitalize()}: "
+        return ValidationFailed(f"{label}{messages[0]}", field=None if field == "__all__" else field)
+    messages = getattr(exc, "messages", None) or [str(exc)]
+    return ValidationFailed(messages[0])

@@ -1,0 +1,105 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStamped(models.Model):
+    """UUID public id (the Web API key), created / modified timestamps and an owner."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_on = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified_on = models.DateTimeField(auto_now=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """A row version, bumped by every service that changes the record.
+
+    Forms carry it back, the API exposes it as the @odata.etag: a stale version means someone else
+    changed the record meanwhile (two tabs, two clicks, two integrators).
+    """
+
+    row_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class NumberSequence(models.Model):
+    """Gapless counter per document type, bumped in the same transaction as the document (SPEC §7)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"
+
+
+class IdempotencyKey(models.Model):
+    """Remembers the result of a create submitted with a one-time form token (double submit)."""
+
+    key = models.UUIDField(primary_key=True)
+    created_on = models.DateTimeField(auto_now_add=True)
+    result_type = models.CharField(max_length=40)
+    result_id = models.UUIDField()
+
+
+class DiscountCalculation(models.TextChoices):
+    LINE_ITEM = "line_item", "Line item"
+    PER_UNIT = "per_unit", "Per unit"
+
+
+class OrganizationSettings(models.Model):
+    """The seller: one row (pk=1). Read it with OrganizationSettings.load()."""
+
+    seller_name = models.CharField(max_length=200, default="Contoso Ltd")
+    address = models.TextField(blank=True)
+    tax_id = models.CharField("tax / VAT id", max_length=60, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    website = models.URLField(blank=True)
+    logo = models.ImageField(upload_to="logo/", blank=True)
+    payment_instructions = models.TextField("bank / payment instructions", blank=True)
+    invoice_footer = models.TextField("invoice footer text", blank=True)
+    default_currency = models.ForeignKey(
+        "catalog.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pricing_precision = models.PositiveSmallIntegerField("pricing decimal precision", default=2)
+    discount_calculation = models.CharField(
+        "discount calculation method", max_length=20, choices=DiscountCalculation.choices,
+        default=DiscountCalculation.LINE_ITEM,
+    )
+    quote_prefix = models.CharField(max_length=10, default="QUO-")
+    order_prefix = models.CharField(max_length=10, default="ORD-")
+    invoice_prefix = models.CharField(max_length=10, default="INV-")
+    email_subject_template = models.CharField(
+        max_length=200, default="Invoice {number} from {seller}"
+    )
+    email_body_template = models.TextField(
+        default="Dear customer,\n\nplease find attached invoice {number} for {total}, due on {due}.\n\n"
+        "Kind regards,\n{seller}"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "organization settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="organization_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(pricing_precision__gte=0, pricing_precision__lte=4),
+                name="organization_pricing_precision_0_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.seller_name
+
+    @classmethod
+    def load(cls) -> "OrganizationSettings":
+        obj, _ = cls.objects.select_related("default_currency").get_or_create(pk=1)
+        return obj

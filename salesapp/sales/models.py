@@ -1,0 +1,417 @@
+"""Opportunities, quotes, orders, invoices, their lines and the timeline (SPEC §2).
+
+Models hold data, constraints and pure helpers. Every change of state, totals or numbers goes
+through `salesapp.sales.services`.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from salesapp.catalog.models import MONEY, QTY
+from salesapp.core.addresses import BillTo, ShipTo
+from salesapp.core.models import TimeStamped, Versioned
+
+from . import states
+from .states import (
+    InvoiceState,
+    InvoiceStatus,
+    OpportunityState,
+    OpportunityStatus,
+    OrderState,
+    OrderStatus,
+    QuoteState,
+    QuoteStatus,
+)
+
+ZERO = Decimal("0")
+
+
+class PaymentTerms(models.IntegerChoices):
+    NET_30 = 1, "Net 30"
+    TWO_10_NET_30 = 2, "2% 10, Net 30"
+    NET_45 = 3, "Net 45"
+    NET_60 = 4, "Net 60"
+
+
+PAYMENT_TERM_DAYS = {1: 30, 2: 30, 3: 45, 4: 60}
+
+
+class FreightTerms(models.IntegerChoices):
+    FOB = 1, "FOB"
+    NO_CHARGE = 2, "No Charge"
+
+
+class ShippingMethod(models.IntegerChoices):
+    AIRBORNE = 1, "Airborne"
+    DHL = 2, "DHL"
+    FEDEX = 3, "FedEx"
+    UPS = 4, "UPS"
+    POSTAL_MAIL = 5, "Postal Mail"
+    FULL_LOAD = 6, "Full Load"
+    WILL_CALL = 7, "Will Call"
+
+
+class PricedDocument(TimeStamped, Versioned):
+    """What opportunities, quotes, orders and invoices share: customer, pricing, header, totals."""
+
+    name = models.CharField(max_length=300)
+    customer_account = models.ForeignKey(
+        "customers.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    customer_contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    price_list = models.ForeignKey(
+        "catalog.PriceList", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(blank=True)
+    discount_percentage = models.DecimalField("header discount %", max_digits=5, decimal_places=2, default=ZERO)
+    discount_amount = models.DecimalField("header discount", default=ZERO, **MONEY)
+    freight_amount = models.DecimalField("freight", default=ZERO, **MONEY)
+    # Stored totals (SPEC §3.4): lists sort by them, templates/PDF/API read them, nobody recomputes.
+    total_line_item_amount = models.DecimalField("detail amount", default=ZERO, **MONEY)
+    total_line_item_discount_amount = models.DecimalField("total line discount", default=ZERO, **MONEY)
+    header_percent_discount_amount = models.DecimalField("header % discount", default=ZERO, **MONEY)
+    total_discount_amount = models.DecimalField("total discount", default=ZERO, **MONEY)
+    total_amount_less_freight = models.DecimalField("pre-freight amount", default=ZERO, **MONEY)
+    total_tax = models.DecimalField("total tax", default=ZERO, **MONEY)
+    total_amount = models.DecimalField("total amount", default=ZERO, db_index=True, **MONEY)
+    # The price list revision the lines were last priced at (lazy repricing, SPEC §6).
+    priced_revision = models.PositiveBigIntegerField(default=0)
+
+    lifecycle: states.Lifecycle
+    kind: str  # "opportunity" | "quote" | "salesorder" | "invoice"
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer_account__isnull=False, customer_contact__isnull=True)
+                | Q(customer_account__isnull=True, customer_contact__isnull=False),
+                name="%(class)s_customer_exactly_one",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_percentage__gte=0, discount_percentage__lte=100)
+                & Q(discount_amount__gte=0) & Q(freight_amount__gte=0)
+                & Q(total_amount_less_freight__gte=0) & Q(total_tax__gte=0) & Q(total_amount__gte=0),
+                name="%(class)s_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def customer(self):  # noqa: ANN201 - Account | Contact
+        return self.customer_account or self.customer_contact
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    @property
+    def state_label(self) -> str:
+        return self.lifecycle.state_label(self.state)
+
+    @property
+    def status_label(self) -> str:
+        return self.lifecycle.status_label(self.status)
+
+    def can(self, action: str) -> bool:
+        return self.lifecycle.can(action, self.state)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.can("edit")
+
+    @property
+    def is_price_locked(self) -> bool:
+        return bool(getattr(self, "prices_locked", False))
+
+
+class SalesDocument(PricedDocument, BillTo, ShipTo):
+    """Quotes, orders and invoices: numbered, with terms and addresses."""
+
+    opportunity = models.ForeignKey(
+        "sales.Opportunity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment_terms = models.IntegerField(choices=PaymentTerms.choices, null=True, blank=True)
+    freight_terms = models.IntegerField(choices=FreightTerms.choices, null=True, blank=True)
+    shipping_method = models.IntegerField(choices=ShippingMethod.choices, null=True, blank=True)
+
+    class Meta(PricedDocument.Meta):
+        abstract = True
+
+    @property
+    def number(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+
+class Opportunity(PricedDocument):
+    state = models.IntegerField(choices=OpportunityState.choices, default=OpportunityState.OPEN)
+    status = models.IntegerField(choices=OpportunityStatus.choices, default=OpportunityStatus.IN_PROGRESS)
+    estimated_close_date = models.DateField(null=True, blank=True)
+    is_revenue_system_calculated = models.BooleanField("revenue system-calculated", default=True)
+    estimated_value = models.DecimalField("estimated revenue", default=ZERO, **MONEY)
+    actual_revenue = models.DecimalField(null=True, blank=True, **MONEY)
+    actual_close_date = models.DateField(null=True, blank=True)
+    competitor = models.CharField(max_length=200, blank=True)
+    close_description = models.TextField(blank=True)
+
+    lifecycle = states.OPPORTUNITY
+    kind = "opportunity"
+
+    class Meta(PricedDocument.Meta):
+        verbose_name_plural = "opportunities"
+        ordering = ["-created_on"]
+        constraints = [
+            *PricedDocument.Meta.constraints,
+            models.CheckConstraint(condition=Q(state__in=OpportunityState.values), name="opportunity_state_valid"),
+            models.CheckConstraint(condition=Q(status__in=OpportunityStatus.values), name="opportunity_status_valid"),
+        ]
+
+
+class Quote(SalesDocument):
+    quote_number = models.CharField(max_length=30, db_index=True, editable=False)
+    revision_number = models.PositiveIntegerField(default=0, editable=False)
+    state = models.IntegerField(choices=QuoteState.choices, default=QuoteState.DRAFT)
+    status = models.IntegerField(choices=QuoteStatus.choices, default=QuoteStatus.IN_PROGRESS)
+    effective_from = models.DateField(null=True, blank=True)
+    effective_to = models.DateField(null=True, blank=True)
+    due_by = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    revised_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    lifecycle = states.QUOTE
+    kind = "quote"
+
+    class Meta(SalesDocument.Meta):
+        ordering = ["-created_on"]
+        constraints = [
+            *SalesDocument.Meta.constraints,
+            models.UniqueConstraint(fields=["quote_number", "revision_number"], name="quote_number_revision_unique"),
+            models.CheckConstraint(condition=Q(state__in=QuoteState.values), name="quote_state_valid"),
+            models.CheckConstraint(condition=Q(status__in=QuoteStatus.values), name="quote_status_valid"),
+            models.CheckConstraint(
+                condition=Q(effective_from__isnull=True) | Q(effective_to__isnull=True)
+                | Q(effective_to__gte=F("effective_from")),
+                name="quote_effective_dates_ordered",
+            ),
+        ]
+
+    @property
+    def number(self) -> str:
+        return self.quote_number
+
+
+class SalesOrder(SalesDocument):
+    order_number = models.CharField(max_length=30, unique=True, editable=False)
+    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    state = models.IntegerField(choices=OrderState.choices, default=OrderState.ACTIVE)
+    status = models.IntegerField(choices=OrderStatus.choices, default=OrderStatus.NEW)
+    prices_locked = models.BooleanField(default=False)
+    requested_delivery_by = models.DateField(null=True, blank=True)
+    date_fulfilled = models.DateField(null=True, blank=True)
+    canceled_on = models.DateField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    lifecycle = states.ORDER
+    kind = "salesorder"
+
+    class Meta(SalesDocument.Meta):
+        ordering = ["-created_on"]
+        constraints = [
+            *SalesDocument.Meta.constraints,
+            models.CheckConstraint(condition=Q(state__in=OrderState.values), name="salesorder_state_valid"),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="salesorder_status_valid"),
+        ]
+
+    @property
+    def number(self) -> str:
+        return self.order_number
+
+
+class Invoice(SalesDocument):
+    invoice_number = models.CharField(max_length=30, unique=True, editable=False)
+    sales_order = models.ForeignKey(
+        SalesOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    state = models.IntegerField(choices=InvoiceState.choices, default=InvoiceState.ACTIVE)
+    status = models.IntegerField(choices=InvoiceStatus.choices, default=InvoiceStatus.NEW)
+    prices_locked = models.BooleanField(default=False)
+    invoice_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    date_paid = models.DateField(null=True, blank=True)
+    amount_paid = models.DecimalField(null=True, blank=True, **MONEY)
+    # Bumped whenever what the PDF shows may have changed; the stored PDF records the one it shows.
+    content_version = models.PositiveIntegerField(default=1)
+
+    lifecycle = states.INVOICE
+    kind = "invoice"
+
+    class Meta(SalesDocument.Meta):
+        ordering = ["-created_on"]
+        constraints = [
+            *SalesDocument.Meta.constraints,
+            models.CheckConstraint(condition=Q(state__in=InvoiceState.values), name="invoice_state_valid"),
+            models.CheckConstraint(condition=Q(status__in=InvoiceStatus.values), name="invoice_status_valid"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__isnull=True) | Q(amount_paid__gte=0), name="invoice_amount_paid_not_negative"
+            ),
+        ]
+
+    @property
+    def number(self) -> str:
+        return self.invoice_number
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.state == InvoiceState.ACTIVE and bool(self.due_date) and self.due_date < timezone.localdate()
+
+
+class DocumentLine(models.Model):
+    """One product line of a document. Catalog product (+ unit) or write-in name, never both."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_on = models.DateTimeField(auto_now_add=True)
+    modified_on = models.DateTimeField(auto_now=True)
+    sequence = models.PositiveIntegerField(default=0)
+    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("catalog.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    write_in_name = models.CharField("write-in product", max_length=500, blank=True)
+    is_price_overridden = models.BooleanField(default=False)
+    price_per_unit = models.DecimalField(default=ZERO, **MONEY)
+    quantity = models.DecimalField(**QTY)
+    volume_discount = models.DecimalField("volume discount", default=ZERO, **MONEY)
+    manual_discount = models.DecimalField("manual discount", default=ZERO, **MONEY)
+    tax = models.DecimalField(default=ZERO, **MONEY)
+    tax_rate = models.DecimalField("tax rate %", max_digits=7, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(default=ZERO, **MONEY)
+    extended_amount = models.DecimalField(default=ZERO, **MONEY)
+    description = models.TextField(blank=True)
+
+    parent_field: str
+
+    class Meta:
+        abstract = True
+        ordering = ["sequence", "created_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(product__isnull=False, unit__isnull=False, write_in_name="")
+                | (Q(product__isnull=True, unit__isnull=True, is_price_overridden=True) & ~Q(write_in_name="")),
+                name="%(class)s_product_or_write_in",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) & Q(price_per_unit__gte=0) & Q(volume_discount__gte=0)
+                & Q(manual_discount__gte=0) & Q(tax__gte=0),
+                name="%(class)s_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.product_name
+
+    @property
+    def product_name(self) -> str:
+        return self.product.name if self.product_id else self.write_in_name
+
+    @property
+    def is_write_in(self) -> bool:
+        return self.product_id is None
+
+    @property
+    def net_price_per_unit(self) -> Decimal:
+        return self.price_per_unit - self.volume_discount
+
+
+class OpportunityProduct(DocumentLine):
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    parent_field = "opportunity"
+
+    class Meta(DocumentLine.Meta):
+        pass
+
+
+class QuoteDetail(DocumentLine):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    parent_field = "quote"
+
+    class Meta(DocumentLine.Meta):
+        pass
+
+
+class SalesOrderDetail(DocumentLine):
+    sales_order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    parent_field = "sales_order"
+
+    class Meta(DocumentLine.Meta):
+        pass
+
+
+class InvoiceDetail(DocumentLine):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    parent_field = "invoice"
+
+    class Meta(DocumentLine.Meta):
+        pass
+
+
+LINE_MODELS: dict[type[PricedDocument], type[DocumentLine]] = {
+    Opportunity: OpportunityProduct,
+    Quote: QuoteDetail,
+    SalesOrder: SalesOrderDetail,
+    Invoice: InvoiceDetail,
+}
+DOCUMENT_MODELS: dict[str, type[PricedDocument]] = {
+    "opportunity": Opportunity, "quote": Quote, "salesorder": SalesOrder, "invoice": Invoice,
+}
+
+
+class TimelineKind(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    CONVERTED_FROM = "converted_from", "Created from"
+    CONVERTED_TO = "converted_to", "Converted to"
+    PRODUCTS_ADDED = "products_added", "Products added"
+    STATE_CHANGED = "state_changed", "State changed"
+    PRICE_LOCKED = "price_locked", "Pricing locked"
+    PRICE_UNLOCKED = "price_unlocked", "Using current pricing"
+    REPRICED = "repriced", "Repriced"
+    EMAIL_QUEUED = "email_queued", "Email queued"
+    EMAILED = "emailed", "Emailed"
+    EMAIL_FAILED = "email_failed", "Email failed"
+    PAID = "paid", "Paid"
+    CANCELED = "canceled", "Canceled"
+
+
+class TimelineEvent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document_type = models.CharField(max_length=20)
+    document_id = models.UUIDField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=30, choices=TimelineKind.choices)
+    summary = models.CharField(max_length=500)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["document_type", "document_id", "-at"], name="timeline_document_idx")]
+
+    def __str__(self) -> str:
+        return self.summary

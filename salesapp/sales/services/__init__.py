@@ -1,0 +1,26 @@
+"""Every write and transition of the sales domain. Views, the API, admin and tasks call these."""
+
+from .common import ensure_current_pricing, reprice
+from .documents import document_create, document_update, get_products
+from .invoices import invoice_cancel, invoice_mark_paid, invoice_set_status
+from .lines import line_add, line_delete, line_update
+from .locking import lock_pricing, use_current_pricing
+from .opportunities import (
+    opportunity_generate_invoice,
+    opportunity_generate_order,
+    opportunity_generate_quote,
+    opportunity_lose,
+    opportunity_reopen,
+    opportunity_win,
+)
+from .orders import order_cancel, order_create_invoice, order_fulfill
+from .quotes import quote_activate, quote_close, quote_create_invoice, quote_create_order, quote_revise, quote_win
+
+__all__ = [
+    "document_create", "document_update", "ensure_current_pricing", "get_products", "invoice_cancel",
+    "invoice_mark_paid", "invoice_set_status", "line_add", "line_delete", "line_update", "lock_pricing",
+    "opportunity_generate_invoice", "opportunity_generate_order", "opportunity_generate_quote",
+    "opportunity_lose", "opportunity_reopen", "opportunity_win", "order_cancel", "order_create_invoice",
+    "order_fulfill", "quote_activate", "quote_close", "quote_create_invoice", "quote_create_order",
+    "quote_revise", "quote_win", "reprice", "use_current_pricing",
+]

@@ -1,0 +1,369 @@
+"""Machinery every document service shares: locking, versions, timeline, pricing and totals.
+
+Public entry points live in the per-document modules; these helpers assume they run inside the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductState, Unit
+from salesapp.core.exceptions import ConcurrentChange, ValidationFailed
+from salesapp.core.models import OrganizationSettings
+from salesapp.sales import pricing
+from salesapp.sales.models import (
+    LINE_MODELS,
+    DocumentLine,
+    Opportunity,
+    PricedDocument,
+    TimelineEvent,
+    TimelineKind,
+)
+
+ZERO = Decimal("0")
+D = TypeVar("D", bound=PricedDocument)
+
+# pricing.py names fields the way the Web API does; forms use the model's names.
+FIELD_NAMES = {
+    "quantity": "quantity",
+    "priceperunit": "price_per_unit",
+    "volumediscountamount": "volume_discount",
+    "manualdiscountamount": "manual_discount",
+    "tax": "tax",
+    "discountpercentage": "discount_percentage",
+    "discountamount": "discount_amount",
+    "freightamount": "freight_amount",
+    "percentage": "percentage",
+    "roundingoptionamount": "rounding_amount",
+    "currentcost": "current_cost",
+    "standardcost": "standard_cost",
+    "price": "list_price",
+    "amount": "amount",
+}
+
+
+def as_validation_error(error: pricing.PricingError) -> ValidationFailed:
+    return ValidationFailed(error.message, field=FIELD_NAMES.get(error.field, error.field))
+
+
+@dataclass(frozen=True)
+class PricingContext:
+    price_places: int
+    money_places: int
+    method: pricing.DiscountMethod
+
+    @classmethod
+    def for_document(cls, document: PricedDocument) -> PricingContext:
+        org = OrganizationSettings.load()
+        return cls(
+            price_places=org.pricing_precision,
+            money_places=document.currency.precision,
+            method=pricing.DiscountMethod(org.discount_calculation),
+        )
+
+
+# --- locking, versions, timeline -------------------------------------------------------------
+
+def lock(document: D, *, expected_version: int | None = None) -> D:
+    """Re-read the document with a row lock; refuse if the caller saw an older version."""
+    model = type(document)
+    fresh = (
+        model.objects.select_for_update(of=("self",))
+        .select_related("currency", "price_list")
+        .get(pk=document.pk)
+    )
+    if expected_version is not None and fresh.row_version != expected_version:
+        raise ConcurrentChange(
+            f"This {fresh.lifecycle.noun} was changed by someone else after you opened it "
+            f"(it is now {fresh.state_label}). Reload it and try again."
+        )
+    return fresh
+
+
+def touch(document: PricedDocument, *fields: str) -> None:
+    """Save the given fields and bump the row version (and the invoice's PDF content version)."""
+    document.row_version = F("row_version") + 1
+    names = {"row_version", "modified_on", *fields}
+    if hasattr(document, "content_version"):
+        document.content_version = F("content_version") + 1
+        names.add("content_version")
+    document.save(update_fields=sorted(names))
+    document.refresh_from_db(fields=[n for n in ("row_version", "content_version") if n in names])
+
+
+def record(document: PricedDocument, kind: str, summary: str, *, by: Any = None, **details: Any) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        document_type=document.kind, document_id=document.pk, actor=by if getattr(by, "pk", None) else None,
+        kind=kind, summary=summary[:500], details=_jsonable(details),
+    )
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in details.items():
+        if isinstance(value, Decimal):
+            out[key] = str(value)
+        elif hasattr(value, "isoformat"):
+            out[key] = value.isoformat()
+        elif hasattr(value, "pk"):
+            out[key] = str(value.pk)
+        else:
+            out[key] = value
+    return out
+
+
+def lines_of(document: PricedDocument) -> list[DocumentLine]:
+    line_model = LINE_MODELS[type(document)]
+    return list(
+        line_model.objects.filter(**{line_model.parent_field: document})
+        .select_related("product", "unit")
+        .order_by("sequence", "created_on")
+    )
+
+
+# --- pricing -----------------------------------------------------------------------------------
+
+class PriceBook:
+    """The price list items a set of lines needs, read in one query."""
+
+    def __init__(self, price_list: PriceList | None, product_ids: Iterable[Any]):
+        self.price_list = price_list
+        self.items: dict[tuple[Any, Any], PriceListItem] = {}
+        ids = {pid for pid in product_ids if pid}
+        if price_list is not None and ids:
+            qs = (
+                PriceListItem.objects.filter(price_list=price_list, product_id__in=ids)
+                .select_related("product", "discount_list")
+                .prefetch_related("discount_list__discounts")
+            )
+            self.items = {(item.product_id, item.unit_id): item for item in qs}
+
+    def item_for(self, product: Product, unit: Unit) -> PriceListItem:
+        item = self.items.get((product.pk, unit.pk))
+        if item is None:
+            where = f"the price list {self.price_list.name}" if self.price_list else "any price list (the document has none)"
+            raise ValidationFailed(
+                f"{product.name} has no price in {where} for the unit {unit.name}. "
+                "Add a price list item, or override the price.",
+                field="product",
+            )
+        return item
+
+    def price(self, item: PriceListItem, ctx: PricingContext) -> Decimal:
+        product = item.product
+        try:
+            return pricing.price_from_item(
+                method=pricing.PricingMethod(item.pricing_method),
+                amount=item.amount,
+                percentage=item.percentage,
+                list_price=product.list_price,
+                current_cost=product.current_cost,
+                standard_cost=product.standard_cost,
+                rounding_policy=pricing.RoundingPolicy(item.rounding_policy),
+                rounding_option=pricing.RoundingOption(item.rounding_option) if item.rounding_option else None,
+                rounding_amount=item.rounding_amount,
+                precision=ctx.price_places,
+            )
+        except pricing.PricingError as exc:
+            raise ValidationFailed(
+                f"{product.name} can't be priced from {item.price_list.name}: {exc.message}", field="product"
+            ) from exc
+
+    def volume_discount(self, item: PriceListItem | None, price_per_unit: Decimal, quantity: Decimal,
+                        ctx: PricingContext) -> Decimal:
+        if item is None or item.discount_list is None:
+            return ZERO
+        dl = item.discount_list
+        tiers = [
+            pricing.DiscountTier(begin=d.begin_quantity, end=d.end_quantity, percentage=d.percentage, amount=d.amount)
+            for d in dl.discounts.all()
+        ]
+        return pricing.volume_discount_per_unit(
+            price_per_unit=price_per_unit, quantity=quantity, tiers=tiers,
+            is_amount_type=dl.is_amount_type, precision=ctx.price_places,
+        )
+
+
+def price_line(line: DocumentLine, book: PriceBook, ctx: PricingContext, *, refresh_price: bool) -> None:
+    """Set a catalog line's price per unit (when allowed) and its volume discount.
+
+    Overridden and write-in lines keep their typed price. The volume discount follows the quantity
+    on every catalog line, locked or not (SPEC §3.2).
+    """
+    if line.product_id is None:
+        line.volume_discount = ZERO
+        return
+    item = book.items.get((line.product_id, line.unit_id))
+    if not line.is_price_overridden:
+        if refresh_price or item is None:
+            item = book.item_for(line.product, line.unit)
+            line.price_per_unit = book.price(item, ctx)
+    line.volume_discount = book.volume_discount(item, line.price_per_unit, line.quantity, ctx) \
+        if not line.is_price_overridden else ZERO
+
+
+def quantity_rules(line: DocumentLine, book: PriceBook) -> tuple[int, bool]:
+    if line.product_id is None:
+        return 5, False
+    item = book.items.get((line.product_id, line.unit_id))
+    whole = item is not None and item.quantity_selling == pricing.QuantitySelling.WHOLE
+    return line.product.quantity_decimals, whole
+
+
+def validate_line(line: DocumentLine, book: PriceBook, ctx: PricingContext) -> None:
+    decimals, whole = quantity_rules(line, book)
+    try:
+        pricing.validate_line(
+            line_input(line), method=ctx.method, quantity_decimals=decimals, whole_only=whole,
+            price_places=ctx.price_places, money_places=ctx.money_places,
+        )
+    except pricing.PricingError as exc:
+        raise as_validation_error(exc) from exc
+
+
+def line_input(line: DocumentLine) -> pricing.LineInput:
+    return pricing.LineInput(
+        price_per_unit=Decimal(line.price_per_unit),
+        quantity=Decimal(line.quantity),
+        volume_discount=Decimal(line.volume_discount),
+        manual_discount=Decimal(line.manual_discount),
+        tax=Decimal(line.tax),
+    )
+
+
+LINE_TOTAL_FIELDS = ("price_per_unit", "volume_discount", "tax", "amount", "extended_amount")
+HEADER_TOTAL_FIELDS = (
+    "total_line_item_amount", "total_line_item_discount_amount", "header_percent_discount_amount",
+    "total_discount_amount", "total_amount_less_freight", "total_tax", "total_amount",
+)
+
+
+def apply_tax_rate(line: DocumentLine, ctx: PricingContext) -> None:
+    """(ours) A tax rate % on the line fills its tax from the discounted line amount."""
+    if line.tax_rate is None:
+        return
+    net = pricing.round_half_up((line.price_per_unit - line.volume_discount) * line.quantity, ctx.money_places)
+    discount = line.manual_discount * (line.quantity if ctx.method == pricing.DiscountMethod.PER_UNIT else 1)
+    line.tax = pricing.round_half_up(max(net - discount, ZERO) * line.tax_rate / 100, ctx.money_places)
+
+
+def compute_totals(document: PricedDocument, lines: Sequence[DocumentLine], ctx: PricingContext) -> pricing.DocumentTotals:
+    header = pricing.HeaderInput(
+        discount_percentage=Decimal(document.discount_percentage),
+        discount_amount=Decimal(document.discount_amount),
+        freight_amount=Decimal(document.freight_amount),
+    )
+    try:
+        pricing.validate_header(header, money_places=ctx.money_places)
+        return pricing.document_totals([line_input(x) for x in lines], header, method=ctx.method,
+                                       money_places=ctx.money_places)
+    except pricing.PricingError as exc:
+        raise as_validation_error(exc) from exc
+
+
+def save_totals(document: PricedDocument, lines: Sequence[DocumentLine], ctx: PricingContext,
+                *, extra_fields: Sequence[str] = ()) -> pricing.DocumentTotals:
+    """Recompute line and header totals, store what changed, bump the version."""
+    for line in lines:
+        apply_tax_rate(line, ctx)
+    totals = compute_totals(document, lines, ctx)
+    changed = []
+    for line, result in zip(lines, totals.lines, strict=True):
+        if line.amount != result.amount or line.extended_amount != result.extended_amount or line._state.adding:
+            line.amount = result.amount
+            line.extended_amount = result.extended_amount
+            changed.append(line)
+        else:
+            line.amount, line.extended_amount = result.amount, result.extended_amount
+    stored = [x for x in changed if not x._state.adding]
+    if stored:
+        type(stored[0]).objects.bulk_update(stored, [*LINE_TOTAL_FIELDS, "quantity", "manual_discount"])
+    document.total_line_item_amount = totals.detail_amount
+    document.total_line_item_discount_amount = totals.total_line_discount
+    document.header_percent_discount_amount = totals.header_percent_discount
+    document.total_discount_amount = totals.total_discount
+    document.total_amount_less_freight = totals.pre_freight_amount
+    document.total_tax = totals.total_tax
+    document.total_amount = totals.total_amount
+    fields = [*HEADER_TOTAL_FIELDS, *extra_fields]
+    if isinstance(document, Opportunity) and document.is_revenue_system_calculated:
+        document.estimated_value = totals.total_amount
+        fields.append("estimated_value")
+    touch(document, *fields)
+    return totals
+
+
+def reprice_lines(document: PricedDocument, lines: list[DocumentLine], ctx: PricingContext,
+                  *, refresh_prices: bool) -> None:
+    book = PriceBook(document.price_list, [x.product_id for x in lines])
+    for line in lines:
+        price_line(line, book, ctx, refresh_price=refresh_prices)
+    model = LINE_MODELS[type(document)]
+    if lines:
+        model.objects.bulk_update(lines, ["price_per_unit", "volume_discount"])
+
+
+def reprice(document: D, *, by: Any = None, reason: str) -> D:
+    """Reprice every default-priced catalog line from the document's price list and store totals.
+
+    Writes a timeline event when the total changed.
+    """
+    ctx = PricingContext.for_document(document)
+    lines = lines_of(document)
+    before = Decimal(document.total_amount)
+    reprice_lines(document, lines, ctx, refresh_prices=not document.is_price_locked)
+    document.priced_revision = document.price_list.revision if document.price_list else 0
+    save_totals(document, lines, ctx, extra_fields=["priced_revision"])
+    if document.total_amount != before:
+        record(document, TimelineKind.REPRICED, f"Repriced ({reason}): total {before} → {document.total_amount}",
+               by=by, old_total=before, new_total=document.total_amount)
+    return document
+
+
+def needs_repricing(document: PricedDocument) -> bool:
+    return (
+        document.is_editable
+        and not document.is_price_locked
+        and document.price_list_id is not None
+        and document.priced_revision != document.price_list.revision
+    )
+
+
+def ensure_current_pricing(document: D, *, by: Any = None) -> D:
+    """SPEC §6: an open, unlocked document shows the price list's current prices whenever it is
+    viewed, edited, exported or emailed. Cheap when nothing changed (one comparison)."""
+    if not needs_repricing(document):
+        return document
+    with transaction.atomic():
+        fresh = lock(document)
+        if needs_repricing(fresh):
+            reprice(fresh, by=by, reason="the price list changed")
+        return fresh
+
+
+def next_sequence(document: PricedDocument) -> int:
+    model = LINE_MODELS[type(document)]
+    last = (
+        model.objects.filter(**{model.parent_field: document}).order_by("-sequence").values_list("sequence", flat=True).first()
+    )
+    return (last or 0) + 1
+
+
+def ensure_active_product(product: Product) -> None:
+    if product.state != ProductState.ACTIVE:
+        raise ValidationFailed(
+            f"{product.name} is {ProductState(product.state).label.lower()}; only active products can be added.",
+            field="product",
+        )
+
+
+def today():  # noqa: ANN201
+    return timezone.localdate()

@@ -1,0 +1,268 @@
+"""Create documents, change their header, copy them into one another (SPEC §2, §5, §7)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+
+from salesapp.catalog.models import Currency, PriceList
+from salesapp.core.addresses import address_fields
+from salesapp.core.exceptions import ValidationFailed
+from salesapp.core.models import OrganizationSettings
+from salesapp.core.numbering import next_number
+from salesapp.customers.models import Account, Contact
+from salesapp.sales.models import (
+    LINE_MODELS,
+    PAYMENT_TERM_DAYS,
+    Invoice,
+    PricedDocument,
+    Quote,
+    SalesDocument,
+    SalesOrder,
+    TimelineKind,
+)
+
+from .common import (
+    D,
+    PriceBook,
+    PricingContext,
+    lines_of,
+    lock,
+    price_line,
+    record,
+    reprice_lines,
+    save_totals,
+    today,
+    validate_line,
+)
+
+# Header fields a user may change while the document is editable, per document type.
+COMMON_HEADER = (
+    "name", "description", "contact", "price_list", "currency", "discount_percentage", "discount_amount",
+    "freight_amount",
+)
+SALES_HEADER = (
+    *COMMON_HEADER, "payment_terms", "freight_terms", "shipping_method",
+    *address_fields("billto", with_name=True), *address_fields("shipto", with_name=True),
+)
+EDITABLE_FIELDS: dict[type[PricedDocument], tuple[str, ...]] = {
+    Quote: (*SALES_HEADER, "effective_from", "effective_to", "due_by"),
+    SalesOrder: (*SALES_HEADER, "requested_delivery_by"),
+    Invoice: (*SALES_HEADER, "invoice_date", "due_date"),
+}
+COPIED_HEADER = (
+    "customer_account", "customer_contact", "contact", "price_list", "currency", "name", "description",
+    "discount_percentage", "discount_amount", "freight_amount",
+)
+COPIED_SALES = ("payment_terms", "freight_terms", "shipping_method",
+                *address_fields("billto", with_name=True), *address_fields("shipto", with_name=True))
+COPIED_LINE = (
+    "sequence", "product_id", "unit_id", "write_in_name", "is_price_overridden", "price_per_unit", "quantity",
+    "volume_discount", "manual_discount", "tax", "tax_rate", "amount", "extended_amount", "description",
+)
+SEQUENCES = {Quote: ("quote", "quote_prefix"), SalesOrder: ("salesorder", "order_prefix"),
+             Invoice: ("invoice", "invoice_prefix")}
+NUMBER_FIELD = {Quote: "quote_number", SalesOrder: "order_number", Invoice: "invoice_number"}
+
+
+def customer_fields(customer: Account | Contact) -> dict[str, Any]:
+    if isinstance(customer, Account):
+        return {"customer_account": customer, "customer_contact": None}
+    if isinstance(customer, Contact):
+        return {"customer_account": None, "customer_contact": customer}
+    raise ValidationFailed("The customer must be an account or a contact.", field="customer")
+
+
+def address_from_customer(customer: Account | Contact) -> dict[str, str]:
+    """Bill-to from the customer's billing address, ship-to from its shipping address (else billing)."""
+    name = customer.name
+    bill = {f"billto_{p}": getattr(customer, f"address1_{p}") for p in _parts()}
+    ship_prefix = "address2" if isinstance(customer, Account) and customer.address2_line1 else "address1"
+    ship = {f"shipto_{p}": getattr(customer, f"{ship_prefix}_{p}") for p in _parts()}
+    return {"billto_name": name, "shipto_name": name, **bill, **ship}
+
+
+def _parts() -> tuple[str, ...]:
+    from salesapp.core.addresses import ADDRESS_PARTS
+
+    return ADDRESS_PARTS
+
+
+def resolve_pricing(customer: Account | Contact, price_list: PriceList | None,
+                    currency: Currency | None) -> tuple[PriceList | None, Currency]:
+    """No price list → the customer's default; no currency → the price list's, else the organization's."""
+    if price_list is None:
+        price_list = customer.default_price_list
+        if price_list is None and isinstance(customer, Contact) and customer.account_id:
+            price_list = customer.account.default_price_list
+    if currency is None:
+        currency = price_list.currency if price_list else OrganizationSettings.load().default_currency
+    if currency is None:
+        raise ValidationFailed("Choose a currency: there is no price list and no default currency.", field="currency")
+    check_price_list_currency(price_list, currency)
+    return price_list, currency
+
+
+def check_price_list_currency(price_list: PriceList | None, currency: Currency) -> None:
+    if price_list is not None and price_list.currency_id != currency.pk:
+        raise ValidationFailed(
+            f"The price list {price_list.name} is in {price_list.currency.code}, not {currency.code}.",
+            field="price_list",
+        )
+
+
+def due_date_for(invoice_date: datetime.date | None, payment_terms: int | None) -> datetime.date | None:
+    if invoice_date is None or payment_terms is None:
+        return None
+    return invoice_date + datetime.timedelta(days=PAYMENT_TERM_DAYS[payment_terms])
+
+
+def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields: dict[str, Any]) -> D:
+    """Build, number and insert a document (no lines yet). Runs inside the caller's transaction."""
+    fields = dict(fields)
+    price_list, currency = resolve_pricing(customer, fields.pop("price_list", None), fields.pop("currency", None))
+    if not str(fields.get("name") or "").strip():
+        raise ValidationFailed("Enter a name.", field="name")
+    doc = model(owner=by if getattr(by, "pk", None) else None, **customer_fields(customer),
+                price_list=price_list, currency=currency)
+    if issubclass(model, SalesDocument):
+        for key, value in address_from_customer(customer).items():
+            setattr(doc, key, value)
+    for key, value in fields.items():
+        setattr(doc, key, value)
+    if model in SEQUENCES and not getattr(doc, NUMBER_FIELD[model]):
+        sequence, prefix_field = SEQUENCES[model]
+        setattr(doc, NUMBER_FIELD[model], next_number(sequence, getattr(OrganizationSettings.load(), prefix_field)))
+    if model is Invoice:
+        doc.invoice_date = doc.invoice_date or today()
+        doc.due_date = doc.due_date or due_date_for(doc.invoice_date, doc.payment_terms)
+    doc.priced_revision = price_list.revision if price_list else 0
+    ctx = PricingContext.for_document(doc)
+    from .common import compute_totals
+
+    compute_totals(doc, [], ctx)  # header rules (discount %, amounts) before the insert
+    doc.save(force_insert=True)
+    return doc
+
+
+@transaction.atomic
+def document_create(model: type[D], *, by: Any, customer: Account | Contact, **fields: Any) -> D:
+    """Create an empty opportunity, quote, order or invoice for a customer (from scratch)."""
+    doc = new_document(model, by=by, customer=customer, fields=fields)
+    record(doc, TimelineKind.CREATED, f"Created {doc.lifecycle.noun} {doc.display_name}", by=by)
+    return doc
+
+
+@transaction.atomic
+def document_update(document: D, *, by: Any, expected_version: int | None = None, **changes: Any) -> D:
+    """Change header fields of an editable document; totals follow in the same transaction."""
+    document = lock(document, expected_version=expected_version)
+    document.lifecycle.require("edit", document.state)
+    allowed = EDITABLE_FIELDS.get(type(document), COMMON_HEADER + ("estimated_close_date", "estimated_value",
+                                                                      "is_revenue_system_calculated"))
+    customer = changes.pop("customer", None)
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationFailed(f"The field {name} can't be changed here.", field=name)
+    if "name" in changes and not str(changes["name"] or "").strip():
+        raise ValidationFailed("Enter a name.", field="name")
+    old_price_list_id = document.price_list_id
+    old_currency_id = document.currency_id
+    if customer is not None:
+        for key, value in customer_fields(customer).items():
+            setattr(document, key, value)
+    for key, value in changes.items():
+        setattr(document, key, value)
+    lines = lines_of(document)
+    if document.currency_id != old_currency_id and lines:
+        raise ValidationFailed("The currency can't change once the document has products.", field="currency")
+    check_price_list_currency(document.price_list, document.currency)
+    if isinstance(document, Invoice) and "payment_terms" in changes and "due_date" not in changes:
+        document.due_date = due_date_for(document.invoice_date, document.payment_terms) or document.due_date
+    ctx = PricingContext.for_document(document)
+    if document.price_list_id != old_price_list_id:
+        reprice_lines(document, lines, ctx, refresh_prices=not document.is_price_locked)
+        document.priced_revision = document.price_list.revision if document.price_list else 0
+    fields = [*changes, "priced_revision", "customer_account", "customer_contact"]
+    if isinstance(document, Invoice):
+        fields.append("due_date")
+    save_totals(document, lines, ctx, extra_fields=fields)
+    record(document, TimelineKind.UPDATED, "Changed " + ", ".join(sorted(changes) or ["customer"]), by=by)
+    return document
+
+
+def copy_document(source: PricedDocument, model: type[D], *, by: Any, extra: dict[str, Any]) -> D:
+    """Copy header and every line of `source` into a new `model` document (SPEC §5).
+
+    Runs in the caller's transaction; a constant number of queries whatever the number of lines.
+    """
+    fields = {name: getattr(source, name) for name in COPIED_HEADER}
+    if isinstance(source, SalesDocument) and issubclass(model, SalesDocument):
+        fields.update({name: getattr(source, name) for name in COPIED_SALES})
+    customer = source.customer
+    fields.pop("customer_account")
+    fields.pop("customer_contact")
+    fields.update(extra)
+    target = new_document(model, by=by, customer=customer, fields=fields)
+    source_lines = lines_of(source)
+    line_model = LINE_MODELS[model]
+    new_lines = [
+        line_model(**{line_model.parent_field: target}, **{name: getattr(line, name) for name in COPIED_LINE})
+        for line in source_lines
+    ]
+    line_model.objects.bulk_create(new_lines)
+    ctx = PricingContext.for_document(target)
+    target.priced_revision = source.priced_revision if source.price_list_id == target.price_list_id else 0
+    save_totals(target, new_lines, ctx, extra_fields=["priced_revision"])
+    return target
+
+
+def link_events(source: PricedDocument, target: PricedDocument, *, by: Any) -> None:
+    record(target, TimelineKind.CONVERTED_FROM, f"Created from {source.lifecycle.noun} {source.display_name}",
+           by=by, source_type=source.kind, source_id=str(source.pk))
+    record(source, TimelineKind.CONVERTED_TO, f"{target.lifecycle.noun.capitalize()} {target.display_name} created",
+           by=by, target_type=target.kind, target_id=str(target.pk))
+
+
+@transaction.atomic
+def get_products(*, document: D, opportunity: Any, by: Any, expected_version: int | None = None) -> D:
+    """Get Products: append an opportunity's products to an editable quote / order / invoice.
+
+    Catalog lines on Use Default take the document's current price-list price (a locked document
+    then keeps it); overridden and write-in lines keep their typed price. Currencies must match.
+    """
+    document = lock(document, expected_version=expected_version)
+    document.lifecycle.require("edit", document.state)
+    if opportunity.currency_id != document.currency_id:
+        raise ValidationFailed(
+            f"The opportunity is in {opportunity.currency.code} and this {document.lifecycle.noun} in "
+            f"{document.currency.code}: currencies must match.", field="opportunity",
+        )
+    source_lines = lines_of(opportunity)
+    if not source_lines:
+        raise ValidationFailed("That opportunity has no products.", field="opportunity")
+    ctx = PricingContext.for_document(document)
+    existing = lines_of(document)
+    start = max((x.sequence for x in existing), default=0)
+    line_model = LINE_MODELS[type(document)]
+    book = PriceBook(document.price_list, [x.product_id for x in source_lines])
+    new_lines = []
+    for offset, line in enumerate(source_lines, start=1):
+        copy = line_model(**{line_model.parent_field: document}, **{n: getattr(line, n) for n in COPIED_LINE})
+        copy.sequence = start + offset
+        copy.product, copy.unit = line.product, line.unit
+        if copy.product_id is not None:
+            price_line(copy, book, ctx, refresh_price=True)
+        validate_line(copy, book, ctx)
+        new_lines.append(copy)
+    all_lines = [*existing, *new_lines]
+    save_totals(document, all_lines, ctx)
+    line_model.objects.bulk_create(new_lines)
+    record(document, TimelineKind.PRODUCTS_ADDED,
+           f"Got {len(new_lines)} products from opportunity {opportunity.name}", by=by,
+           opportunity_id=str(opportunity.pk))
+    return document
+

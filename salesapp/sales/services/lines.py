@@ -1,0 +1,172 @@
+"""Products grid: add, change and remove lines on any editable document (SPEC §2, §3, §6)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from salesapp.catalog.models import Product, Unit
+from salesapp.core.exceptions import ValidationFailed
+from salesapp.sales.models import LINE_MODELS, DocumentLine, PricedDocument, TimelineKind
+
+from .common import (
+    ZERO,
+    PriceBook,
+    PricingContext,
+    ensure_active_product,
+    lines_of,
+    lock,
+    next_sequence,
+    price_line,
+    record,
+    save_totals,
+    validate_line,
+)
+
+LINE_FIELDS = (
+    "product", "unit", "write_in_name", "is_price_overridden", "price_per_unit", "quantity",
+    "manual_discount", "tax", "tax_rate", "description", "sequence",
+)
+
+
+def _check_editable(document: PricedDocument) -> None:
+    document.lifecycle.require("edit", document.state)
+
+
+def _resolve_unit(product: Product, unit: Unit | None) -> Unit:
+    if unit is None:
+        return product.default_unit
+    if unit.group_id != product.unit_group_id:
+        raise ValidationFailed(
+            f"The unit {unit.name} is not in {product.name}'s unit group ({product.unit_group.name}).", field="unit"
+        )
+    return unit
+
+
+def _prepare(document: PricedDocument, line: DocumentLine, ctx: PricingContext, *, price_typed: bool,
+             refresh_price: bool) -> PriceBook:
+    """Shared rules for a new or changed line: product state, locking, pricing, bad input."""
+    if line.product_id is None:
+        if not line.write_in_name.strip():
+            raise ValidationFailed("Choose a product or type a write-in product name.", field="product")
+        line.is_price_overridden = True  # write-ins are always priced by hand
+        line.unit = None
+    else:
+        line.write_in_name = ""
+        if document.is_price_locked and line.is_price_overridden and price_typed:
+            raise ValidationFailed(
+                "Pricing is locked on this document: catalog prices can't be typed over. "
+                "Use Current Pricing first, or add a write-in product.",
+                field="price_per_unit",
+            )
+    if line.is_price_overridden and line.price_per_unit is None:
+        raise ValidationFailed("Enter the price per unit.", field="price_per_unit")
+    book = PriceBook(document.price_list, [line.product_id])
+    if line.product_id is not None:
+        price_line(line, book, ctx, refresh_price=refresh_price)
+    validate_line(line, book, ctx)
+    return book
+
+
+@transaction.atomic
+def line_add(
+    *,
+    document: PricedDocument,
+    by: Any,
+    product: Product | None = None,
+    unit: Unit | None = None,
+    write_in_name: str = "",
+    quantity: Decimal,
+    price_per_unit: Decimal | None = None,
+    is_price_overridden: bool | None = None,
+    manual_discount: Decimal = ZERO,
+    tax: Decimal = ZERO,
+    tax_rate: Decimal | None = None,
+    description: str = "",
+    expected_version: int | None = None,
+) -> DocumentLine:
+    """Add a catalog (Existing) or write-in line to an editable document and update its totals."""
+    document = lock(document, expected_version=expected_version)
+    _check_editable(document)
+    ctx = PricingContext.for_document(document)
+    model = LINE_MODELS[type(document)]
+    if product is not None:
+        ensure_active_product(product)
+        unit = _resolve_unit(product, unit)
+    overridden = bool(is_price_overridden) if product is not None else True
+    line = model(
+        **{model.parent_field: document},
+        sequence=next_sequence(document),
+        product=product,
+        unit=unit if product is not None else None,
+        write_in_name=(write_in_name or "").strip() if product is None else "",
+        is_price_overridden=overridden,
+        price_per_unit=price_per_unit if overridden else ZERO,
+        quantity=quantity,
+        manual_discount=manual_discount if manual_discount is not None else ZERO,
+        tax=tax if tax is not None else ZERO,
+        tax_rate=tax_rate,
+        description=description or "",
+    )
+    # A new catalog line takes the current price-list price (then stays put if locked).
+    _prepare(document, line, ctx, price_typed=overridden, refresh_price=True)
+    lines = lines_of(document)
+    lines.append(line)
+    save_totals(document, lines, ctx)  # validates the header (pre-freight ≥ 0) before anything is saved
+    line.save(force_insert=True)
+    record(document, TimelineKind.UPDATED, f"Added {line.product_name} × {line.quantity}", by=by)
+    return line
+
+
+@transaction.atomic
+def line_update(
+    *, line: DocumentLine, by: Any, expected_version: int | None = None, **changes: Any
+) -> DocumentLine:
+    """Change a line. On a locked document a catalog line's price per unit stays put."""
+    parent = getattr(line, line.parent_field)
+    document = lock(parent, expected_version=expected_version)
+    _check_editable(document)
+    unknown = set(changes) - set(LINE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown line field: {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    ctx = PricingContext.for_document(document)
+    lines = lines_of(document)
+    target = next((x for x in lines if x.pk == line.pk), None)
+    if target is None:
+        raise ValidationFailed("That line no longer exists.", field="line")
+    if "product" in changes and changes["product"] != target.product:
+        if changes["product"] is not None:
+            ensure_active_product(changes["product"])
+    was_overridden, old_key = target.is_price_overridden, (target.product_id, target.unit_id)
+    for name, value in changes.items():
+        setattr(target, name, value)
+    if target.product_id is not None:
+        target.unit = _resolve_unit(target.product, target.unit if target.unit_id else None)
+    price_typed = target.is_price_overridden and ("price_per_unit" in changes or not was_overridden)
+    # A locked line keeps its price unless it is now a different product/unit or back on Use Default.
+    refresh = (
+        not document.is_price_locked
+        or (was_overridden and not target.is_price_overridden)
+        or old_key != (target.product_id, target.unit_id)
+    )
+    if target.product_id is not None and not target.is_price_overridden and target.price_per_unit is None:
+        target.price_per_unit = ZERO
+    _prepare(document, target, ctx, price_typed=price_typed, refresh_price=refresh)
+    target.save()
+    save_totals(document, lines, ctx)
+    record(document, TimelineKind.UPDATED, f"Changed {target.product_name}", by=by)
+    return target
+
+
+@transaction.atomic
+def line_delete(*, line: DocumentLine, by: Any, expected_version: int | None = None) -> None:
+    parent = getattr(line, line.parent_field)
+    document = lock(parent, expected_version=expected_version)
+    _check_editable(document)
+    name = line.product_name
+    type(line).objects.filter(pk=line.pk).delete()
+    ctx = PricingContext.for_document(document)
+    save_totals(document, lines_of(document), ctx)
+    record(document, TimelineKind.UPDATED, f"Removed {name}", by=by)

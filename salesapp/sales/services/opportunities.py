@@ -1,0 +1,92 @@
+"""Opportunity actions: close as won / lost, reopen, generate quote / order / invoice (SPEC §4, §5)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from salesapp.core.exceptions import ValidationFailed
+from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder, TimelineKind
+from salesapp.sales.states import OpportunityState, OpportunityStatus
+
+from .common import lock, record, today, touch
+from .documents import copy_document, link_events
+
+
+@transaction.atomic
+def opportunity_win(*, opportunity: Opportunity, by: Any, actual_revenue: Decimal | None = None,
+                    close_date: datetime.date | None = None, description: str = "",
+                    expected_version: int | None = None) -> Opportunity:
+    opp = lock(opportunity, expected_version=expected_version)
+    opp.lifecycle.require("win", opp.state)
+    if actual_revenue is not None and actual_revenue < 0:
+        raise ValidationFailed("Actual revenue can't be negative.", field="actual_revenue")
+    opp.state, opp.status = OpportunityState.WON, OpportunityStatus.WON
+    opp.actual_revenue = actual_revenue if actual_revenue is not None else opp.estimated_value
+    opp.actual_close_date = close_date or today()
+    opp.close_description = description
+    touch(opp, "state", "status", "actual_revenue", "actual_close_date", "close_description")
+    record(opp, TimelineKind.STATE_CHANGED, f"Closed as won ({opp.actual_revenue})", by=by)
+    return opp
+
+
+@transaction.atomic
+def opportunity_lose(*, opportunity: Opportunity, by: Any, status: int = OpportunityStatus.CANCELED,
+                     competitor: str = "", close_date: datetime.date | None = None, description: str = "",
+                     expected_version: int | None = None) -> Opportunity:
+    opp = lock(opportunity, expected_version=expected_version)
+    opp.lifecycle.require("lose", opp.state)
+    if status not in (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD):
+        raise ValidationFailed("A lost opportunity is Canceled or Out-Sold.", field="status")
+    opp.state, opp.status = OpportunityState.LOST, status
+    opp.actual_revenue = Decimal("0")
+    opp.actual_close_date = close_date or today()
+    opp.competitor = competitor
+    opp.close_description = description
+    touch(opp, "state", "status", "actual_revenue", "actual_close_date", "competitor", "close_description")
+    record(opp, TimelineKind.STATE_CHANGED, f"Closed as lost ({OpportunityStatus(status).label})", by=by)
+    return opp
+
+
+@transaction.atomic
+def opportunity_reopen(*, opportunity: Opportunity, by: Any, expected_version: int | None = None) -> Opportunity:
+    opp = lock(opportunity, expected_version=expected_version)
+    opp.lifecycle.require("reopen", opp.state)
+    opp.state, opp.status = OpportunityState.OPEN, OpportunityStatus.IN_PROGRESS
+    opp.actual_revenue = None
+    opp.actual_close_date = None
+    touch(opp, "state", "status", "actual_revenue", "actual_close_date")
+    record(opp, TimelineKind.STATE_CHANGED, "Reopened", by=by)
+    return opp
+
+
+def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any):  # noqa: ANN202
+    opp = lock(opportunity, expected_version=expected_version)
+    opp.lifecycle.require("generate", opp.state)
+    doc = copy_document(opp, model, by=by, extra={"opportunity": opp, **extra})
+    link_events(opp, doc, by=by)
+    touch(opp)  # a second click with the old version is refused: no second document
+    return doc
+
+
+@transaction.atomic
+def opportunity_generate_quote(*, opportunity: Opportunity, by: Any, expected_version: int | None = None) -> Quote:
+    """GenerateQuoteFromOpportunity: a Draft quote with the opportunity's products."""
+    return _generate(Quote, opportunity, by, expected_version)
+
+
+@transaction.atomic
+def opportunity_generate_order(*, opportunity: Opportunity, by: Any,
+                               expected_version: int | None = None) -> SalesOrder:
+    """GenerateSalesOrderFromOpportunity: an Active, unlocked order."""
+    return _generate(SalesOrder, opportunity, by, expected_version, prices_locked=False)
+
+
+@transaction.atomic
+def opportunity_generate_invoice(*, opportunity: Opportunity, by: Any,
+                                 expected_version: int | None = None) -> Invoice:
+    """GenerateInvoiceFromOpportunity: an Active, unlocked invoice."""
+    return _generate(Invoice, opportunity, by, expected_version, prices_locked=False)

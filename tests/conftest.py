@@ -1,0 +1,58 @@
+"""Shared fixtures. Complex states are built through the services, never by writing rows directly."""
+
+from decimal import Decimal
+
+import pytest
+
+from salesapp.core.models import OrganizationSettings
+from salesapp.sales import services
+from salesapp.sales.models import Opportunity
+from tests import factories
+
+
+@pytest.fixture
+def usd(db):
+    currency = factories.CurrencyFactory()
+    org = OrganizationSettings.load()
+    org.default_currency = currency
+    org.seller_name = "Contoso Ltd"
+    org.save()
+    return currency
+
+
+@pytest.fixture
+def rep(db):
+    return factories.salesperson()
+
+
+@pytest.fixture
+def boss(db):
+    return factories.manager()
+
+
+@pytest.fixture
+def price_list(usd):
+    return factories.PriceListFactory(currency=usd)
+
+
+@pytest.fixture
+def product(price_list):
+    """An active product priced at 100.00 on the price list."""
+    item = factories.PriceListItemFactory(price_list=price_list, amount=Decimal("100.00"))
+    return item.product
+
+
+@pytest.fixture
+def account(price_list):
+    return factories.AccountFactory(default_price_list=price_list)
+
+
+@pytest.fixture
+def opportunity(account, product, rep) -> Opportunity:
+    """An open opportunity with a catalog line (2 × 100.00) and a write-in line (1 × 50.00, tax 5.00)."""
+    opp = services.document_create(Opportunity, by=rep, customer=account, name="Big deal")
+    services.line_add(document=opp, by=rep, product=product, quantity=Decimal("2"))
+    services.line_add(document=opp, by=rep, write_in_name="Installation", quantity=Decimal("1"),
+                      price_per_unit=Decimal("50.00"), tax=Decimal("5.00"))
+    opp.refresh_from_db()
+    return opp
