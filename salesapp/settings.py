@@ -87,6 +87,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if os.environ.get("SALESAPP_TEST_DB_NAME"):  # lets parallel test runs on one server keep apart
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["SALESAPP_TEST_DB_NAME"]}
 else:
     DATABASES = {
         "default": {

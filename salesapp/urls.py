@@ -7,5 +7,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/data/v9.2/", include("salesapp.api.urls")),
+    path("profile/", include("salesapp.api.profile_urls")),
+    path("documents/", include("salesapp.documents.urls")),
     path("", include("salesapp.web_urls")),
 ]
