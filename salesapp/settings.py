@@ -100,8 +100,11 @@ else:
                         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }
-    if os.environ.get("SALESAPP_TEST_SQLITE_FILE"):
-        DATABASES["default"]["TEST"] = {"NAME": os.environ["SALESAPP_TEST_SQLITE_FILE"]}
+    # Tests use a file, not shared-cache memory, so that threads really contend for the lock as
+    # they do in production; one file per process keeps parallel runs apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("SALESAPP_TEST_SQLITE_FILE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,16 +146,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "billing@salesapp.local")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Invoice deliveries (salesapp.documents): transient SMTP errors retry with exponential backoff
+# (base × 2^n seconds, capped, jittered) up to EMAIL_DELIVERY_MAX_RETRIES times, then fail.
+EMAIL_DELIVERY_MAX_RETRIES = int(os.environ.get("EMAIL_DELIVERY_MAX_RETRIES", "5"))
+EMAIL_DELIVERY_RETRY_BACKOFF = float(os.environ.get("EMAIL_DELIVERY_RETRY_BACKOFF", "30"))
+EMAIL_DELIVERY_RETRY_BACKOFF_MAX = float(os.environ.get("EMAIL_DELIVERY_RETRY_BACKOFF_MAX", "600"))
 
 # --- celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -166,9 +174,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "180"))
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000"))  # KiB
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))}
+# An unacknowledged task (its worker died) comes back after the visibility timeout; keep it longer
+# than the hard time limit plus the longest retry countdown, or a live task is delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "salesapp")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- security (production shape when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

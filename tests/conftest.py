@@ -10,6 +10,13 @@ from salesapp.sales.models import Opportunity
 from tests import factories
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing test passwords with PBKDF2 costs ~0.3 s a user: tests don't need it to be slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def usd(db):
     currency = factories.CurrencyFactory()

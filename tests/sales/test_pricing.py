@@ -207,7 +207,7 @@ def test_apply_rounding_refuses_a_float() -> None:
 # price_from_item (§3.1)
 # --------------------------------------------------------------------------------------------------
 
-PRODUCT = {"list_price": D("200.00"), "current_cost": D("80.00"), "standard_cost": D("60.00")}
+PRODUCT: dict[str, Any] = {"list_price": D("200.00"), "current_cost": D("80.00"), "standard_cost": D("60.00")}
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,8 @@ FIELD_NAMES = {
     "standardcost": "standard_cost",
     "price": "list_price",
     "amount": "amount",
+    "roundingoptioncode": "rounding_option",
+    "totalamount": "total_amount",
 }
 
 
@@ -255,12 +257,23 @@ def apply_tax_rate(line: DocumentLine, ctx: PricingContext) -> None:
     line.tax = pricing.round_half_up(max(net - discount, ZERO) * line.tax_rate / 100, ctx.money_places)
 
 
-def compute_totals(document: PricedDocument, lines: Sequence[DocumentLine], ctx: PricingContext) -> pricing.DocumentTotals:
-    header = pricing.HeaderInput(
+def header_input(document: PricedDocument) -> pricing.HeaderInput:
+    return pricing.HeaderInput(
         discount_percentage=Decimal(document.discount_percentage),
         discount_amount=Decimal(document.discount_amount),
         freight_amount=Decimal(document.freight_amount),
     )
+
+
+def validate_header(document: PricedDocument, ctx: PricingContext) -> None:
+    try:
+        pricing.validate_header(header_input(document), money_places=ctx.money_places)
+    except pricing.PricingError as exc:
+        raise as_validation_error(exc) from exc
+
+
+def compute_totals(document: PricedDocument, lines: Sequence[DocumentLine], ctx: PricingContext) -> pricing.DocumentTotals:
+    header = header_input(document)
     try:
         pricing.validate_header(header, money_places=ctx.money_places)
         return pricing.document_totals([line_input(x) for x in lines], header, method=ctx.method,

@@ -35,6 +35,7 @@ from .common import (
     reprice_lines,
     save_totals,
     today,
+    validate_header,
     validate_line,
 )
 
@@ -97,6 +98,8 @@ def resolve_pricing(customer: Account | Contact, price_list: PriceList | None,
         price_list = customer.default_price_list
         if price_list is None and isinstance(customer, Contact) and customer.account_id:
             price_list = customer.account.default_price_list
+        if price_list is not None and currency is not None and price_list.currency_id != currency.pk:
+            price_list = None  # the customer's default is in another currency than the one asked for
     if currency is None:
         currency = price_list.currency if price_list else OrganizationSettings.load().default_currency
     if currency is None:
@@ -140,9 +143,7 @@ def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields
         doc.due_date = doc.due_date or due_date_for(doc.invoice_date, doc.payment_terms)
     doc.priced_revision = price_list.revision if price_list else 0
     ctx = PricingContext.for_document(doc)
-    from .common import compute_totals
-
-    compute_totals(doc, [], ctx)  # header rules (discount %, amounts) before the insert
+    validate_header(doc, ctx)  # field rules now; the pre-freight rule once lines are there
     doc.save(force_insert=True)
     return doc
 
@@ -151,6 +152,7 @@ def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields
 def document_create(model: type[D], *, by: Any, customer: Account | Contact, **fields: Any) -> D:
     """Create an empty opportunity, quote, order or invoice for a customer (from scratch)."""
     doc = new_document(model, by=by, customer=customer, fields=fields)
+    save_totals(doc, [], PricingContext.for_document(doc))
     record(doc, TimelineKind.CREATED, f"Created {doc.lifecycle.noun} {doc.display_name}", by=by)
     return doc
 
