@@ -1,0 +1,332 @@
+"""The D365 actions of WEBAPI.md, bound and unbound. Each one calls the service behind the screen's
+button; this module only checks the parameters and shapes the answer."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from salesapp.sales import services
+from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
+from salesapp.sales.states import OpportunityStatus, OrderStatus, QuoteStatus
+
+from .entities import BY_LOGICAL, BY_SET, Entity
+from .errors import ApiError, bad_request, not_found
+from .values import parse_bind, parse_guid
+from .writers import require_manager
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # guid | columnset | entity:<logical> | integer | string | date | opportunityref
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    params: tuple[Param, ...]
+    run: Callable[..., Any]
+    returns: str | None = None  # logical name of the returned entity
+    bound_to: str | None = None  # entity set for bound actions
+    description: str = ""
+    manager_only: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _get(model: type, key: Any, what: str) -> Any:
+    row = model.objects.filter(pk=key).first()
+    if row is None:
+        raise not_found(f"{what} {key} does not exist.")
+    return row
+
+
+def _columns(entity: Entity, value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_request('ColumnSet must be {"AllColumns": true} or {"Columns": ["name", …]}.')
+    unknown = set(value) - {"AllColumns", "Columns", "@odata.type"}
+    if unknown:
+        raise bad_request(f"ColumnSet has no property {sorted(unknown)[0][:60]!r}.")
+    if value.get("AllColumns") is True:
+        return None
+    columns = value.get("Columns")
+    if not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns):
+        raise bad_request('ColumnSet must be {"AllColumns": true} or {"Columns": ["name", …]}.')
+    for name in columns:
+        if name != entity.key and entity.attr(name) is None and entity.lookup(name) is None:
+            raise bad_request(f"ColumnSet: {entity.logical} has no attribute {name[:60]!r}.")
+    return columns
+
+
+def _record(value: Any, name: str, bind: str, target: str, allowed: set[str]) -> tuple[uuid.UUID, dict[str, Any]]:
+    """An activity record parameter (QuoteClose, OpportunityClose, OrderClose) → the bound GUID + fields."""
+    if not isinstance(value, dict):
+        raise bad_request(f'{name} must be an object like {{"{bind}@odata.bind": "/{target}(<guid>)"}}.')
+    unknown = set(value) - {f"{bind}@odata.bind", "@odata.type", *allowed}
+    if unknown:
+        raise bad_request(f"{name} has no property {sorted(unknown)[0][:60]!r}.")
+    key = parse_bind(bind, value.get(f"{bind}@odata.bind"), target)
+    if key is None:
+        raise bad_request(f"{name} needs {bind}@odata.bind.")
+    return key, value
+
+
+def _status(value: Any, allowed: tuple[int, ...], default: int, what: str) -> int:
+    if value is None or value == -1:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        raise bad_request(f"Status for {what} must be -1 (default) or one of {', '.join(map(str, allowed))}.")
+    return value
+
+
+def _text(record: dict[str, Any], name: str, limit: int = 2000) -> str:
+    value = record.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise bad_request(f"{name} must be a string of at most {limit} characters.")
+    return value
+
+
+def _date(record: dict[str, Any], name: str) -> datetime.date | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise bad_request(f"{name} must be a date (YYYY-MM-DD).") from exc
+
+
+def _money(record: dict[str, Any], name: str) -> Any:
+    from decimal import Decimal
+
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal) or not Decimal(value).is_finite() \
+            or abs(Decimal(value)) > 10 ** 12:
+        raise bad_request(f"{name} must be a number within ±1,000,000,000,000.")
+    return Decimal(value)
+
+
+# --- handlers ---------------------------------------------------------------------------------------
+
+def generate(model: type, service: Callable[..., Any]) -> Callable[..., Any]:
+    def run(params: dict[str, Any], user: Any, target: Any = None) -> Any:
+        opp = _get(Opportunity, parse_guid(params["OpportunityId"], "OpportunityId"), "opportunity")
+        return service(opportunity=opp, by=user)
+    return run
+
+
+def convert_quote(params: dict[str, Any], user: Any, target: Any = None) -> Any:
+    quote = _get(Quote, parse_guid(params["QuoteId"], "QuoteId"), "quote")
+    status = params.get("QuoteCloseStatus")
+    if status not in (None, -1, QuoteStatus.WON):
+        raise bad_request("QuoteCloseStatus must be -1 or 4 (Won): the quote is won by the conversion.")
+    for name in ("QuoteCloseSubject", "QuoteCloseDescription"):
+        _text(params, name)
+    _date(params, "QuoteCloseDate")
+    return services.quote_create_order(quote=quote, by=user)
+
+
+def convert_order(params: dict[str, Any], user: Any, target: Any = None) -> Any:
+    order = _get(SalesOrder, parse_guid(params["SalesOrderId"], "SalesOrderId"), "salesorder")
+    return services.order_create_invoice(order=order, by=user)
+
+
+def revise_quote(params: dict[str, Any], user: Any, target: Any = None) -> Any:
+    quote = _get(Quote, parse_guid(params["QuoteId"], "QuoteId"), "quote")
+    return services.quote_revise(quote=quote, by=user)
+
+
+def win_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    key, _ = _record(params["QuoteClose"], "QuoteClose", "quoteid", "quotes", {"subject", "description", "actualend"})
+    _status(params.get("Status"), (QuoteStatus.WON,), QuoteStatus.WON, "WinQuote")
+    services.quote_win(quote=_get(Quote, key, "quote"), by=user)
+
+
+def close_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    key, rec = _record(params["QuoteClose"], "QuoteClose", "quoteid", "quotes",
+                       {"subject", "description", "actualend"})
+    status = _status(params.get("Status"), (QuoteStatus.LOST, QuoteStatus.CANCELED), QuoteStatus.CANCELED,
+                     "CloseQuote")
+    services.quote_close(quote=_get(Quote, key, "quote"), by=user, status=status,
+                         close_date=_date(rec, "actualend"), description=_text(rec, "description"))
+
+
+OPP_CLOSE = {"subject", "description", "actualend", "actualrevenue", "competitorid"}
+
+
+def win_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    key, rec = _record(params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE)
+    _status(params.get("Status"), (OpportunityStatus.WON,), OpportunityStatus.WON, "WinOpportunity")
+    services.opportunity_win(opportunity=_get(Opportunity, key, "opportunity"), by=user,
+                             actual_revenue=_money(rec, "actualrevenue"), close_date=_date(rec, "actualend"),
+                             description=_text(rec, "description"))
+
+
+def lose_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    key, rec = _record(params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE)
+    status = _status(params.get("Status"), (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD),
+                     OpportunityStatus.CANCELED, "LoseOpportunity")
+    services.opportunity_lose(opportunity=_get(Opportunity, key, "opportunity"), by=user, status=status,
+                              competitor=_text(rec, "competitorid", 200), close_date=_date(rec, "actualend"),
+                              description=_text(rec, "description"))
+
+
+def fulfill_order(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    key, rec = _record(params["OrderClose"], "OrderClose", "salesorderid", "salesorders",
+                       {"subject", "description", "actualend"})
+    status = _status(params.get("Status"), (OrderStatus.COMPLETE, OrderStatus.PARTIAL), OrderStatus.COMPLETE,
+                     "FulfillSalesOrder")
+    services.order_fulfill(order=_get(SalesOrder, key, "salesorder"), by=user, status=status,
+                           date_fulfilled=_date(rec, "actualend"))
+
+
+def cancel_order(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    key, rec = _record(params["OrderClose"], "OrderClose", "salesorderid", "salesorders",
+                       {"subject", "description", "actualend"})
+    _status(params.get("Status"), (OrderStatus.NO_MONEY,), OrderStatus.NO_MONEY, "CancelSalesOrder")
+    order = _get(SalesOrder, key, "salesorder")
+    services.order_cancel(order=order, by=user, canceled_on=_date(rec, "actualend"),
+                          reason=_text(rec, "description"))
+
+
+def get_products(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    ref = params["Opportunity"]
+    if not isinstance(ref, dict) or not set(ref) <= {"opportunityid", "@odata.type"} or "opportunityid" not in ref:
+        raise bad_request('Opportunity must be {"opportunityid": "<guid>"}.')
+    opp = _get(Opportunity, parse_guid(ref["opportunityid"], "Opportunity.opportunityid"), "opportunity")
+    services.get_products(document=target, opportunity=opp, by=user)
+
+
+def lock_pricing(params: dict[str, Any], user: Any, target: Any = None) -> None:
+    services.lock_pricing(document=target, by=user)
+
+
+def unlock(model: type, param: str) -> Callable[..., None]:
+    def run(params: dict[str, Any], user: Any, target: Any = None) -> None:
+        doc = _get(model, parse_guid(params[param], param), model._meta.model_name)
+        services.use_current_pricing(document=doc, by=user)
+    return run
+
+
+COLUMNSET = Param("ColumnSet", "columnset", required=False)
+ACTIONS: tuple[Action, ...] = (
+    Action("GenerateQuoteFromOpportunity", (Param("OpportunityId", "guid"), COLUMNSET),
+           generate(Quote, services.opportunity_generate_quote), returns="quote",
+           description="A Draft quote with the opportunity's products."),
+    Action("GenerateSalesOrderFromOpportunity", (Param("OpportunityId", "guid"), COLUMNSET),
+           generate(SalesOrder, services.opportunity_generate_order), returns="salesorder",
+           description="An Active, unlocked order with the opportunity's products."),
+    Action("GenerateInvoiceFromOpportunity", (Param("OpportunityId", "guid"), COLUMNSET),
+           generate(Invoice, services.opportunity_generate_invoice), returns="invoice",
+           description="An Active, unlocked invoice with the opportunity's products."),
+    Action("ConvertQuoteToSalesOrder",
+           (Param("QuoteId", "guid"), COLUMNSET, Param("QuoteCloseDate", "date", False),
+            Param("QuoteCloseStatus", "integer", False), Param("QuoteCloseSubject", "string", False),
+            Param("QuoteCloseDescription", "string", False)),
+           convert_quote, returns="salesorder", description="A locked order; the quote becomes Won."),
+    Action("ConvertSalesOrderToInvoice", (Param("SalesOrderId", "guid"), COLUMNSET), convert_order,
+           returns="invoice", description="A locked invoice; the order becomes Invoiced."),
+    Action("ReviseQuote", (Param("QuoteId", "guid"), COLUMNSET), revise_quote, returns="quote",
+           description="Closes the Active quote as Revised and returns the new Draft revision."),
+    Action("WinQuote", (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)), win_quote,
+           description="Active → Won."),
+    Action("CloseQuote", (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)),
+           close_quote, description="Active → Closed (5 Lost or 6 Canceled)."),
+    Action("WinOpportunity", (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
+           win_opportunity, description="Open → Won."),
+    Action("LoseOpportunity", (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
+           lose_opportunity, description="Open → Lost (4 Canceled or 5 Out-Sold)."),
+    Action("FulfillSalesOrder", (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
+           fulfill_order, description="→ Fulfilled (100001 Complete or 100002 Partial)."),
+    Action("CancelSalesOrder", (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
+           cancel_order, manager_only=True, description="→ Canceled (Sales manager only)."),
+    Action("GetQuoteProductsFromOpportunity", (Param("Opportunity", "opportunityref"),), get_products,
+           bound_to="quotes", description="Append the opportunity's products to the Draft quote."),
+    Action("GetSalesOrderProductsFromOpportunity", (Param("Opportunity", "opportunityref"),), get_products,
+           bound_to="salesorders", description="Append the opportunity's products to the Active order."),
+    Action("GetInvoiceProductsFromOpportunity", (Param("Opportunity", "opportunityref"),), get_products,
+           bound_to="invoices", description="Append the opportunity's products to the Active invoice."),
+    Action("LockSalesOrderPricing", (), lock_pricing, bound_to="salesorders", description="Lock Pricing."),
+    Action("LockInvoicePricing", (), lock_pricing, bound_to="invoices", description="Lock Pricing."),
+    Action("UnlockSalesOrderPricing", (Param("SalesOrderId", "guid"),), unlock(SalesOrder, "SalesOrderId"),
+           description="Use Current Pricing: unlock and reprice now."),
+    Action("UnlockInvoicePricing", (Param("InvoiceId", "guid"),), unlock(Invoice, "InvoiceId"),
+           description="Use Current Pricing: unlock and reprice now."),
+)
+UNBOUND = {a.name: a for a in ACTIONS if a.bound_to is None}
+BOUND = {(a.bound_to, a.name): a for a in ACTIONS if a.bound_to}
+
+
+def _check_params(action: Action, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise bad_request(f"The body of {action.name} must be a JSON object of its parameters.")
+    known = {p.name for p in action.params}
+    unknown = set(body) - known
+    if unknown:
+        raise bad_request(f"{action.name} has no parameter {sorted(unknown)[0][:60]!r}.")
+    for param in action.params:
+        if param.required and body.get(param.name) is None:
+            raise bad_request(f"{action.name} needs the parameter {param.name}.")
+    return body
+
+
+def _answer(request: HttpRequest, action: Action, params: dict[str, Any], result: Any) -> HttpResponse:
+    from .views import json_response, no_content, records
+
+    if action.returns is None:
+        return no_content()
+    entity = BY_LOGICAL[action.returns]
+    columns = _columns(entity, params.get("ColumnSet"))
+    obj = records.queryset(entity).get(pk=result.pk)
+    from .views import base_url
+
+    body = {"@odata.context": f"{base_url(request)}$metadata#{entity.set_name}/$entity",
+            "@odata.type": f"#Microsoft.Dynamics.CRM.{entity.logical}",
+            **records.serialize(entity, obj, columns)}
+    return json_response(body)
+
+
+def unbound(request: HttpRequest, name: str, body: Any, user: Any) -> HttpResponse:
+    action = UNBOUND[name]
+    params = _check_params(action, body)
+    if action.returns:
+        _columns(BY_LOGICAL[action.returns], params.get("ColumnSet"))  # refuse a bad ColumnSet before acting
+    if action.manager_only:
+        require_manager(user, action.name)
+    result = action.run(params, user)
+    return _answer(request, action, params, result)
+
+
+def bound(request: HttpRequest, entity: Entity, key: Any, rest: str, user: Any,
+          read_body: Callable[..., Any]) -> HttpResponse:
+    name = rest.removeprefix("Microsoft.Dynamics.CRM.")
+    if entity.set_name == "invoices" and name == "pdf":
+        raise not_found("The invoice PDF isn't served by the Web API yet.")
+    action = BOUND.get((entity.set_name, name))
+    if action is None:
+        raise not_found(f"{entity.set_name}(<id>) has no action or property {rest[:80]!r}.")
+    if request.method != "POST":
+        raise ApiError(405, f"{action.name} is an action: call it with POST.")
+    target = entity.model.objects.filter(pk=key).first()
+    if target is None:
+        raise not_found(f"{entity.logical} with id {key} does not exist.")
+    params = _check_params(action, read_body(request, required=False))
+    result = action.run(params, user, target)
+    return _answer(request, action, params, result)
+
+
+ACTION_SETS = {a.name: (BY_SET[a.bound_to] if a.bound_to else None) for a in ACTIONS}

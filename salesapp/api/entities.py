@@ -1,0 +1,439 @@
+"""The entity sets of the Web API, one declarative table per entity (WEBAPI.md: Entity sets).
+
+Every attribute maps a Dynamics 365 logical name onto a model field. Serialising, `$select`,
+`$filter`, `$orderby`, write validation, the metadata endpoints and the OpenAPI document are all
+derived from these tables, so they can't disagree with each other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from salesapp.catalog import models as catalog
+from salesapp.core.addresses import ADDRESS_PARTS
+from salesapp.customers import models as customers
+from salesapp.sales import models as sales
+
+# Access of an attribute: read only, settable on create only, or on create and update.
+READ, CREATE, RW = "read", "create", "rw"
+# Set only together with a state change (PATCH statecode/statuscode), e.g. an invoice's amountpaid.
+STATE_PARAM = "state"
+
+MONEY_LIMIT = 1_000_000_000_000  # SPEC §3.5: any amount beyond ±1,000,000,000,000 is refused
+
+
+@dataclass(frozen=True)
+class Attr:
+    name: str  # D365 logical name
+    field: str | None  # model field (None: computed)
+    type: str  # string | memo | money | decimal | integer | boolean | date | datetime | picklist | state | status
+    access: str = RW
+    places: int = 4  # decimals allowed (money / decimal)
+    minimum: Any = None
+    maximum: Any = None
+    getter: Callable[[Any], Any] | None = None  # computed read
+    filter_field: str | None = None  # ORM path used by $filter / $orderby when it differs from `field`
+    label: str = ""
+
+    @property
+    def is_option_set(self) -> bool:
+        return self.type in ("picklist", "state", "status")
+
+    @property
+    def orm(self) -> str | None:
+        return self.filter_field or self.field
+
+
+@dataclass(frozen=True)
+class Bind:
+    """One `<name>@odata.bind` property: the entity set it points into and the model field it sets."""
+
+    name: str
+    target: str  # entity set
+    field: str  # model field (ForeignKey)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A lookup read as `_<name>_value`, written through one or more `@odata.bind` properties."""
+
+    name: str
+    binds: tuple[Bind, ...]
+    access: str = RW
+
+    @property
+    def value_name(self) -> str:
+        return f"_{self.name}_value"
+
+    def read(self, obj: Any) -> uuid.UUID | None:
+        for bind in self.binds:
+            value = getattr(obj, f"{bind.field}_id")
+            if value is not None:
+                return value
+        return None
+
+    def q(self, value: Any) -> models.Q:
+        query = models.Q()
+        for bind in self.binds:
+            query |= models.Q(**{f"{bind.field}_id": value})
+        return query
+
+
+@dataclass
+class Entity:
+    logical: str
+    set_name: str
+    model: type[models.Model]
+    attrs: tuple[Attr, ...]
+    lookups: tuple[Lookup, ...] = ()
+    kind: str = "catalog"  # document | line | catalog | customer | readonly
+    primary_name: str = "name"
+    etag_field: str = "modified_on"  # row_version for documents
+    navs: dict[str, str] = field(default_factory=dict)  # navigation property -> line entity logical name
+    parent: str | None = None  # for lines: the lookup naming the document
+    manager_writes: bool = False  # catalog: only a Sales manager may write (SPEC §9)
+    deletable: bool = False
+    updatable: bool = True
+    schema_name: str = ""
+    display: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.logical}id"
+
+    def attr(self, name: str) -> Attr | None:
+        return self._attrs.get(name)
+
+    def lookup(self, name: str) -> Lookup | None:
+        return self._lookups.get(name)
+
+    def bind(self, name: str) -> tuple[Lookup, Bind] | None:
+        return self._binds.get(name)
+
+    def __post_init__(self) -> None:
+        self._attrs = {a.name: a for a in self.attrs}
+        self._lookups = {lk.value_name: lk for lk in self.lookups}
+        self._binds = {b.name: (lk, b) for lk in self.lookups for b in lk.binds}
+        self.schema_name = self.schema_name or self.logical.capitalize()
+        self.display = self.display or self.model._meta.verbose_name.title()
+
+    def max_length(self, attr: Attr) -> int | None:
+        if attr.field is None:
+            return None
+        return getattr(self.model._meta.get_field(attr.field), "max_length", None)
+
+    def options(self, attr: Attr) -> dict[int, str]:
+        """An option set's values and labels, from the model field's choices."""
+        if attr.field is None:
+            return {1: "Product"} if attr.name == "productstructure" else {}
+        return {int(v): str(label) for v, label in self.model._meta.get_field(attr.field).choices or ()}
+
+    def nullable(self, attr: Attr) -> bool:
+        if attr.field is None:
+            return True
+        f = self.model._meta.get_field(attr.field)
+        return bool(f.null)
+
+
+def a(name: str, fld: str | None, typ: str, access: str = RW, **kw: Any) -> Attr:
+    return Attr(name, fld, typ, access, **kw)
+
+
+def money(name: str, fld: str, access: str = RW) -> Attr:
+    return Attr(name, fld, "money", access, minimum=0, maximum=MONEY_LIMIT)
+
+
+def lk(name: str, target: str, fld: str, access: str = RW, bind: str | None = None) -> Lookup:
+    return Lookup(name, (Bind(bind or name, target, fld),), access)
+
+
+def address(prefix: str, *, with_name: bool = False, access: str = RW) -> tuple[Attr, ...]:
+    parts = (("name",) if with_name else ()) + ADDRESS_PARTS
+    return tuple(Attr(f"{prefix}_{p}", f"{prefix}_{p}", "string", access) for p in parts)
+
+
+AUDIT = (a("createdon", "created_on", "datetime", READ), a("modifiedon", "modified_on", "datetime", READ))
+
+# --- documents ------------------------------------------------------------------------------------
+PRICED = (
+    a("name", "name", "string"),
+    a("description", "description", "memo"),
+    a("discountpercentage", "discount_percentage", "decimal", places=2, minimum=0, maximum=100),
+    money("discountamount", "discount_amount"),
+    money("freightamount", "freight_amount"),
+    money("totallineitemamount", "total_line_item_amount", READ),
+    money("totallineitemdiscountamount", "total_line_item_discount_amount", READ),
+    money("totaldiscountamount", "total_discount_amount", READ),
+    money("totalamountlessfreight", "total_amount_less_freight", READ),
+    money("totaltax", "total_tax", READ),
+    money("totalamount", "total_amount", READ),
+    a("statecode", "state", "state"),
+    a("statuscode", "status", "status"),
+    a("versionnumber", "row_version", "integer", READ),
+    *AUDIT,
+)
+PRICED_LOOKUPS = (
+    Lookup("customerid", (Bind("customerid_account", "accounts", "customer_account"),
+                          Bind("customerid_contact", "contacts", "customer_contact"))),
+    lk("pricelevelid", "pricelevels", "price_list"),
+    lk("transactioncurrencyid", "transactioncurrencies", "currency"),
+)
+SALES = (
+    a("paymenttermscode", "payment_terms", "picklist"),
+    a("freighttermscode", "freight_terms", "picklist"),
+    a("shippingmethodcode", "shipping_method", "picklist"),
+    *address("billto", with_name=True),
+    *address("shipto", with_name=True),
+)
+SALES_LOOKUPS = (*PRICED_LOOKUPS, lk("opportunityid", "opportunities", "opportunity", CREATE))
+
+OPPORTUNITY = Entity(
+    "opportunity", "opportunities", sales.Opportunity, kind="document", etag_field="row_version",
+    attrs=(
+        *PRICED,
+        a("estimatedclosedate", "estimated_close_date", "date"),
+        money("estimatedvalue", "estimated_value"),
+        a("isrevenuesystemcalculated", "is_revenue_system_calculated", "boolean"),
+        money("actualvalue", "actual_revenue", READ),
+        a("actualclosedate", "actual_close_date", "date", READ),
+    ),
+    lookups=PRICED_LOOKUPS, navs={"product_opportunities": "opportunityproduct"},
+)
+QUOTE = Entity(
+    "quote", "quotes", sales.Quote, kind="document", etag_field="row_version",
+    attrs=(
+        *PRICED, *SALES,
+        a("quotenumber", "quote_number", "string", READ),
+        a("revisionnumber", "revision_number", "integer", READ),
+        a("effectivefrom", "effective_from", "date"),
+        a("effectiveto", "effective_to", "date"),
+        a("requestdeliveryby", "due_by", "date", label="Due By"),
+        a("closedon", "closed_on", "date", READ),
+    ),
+    lookups=SALES_LOOKUPS, navs={"quote_details": "quotedetail"},
+)
+SALESORDER = Entity(
+    "salesorder", "salesorders", sales.SalesOrder, kind="document", etag_field="row_version",
+    schema_name="SalesOrder",
+    attrs=(
+        *PRICED, *SALES,
+        a("ordernumber", "order_number", "string", READ),
+        a("ispricelocked", "prices_locked", "boolean", READ),
+        a("requestdeliveryby", "requested_delivery_by", "date"),
+        a("datefulfilled", "date_fulfilled", "date", READ),
+    ),
+    lookups=(*SALES_LOOKUPS, lk("quoteid", "quotes", "quote", READ)), navs={"order_details": "salesorderdetail"},
+)
+INVOICE = Entity(
+    "invoice", "invoices", sales.Invoice, kind="document", etag_field="row_version",
+    attrs=(
+        *PRICED, *SALES,
+        a("invoicenumber", "invoice_number", "string", READ),
+        a("ispricelocked", "prices_locked", "boolean", READ),
+        # (ours) the invoice date — due dates count from it — sits where D365 has Date Delivered.
+        a("datedelivered", "invoice_date", "date", label="Invoice Date"),
+        a("duedate", "due_date", "date"),
+        a("datepaid", "date_paid", "date", STATE_PARAM),
+        money("amountpaid", "amount_paid", STATE_PARAM),
+    ),
+    lookups=(*SALES_LOOKUPS, lk("salesorderid", "salesorders", "sales_order", READ), lk("quoteid", "quotes", "quote", READ)),
+    navs={"invoice_details": "invoicedetail"},
+)
+
+# --- lines ------------------------------------------------------------------------------------------
+LINE = (
+    a("sequencenumber", "sequence", "integer", minimum=0, maximum=2_000_000_000),
+    a("productdescription", "write_in_name", "string"),
+    a("isproductoverridden", None, "boolean", CREATE, getter=lambda line: line.product_id is None,
+      filter_field="product__isnull"),
+    a("ispriceoverridden", "is_price_overridden", "boolean"),
+    money("priceperunit", "price_per_unit"),
+    a("quantity", "quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
+    money("baseamount", "amount", READ),
+    money("volumediscountamount", "volume_discount", READ),
+    money("manualdiscountamount", "manual_discount"),
+    money("tax", "tax"),
+    money("extendedamount", "extended_amount", READ),
+    a("description", "description", "memo"),
+    *AUDIT,
+)
+LINE_LOOKUPS = (lk("productid", "products", "product"), lk("uomid", "uoms", "unit"))
+
+
+def line_entity(logical: str, set_name: str, model: type[models.Model], parent: str, parent_set: str,
+                parent_field: str, schema: str) -> Entity:
+    return Entity(
+        logical, set_name, model, kind="line", attrs=LINE, primary_name="productdescription",
+        lookups=(*LINE_LOOKUPS, lk(parent, parent_set, parent_field, CREATE)), parent=parent,
+        deletable=True, schema_name=schema,
+    )
+
+
+OPPORTUNITYPRODUCT = line_entity("opportunityproduct", "opportunityproducts", sales.OpportunityProduct,
+                                 "opportunityid", "opportunities", "opportunity", "OpportunityProduct")
+QUOTEDETAIL = line_entity("quotedetail", "quotedetails", sales.QuoteDetail, "quoteid", "quotes", "quote",
+                          "QuoteDetail")
+SALESORDERDETAIL = line_entity("salesorderdetail", "salesorderdetails", sales.SalesOrderDetail,
+                               "salesorderid", "salesorders", "sales_order", "SalesOrderDetail")
+INVOICEDETAIL = line_entity("invoicedetail", "invoicedetails", sales.InvoiceDetail, "invoiceid", "invoices",
+                            "invoice", "InvoiceDetail")
+
+# --- catalog ---------------------------------------------------------------------------------------
+TRANSACTIONCURRENCY = Entity(
+    "transactioncurrency", "transactioncurrencies", catalog.Currency, kind="readonly", updatable=False,
+    primary_name="currencyname", schema_name="TransactionCurrency",
+    attrs=(
+        a("isocurrencycode", "code", "string", READ),
+        a("currencyname", "name", "string", READ),
+        a("currencysymbol", "symbol", "string", READ),
+        a("currencyprecision", "precision", "integer", READ),
+        *AUDIT,
+    ),
+)
+
+
+def _base_unit_name(group: catalog.UnitGroup) -> str | None:
+    return next((u.name for u in group.units.all() if u.base_unit_id is None), None)
+
+
+UOMSCHEDULE = Entity(
+    "uomschedule", "uomschedules", catalog.UnitGroup, manager_writes=True, updatable=False,
+    schema_name="UoMSchedule",
+    attrs=(
+        a("name", "name", "string", CREATE),
+        a("description", "description", "memo", CREATE),
+        a("baseuomname", None, "string", CREATE, getter=_base_unit_name),
+        *AUDIT,
+    ),
+)
+UOM = Entity(
+    "uom", "uoms", catalog.Unit, manager_writes=True, updatable=False, schema_name="UoM",
+    attrs=(
+        a("name", "name", "string", CREATE),
+        a("quantity", "quantity", "decimal", CREATE, places=5, minimum=0, maximum=MONEY_LIMIT),
+        a("isschedulebaseuom", None, "boolean", READ, getter=lambda u: u.base_unit_id is None,
+          filter_field="base_unit__isnull"),
+        *AUDIT,
+    ),
+    lookups=(lk("uomscheduleid", "uomschedules", "group", CREATE), lk("baseuom", "uoms", "base_unit", CREATE)),
+)
+PRODUCT = Entity(
+    "product", "products", catalog.Product, manager_writes=True,
+    attrs=(
+        a("productnumber", "product_number", "string"),
+        a("name", "name", "string"),
+        a("description", "description", "memo"),
+        money("price", "list_price"),
+        money("standardcost", "standard_cost"),
+        money("currentcost", "current_cost"),
+        a("quantitydecimal", "quantity_decimals", "integer", minimum=0, maximum=5),
+        a("productstructure", None, "picklist", CREATE, getter=lambda p: 1),
+        a("statecode", "state", "picklist"),
+        *AUDIT,
+    ),
+    lookups=(
+        lk("defaultuomscheduleid", "uomschedules", "unit_group"),
+        lk("defaultuomid", "uoms", "default_unit"),
+        lk("pricelevelid", "pricelevels", "default_price_list"),
+    ),
+)
+PRICELEVEL = Entity(
+    "pricelevel", "pricelevels", catalog.PriceList, manager_writes=True, schema_name="PriceLevel",
+    attrs=(
+        a("name", "name", "string"),
+        a("begindate", "start_date", "date"),
+        a("enddate", "end_date", "date"),
+        a("description", "description", "memo"),
+        *AUDIT,
+    ),
+    lookups=(lk("transactioncurrencyid", "transactioncurrencies", "currency"),),
+)
+PRODUCTPRICELEVEL = Entity(
+    "productpricelevel", "productpricelevels", catalog.PriceListItem, manager_writes=True, deletable=True,
+    primary_name="productpricelevelid", schema_name="ProductPriceLevel",
+    attrs=(
+        money("amount", "amount"),
+        a("percentage", "percentage", "decimal", minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT),
+        a("pricingmethodcode", "pricing_method", "picklist"),
+        a("roundingpolicycode", "rounding_policy", "picklist"),
+        a("roundingoptioncode", "rounding_option", "picklist"),
+        money("roundingoptionamount", "rounding_amount"),
+        a("quantitysellingcode", "quantity_selling", "picklist"),
+        *AUDIT,
+    ),
+    lookups=(
+        lk("pricelevelid", "pricelevels", "price_list", CREATE),
+        lk("productid", "products", "product", CREATE),
+        lk("uomid", "uoms", "unit"),
+        lk("discounttypeid", "discounttypes", "discount_list"),
+    ),
+)
+DISCOUNTTYPE = Entity(
+    "discounttype", "discounttypes", catalog.DiscountList, manager_writes=True, schema_name="DiscountType",
+    attrs=(
+        a("name", "name", "string"),
+        a("isamounttype", "is_amount_type", "boolean", CREATE),
+        a("description", "description", "memo"),
+        *AUDIT,
+    ),
+    lookups=(lk("transactioncurrencyid", "transactioncurrencies", "currency"),),
+)
+DISCOUNT = Entity(
+    "discount", "discounts", catalog.Discount, manager_writes=True, deletable=True, primary_name="discountid",
+    attrs=(
+        a("lowquantity", "begin_quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
+        a("highquantity", "end_quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
+        a("percentage", "percentage", "decimal", minimum=0, maximum=100),
+        money("amount", "amount"),
+        *AUDIT,
+    ),
+    lookups=(lk("discounttypeid", "discounttypes", "discount_list", CREATE),),
+)
+
+# --- customers ---------------------------------------------------------------------------------------
+ACCOUNT = Entity(
+    "account", "accounts", customers.Account, kind="customer",
+    attrs=(
+        a("name", "name", "string"),
+        a("accountnumber", "account_number", "string"),
+        a("emailaddress1", "email", "string"),
+        a("telephone1", "phone", "string"),
+        a("websiteurl", "website", "string"),
+        *address("address1"),
+        *address("address2"),
+        *AUDIT,
+    ),
+    lookups=(lk("primarycontactid", "contacts", "primary_contact"),
+             lk("defaultpricelevelid", "pricelevels", "default_price_list")),
+)
+CONTACT = Entity(
+    "contact", "contacts", customers.Contact, kind="customer", primary_name="fullname",
+    attrs=(
+        a("firstname", "first_name", "string"),
+        a("lastname", "last_name", "string"),
+        a("fullname", None, "string", READ, getter=lambda c: c.full_name),
+        a("emailaddress1", "email", "string"),
+        a("telephone1", "phone", "string"),
+        a("jobtitle", "job_title", "string"),
+        *address("address1"),
+        *AUDIT,
+    ),
+    lookups=(
+        Lookup("parentcustomerid", (Bind("parentcustomerid_account", "accounts", "account"),)),
+        lk("defaultpricelevelid", "pricelevels", "default_price_list"),
+    ),
+)
+
+ENTITIES: tuple[Entity, ...] = (
+    TRANSACTIONCURRENCY, ACCOUNT, CONTACT, UOMSCHEDULE, UOM, PRODUCT, PRICELEVEL, PRODUCTPRICELEVEL,
+    DISCOUNTTYPE, DISCOUNT, OPPORTUNITY, OPPORTUNITYPRODUCT, QUOTE, QUOTEDETAIL, SALESORDER,
+    SALESORDERDETAIL, INVOICE, INVOICEDETAIL,
+)
+BY_SET = {e.set_name: e for e in ENTITIES}
+BY_LOGICAL = {e.logical: e for e in ENTITIES}
+BY_MODEL = {e.model: e for e in ENTITIES}

@@ -1,0 +1,25 @@
+"""python manage.py create_api_token USERNAME [--name N]: print a new personal API token."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from salesapp.api.models import ApiToken
+
+
+class Command(BaseCommand):
+    help = "Create a personal Web API token for a user and print it (it is shown only once)."
+
+    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+        parser.add_argument("username")
+        parser.add_argument("--name", default="Command line token")
+
+    def handle(self, *args, **options):  # noqa: ANN002, ANN003, ANN201
+        User = get_user_model()  # noqa: N806
+        try:
+            user = User.objects.get(username=options["username"])
+        except User.DoesNotExist as exc:
+            raise CommandError(f"No user named {options['username']!r}; nothing was created.") from exc
+        if not user.is_active:
+            raise CommandError(f"The user {user.username!r} is inactive; nothing was created.")
+        _, plain = ApiToken.issue(user=user, name=options["name"])
+        self.stdout.write(plain)
