@@ -157,7 +157,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Invoice deliveries (salesapp.documents): transient SMTP errors retry with exponential backoff
-# (base × 2^n seconds, capped, jittered) up to EMAIL_DELIVERY_MAX_RETRIES times, then fail.
+# (base × 2^n seconds, capped) up to EMAIL_DELIVERY_MAX_RETRIES times, then fail.
 EMAIL_DELIVERY_MAX_RETRIES = int(os.environ.get("EMAIL_DELIVERY_MAX_RETRIES", "5"))
 EMAIL_DELIVERY_RETRY_BACKOFF = float(os.environ.get("EMAIL_DELIVERY_RETRY_BACKOFF", "30"))
 EMAIL_DELIVERY_RETRY_BACKOFF_MAX = float(os.environ.get("EMAIL_DELIVERY_RETRY_BACKOFF_MAX", "600"))

@@ -1,0 +1,37 @@
+"""Celery tasks of the documents app. Thin: they take ids and call a service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+log = logging.getLogger(__name__)
+
+
+def backoff(retries: int) -> float:
+    """Exponential backoff: base × 2^retries seconds, capped (EMAIL_DELIVERY_RETRY_BACKOFF[_MAX])."""
+    return min(settings.EMAIL_DELIVERY_RETRY_BACKOFF * (2 ** retries), settings.EMAIL_DELIVERY_RETRY_BACKOFF_MAX)
+
+
+@shared_task(bind=True, name="documents.send_invoice_email", max_retries=None, acks_late=True,
+             reject_on_worker_lost=True)
+def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
+    """Send one delivery. Transient SMTP errors retry with exponential backoff up to
+    EMAIL_DELIVERY_MAX_RETRIES times; the last one (or a permanent error) leaves the delivery failed.
+
+    Safe to run twice, concurrently or after a crash: the delivery row decides (services docstring).
+    """
+    max_retries = settings.EMAIL_DELIVERY_MAX_RETRIES
+    retries = self.request.retries or 0
+    outcome = services.delivery_attempt(delivery_id, final_attempt=retries >= max_retries)
+    if outcome.result == "retry":
+        countdown = backoff(retries)
+        log.info("delivery %s: retry %s/%s in %.1fs: %s", delivery_id, retries + 1, max_retries, countdown,
+                 outcome.error)
+        raise self.retry(countdown=countdown)
+    return outcome.result
+
