@@ -1,8 +1,10 @@
-"""Browser screens (issue: Sales Professional screens). Each app adds its own urls module here."""
+"""Browser screens (issue 3: the Sales Professional screens). Each app adds its own urls module here."""
 
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import include, path
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", include("salesapp.core.urls")),
+    path("", include("salesapp.customers.urls")),
+    path("", include("salesapp.catalog.urls")),
+    path("", include("salesapp.sales.urls")),
 ]

@@ -51,6 +51,12 @@ def unit_group_create(*, name: str, base_unit_name: str, by: Any = None, descrip
 
 
 @transaction.atomic
+def unit_group_save(*, group: UnitGroup, by: Any = None, **changes: Any) -> UnitGroup:
+    """Rename or describe an existing unit group (its units come from unit_create)."""
+    return _save(group, changes)
+
+
+@transaction.atomic
 def unit_create(*, group: UnitGroup, name: str, quantity: Decimal, base_unit: Unit | None = None,
                 by: Any = None) -> Unit:
     """A unit is quantity × a unit of the same group (by default the group's primary unit)."""

@@ -1,0 +1,104 @@
+from django import forms
+
+from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["product_number", "name", "description", "unit_group", "default_unit", "default_price_list",
+                  "list_price", "standard_cost", "current_cost", "quantity_decimals", "state"]
+        labels = {"product_number": "Product ID", "default_unit": "Default Unit", "quantity_decimals": "Decimals Supported"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["default_unit"].queryset = Unit.objects.select_related("group")
+        self.fields["default_unit"].label_from_instance = lambda u: f"{u.group.name} / {u.name}"
+        if not self.instance.pk:
+            self.fields["state"].initial = ProductState.DRAFT
+
+    def clean_quantity_decimals(self) -> int:
+        value = self.cleaned_data["quantity_decimals"]
+        if value > 5:
+            raise forms.ValidationError("Decimals supported must be between 0 and 5.")
+        return value
+
+
+class PriceListForm(forms.ModelForm):
+    class Meta:
+        model = PriceList
+        fields = ["name", "currency", "start_date", "end_date", "description"]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
+                   "end_date": forms.DateInput(attrs={"type": "date"}),
+                   "description": forms.Textarea(attrs={"rows": 2})}
+
+
+class PriceListItemForm(forms.ModelForm):
+    class Meta:
+        model = PriceListItem
+        fields = ["product", "unit", "pricing_method", "amount", "percentage", "rounding_policy", "rounding_option",
+                  "rounding_amount", "quantity_selling", "discount_list"]
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.select_related("group")
+        self.fields["unit"].label_from_instance = lambda u: f"{u.group.name} / {u.name}"
+        self.fields["unit"].required = False
+        self.fields["unit"].help_text = "Empty: the product's default unit."
+
+    def validate_unique(self) -> None:
+        """The service checks uniqueness with the default unit filled in (and says which field)."""
+
+    def _post_clean(self) -> None:
+        # The price list is set by the view; model validation happens in the service.
+        pass
+
+
+class UnitGroupForm(forms.ModelForm):
+    base_unit_name = forms.CharField(label="Primary Unit", max_length=100, required=False,
+                                     help_text="The base unit every other unit of the group is counted in.")
+
+    class Meta:
+        model = UnitGroup
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["base_unit_name"]
+        else:
+            self.fields["base_unit_name"].required = True
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "quantity", "base_unit"]
+        labels = {"base_unit": "Base Unit"}
+
+    def __init__(self, *args, group: UnitGroup, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["base_unit"].queryset = group.units.all()
+        self.fields["base_unit"].required = False
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class DiscountListForm(forms.ModelForm):
+    class Meta:
+        model = DiscountList
+        fields = ["name", "is_amount_type", "currency", "description"]
+        labels = {"is_amount_type": "Amount type (else percentage)"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class DiscountForm(forms.ModelForm):
+    class Meta:
+        model = Discount
+        fields = ["begin_quantity", "end_quantity", "percentage", "amount"]
+
+    def _post_clean(self) -> None:
+        pass

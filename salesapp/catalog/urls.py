@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("products/", views.product_list, name="product_list"),
+    path("products/new/", views.product_create, name="product_create"),
+    path("products/<uuid:pk>/", views.product_detail, name="product_detail"),
+    path("price-lists/", views.price_list_list, name="price_list_list"),
+    path("price-lists/new/", views.price_list_create, name="price_list_create"),
+    path("price-lists/<uuid:pk>/", views.price_list_detail, name="price_list_detail"),
+    path("price-lists/<uuid:pk>/items/new/", views.price_list_item_create, name="price_list_item_create"),
+    path("price-lists/<uuid:pk>/items/<uuid:item_pk>/", views.price_list_item_detail, name="price_list_item_detail"),
+    path("price-lists/<uuid:pk>/items/<uuid:item_pk>/delete/", views.price_list_item_delete,
+         name="price_list_item_delete"),
+    path("unit-groups/", views.unit_group_list, name="unit_group_list"),
+    path("unit-groups/new/", views.unit_group_create, name="unit_group_create"),
+    path("unit-groups/<uuid:pk>/", views.unit_group_detail, name="unit_group_detail"),
+    path("unit-groups/<uuid:pk>/units/new/", views.unit_create, name="unit_create"),
+    path("discount-lists/", views.discount_list_list, name="discount_list_list"),
+    path("discount-lists/new/", views.discount_list_create, name="discount_list_create"),
+    path("discount-lists/<uuid:pk>/", views.discount_list_detail, name="discount_list_detail"),
+    path("discount-lists/<uuid:pk>/rows/new/", views.discount_create, name="discount_create"),
+    path("discount-lists/<uuid:pk>/rows/<uuid:discount_pk>/delete/", views.discount_delete, name="discount_delete"),
+]

@@ -1,0 +1,25 @@
+from django import forms
+
+from salesapp.core.models import OrganizationSettings
+
+
+class OrganizationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OrganizationSettings
+        fields = [
+            "seller_name", "address", "tax_id", "email", "phone", "website", "logo", "payment_instructions",
+            "invoice_footer", "default_currency", "pricing_precision", "discount_calculation", "quote_prefix",
+            "order_prefix", "invoice_prefix", "email_subject_template", "email_body_template",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "payment_instructions": forms.Textarea(attrs={"rows": 3}),
+            "invoice_footer": forms.Textarea(attrs={"rows": 2}),
+            "email_body_template": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def clean_pricing_precision(self) -> int:
+        value = self.cleaned_data["pricing_precision"]
+        if not 0 <= value <= 4:
+            raise forms.ValidationError("The pricing decimal precision must be between 0 and 4.")
+        return value

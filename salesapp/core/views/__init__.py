@@ -1,0 +1,3 @@
+from .pages import home, organization_settings
+
+__all__ = ["home", "organization_settings"]

@@ -1,0 +1,159 @@
+"""One list page machinery for every entity: search, filters, whitelisted sort keys, pagination.
+
+A list page is described by a `ListPage` (columns, search fields, filters, a selector giving the
+queryset). The view only parses the query string; the selector owns select_related, so each page
+issues the same number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Any], Any]
+    sort: str = ""  # the ORM field this column sorts by; empty → not sortable
+    link: bool = False  # the cell links to the record
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class ListPage:
+    title: str
+    url_name: str  # of this list
+    columns: Sequence[Column]
+    queryset: Callable[[], QuerySet]
+    detail_url: Callable[[Any], str]
+    search_fields: Sequence[str] = ()
+    default_sort: str = "-created_on"
+    create_url_name: str = ""
+    create_needs_manager: bool = False
+    state_choices: Sequence[tuple[int, str]] = ()
+    customer_fields: Sequence[str] = ()  # text fields matched by the "customer" filter
+    date_field: str = ""  # the field the from / to filters apply to
+    date_label: str = "Created on"
+    owner_filter: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sort_keys(self) -> dict[str, str]:
+        """The whitelist: only these query-string values reach order_by()."""
+        return {c.sort: c.sort for c in self.columns if c.sort}
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def day(value: datetime.date | datetime.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _any_contains(fields: Sequence[str], text: str) -> Q:
+    cond = Q()
+    for name in fields:
+        cond |= Q(**{f"{name}__icontains": text})
+    return cond
+
+
+def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
+    """Apply search, filters and sort from the query string; bad values are ignored, never a 500."""
+    qs = page.queryset()
+    applied: dict[str, Any] = {}
+    q = (params.get("q") or "").strip()[:100]
+    if q and page.search_fields:
+        qs = qs.filter(_any_contains(page.search_fields, q))
+        applied["q"] = q
+    state = _int(params.get("state"))
+    if page.state_choices and state is not None and state in dict(page.state_choices):
+        qs = qs.filter(state=state)
+        applied["state"] = state
+    customer = (params.get("customer") or "").strip()[:100]
+    if customer and page.customer_fields:
+        qs = qs.filter(_any_contains(page.customer_fields, customer))
+        applied["customer"] = customer
+    owner = params.get("owner") or ""
+    if page.owner_filter and owner.isdigit():
+        qs = qs.filter(owner_id=int(owner))
+        applied["owner"] = owner
+    if page.date_field:
+        for key, lookup in (("from", "gte"), ("to", "lte")):
+            try:
+                value = parse_date(params.get(key) or "")
+            except ValueError:
+                value = None
+            if value is not None:
+                qs = qs.filter(**{f"{page.date_field}__date__{lookup}" if page.date_field == "created_on"
+                                  else f"{page.date_field}__{lookup}": value})
+                applied[key] = value.isoformat()
+    sort = params.get("sort") or page.default_sort
+    key = sort.lstrip("-")
+    if key not in page.sort_keys and sort != page.default_sort:
+        sort = page.default_sort
+        key = sort.lstrip("-")
+    applied["sort"] = sort
+    return qs.order_by(sort, "pk"), applied
+
+
+def render_list(request: HttpRequest, page: ListPage, *, template: str = "includes/list_page.html",
+                extra: dict[str, Any] | None = None) -> HttpResponse:
+    params = request.GET.copy()
+    if params.get("owner") == "me":
+        params["owner"] = str(request.user.pk)
+    qs, applied = filtered(page, params)
+    if request.GET.get("owner") == "me":
+        applied["owner"] = "me"
+    paginator = Paginator(qs, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    rows = [
+        {"url": page.detail_url(obj), "cells": [{"value": c.value(obj), "link": c.link, "numeric": c.numeric}
+                                                for c in page.columns]}
+        for obj in page_obj.object_list
+    ]
+    current = applied["sort"]
+    headers = []
+    for column in page.columns:
+        if column.sort:
+            descending = current == column.sort
+            target = f"-{column.sort}" if descending else column.sort
+            arrow = "▲" if current == column.sort else "▼" if current == f"-{column.sort}" else ""
+            headers.append({"label": column.label, "sort": target, "arrow": arrow, "numeric": column.numeric})
+        else:
+            headers.append({"label": column.label, "sort": "", "arrow": "", "numeric": column.numeric})
+    keep = {k: v for k, v in applied.items() if k != "sort"}
+    users = get_user_model().objects.filter(is_active=True).order_by("username").only("id", "username") \
+        if page.owner_filter else []
+    context = {
+        "page": page, "rows": rows, "headers": headers, "page_obj": page_obj, "applied": applied,
+        "filters": keep, "users": users,
+        "create_url": reverse(page.create_url_name) if page.create_url_name else "",
+        **(extra or {}),
+    }
+    return render(request, template, context)

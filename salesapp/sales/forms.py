@@ -1,0 +1,247 @@
+"""Forms of the sales screens. They parse and label; the services decide (and say why not)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from salesapp.catalog.models import Currency, PriceList, Product, ProductState, Unit
+from salesapp.core.views.records import OneTimeTokenField
+from salesapp.customers.forms import CustomerField
+from salesapp.customers.models import Contact
+from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
+from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS
+from salesapp.sales.states import InvoiceStatus, OpportunityStatus, OrderStatus, QuoteStatus
+
+MONEY = {"max_digits": 19, "decimal_places": 4}
+QTY = {"max_digits": 19, "decimal_places": 5}
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class VersionedForm(forms.Form):
+    """Carries the row_version the user saw: a stale one is refused by the service (two tabs, two clicks)."""
+
+    row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+# --- create --------------------------------------------------------------------------------------
+
+class DocumentCreateForm(forms.Form):
+    form_token = OneTimeTokenField()
+    customer = CustomerField(label="Customer")
+    name = forms.CharField(label="Name", max_length=300)
+    price_list = forms.ModelChoiceField(PriceList.objects.select_related("currency"), required=False,
+                                        label="Price list", help_text="Empty: the customer's default price list.")
+    currency = forms.ModelChoiceField(Currency.objects.all(), required=False, label="Currency",
+                                      help_text="Empty: the price list's currency.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].load()
+
+
+# --- header --------------------------------------------------------------------------------------
+
+OPPORTUNITY_HEADER = (*COMMON_HEADER, "estimated_close_date", "estimated_value", "is_revenue_system_calculated")
+
+
+def header_fields(model: type[PricedDocument]) -> tuple[str, ...]:
+    return EDITABLE_FIELDS.get(model, OPPORTUNITY_HEADER)
+
+
+class HeaderForm(forms.ModelForm):
+    """The header of a document. Its inputs sit in several sections of the page, all tied to
+    <form id="header-form"> with the HTML form attribute."""
+
+    row_version = forms.IntegerField(widget=forms.HiddenInput(attrs={"id": "header-row-version"}), min_value=0)
+
+    def __init__(self, *args: Any, editable: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        doc = self.instance
+        self.fields["row_version"].initial = doc.row_version
+        if "contact" in self.fields:
+            qs = Contact.objects.filter(account_id=doc.customer_account_id) if doc.customer_account_id \
+                else Contact.objects.filter(pk=doc.customer_contact_id)
+            self.fields["contact"].queryset = qs
+        if "price_list" in self.fields:
+            self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
+        for name, field in self.fields.items():
+            field.widget.attrs["form"] = "header-form"
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(attrs={"type": "date", "form": "header-form"}, format="%Y-%m-%d")
+            if not editable and name != "row_version":
+                field.disabled = True
+
+    def _post_clean(self) -> None:
+        """Model rules are the service's job (it names the field); don't touch the instance here."""
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "row_version"}
+
+
+def header_form_class(model: type[PricedDocument]) -> type[HeaderForm]:
+    meta = type("Meta", (), {"model": model, "fields": list(header_fields(model)),
+                             "widgets": {"description": forms.Textarea(attrs={"rows": 3})},
+                             "labels": {"name": "Topic"} if model is Opportunity else {}})
+    return type(f"{model.__name__}HeaderForm", (HeaderForm,), {"Meta": meta})
+
+
+HEADER_FORMS = {model: header_form_class(model) for model in (Opportunity, Quote, SalesOrder, Invoice)}
+
+
+# --- products grid ----------------------------------------------------------------------------------
+
+EXISTING, WRITE_IN = "existing", "write_in"
+USE_DEFAULT, OVERRIDE = "default", "override"
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{obj.name} ({obj.group.name})"
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Product) -> str:
+        return f"{obj.name} ({obj.product_number})"
+
+
+class LineForm(VersionedForm):
+    """Quick Create of a document line: Existing (product + unit) or Write-In (name)."""
+
+    line_type = forms.ChoiceField(label="Select product", choices=[(EXISTING, "Existing"), (WRITE_IN, "Write-In")],
+                                  initial=EXISTING, widget=forms.RadioSelect)
+    product = ProductChoiceField(Product.objects.filter(state=ProductState.ACTIVE).order_by("name"),
+                                 required=False, label="Existing product")
+    unit = UnitChoiceField(Unit.objects.select_related("group").order_by("group__name", "quantity", "name"),
+                           required=False, label="Unit", help_text="Empty: the product's default unit.")
+    write_in_name = forms.CharField(label="Write-in product", max_length=500, required=False)
+    pricing = forms.ChoiceField(label="Pricing", choices=[(USE_DEFAULT, "Use Default"), (OVERRIDE, "Override Price")],
+                                initial=USE_DEFAULT, widget=forms.RadioSelect)
+    price_per_unit = forms.DecimalField(label="Price per unit", required=False, **MONEY)
+    quantity = forms.DecimalField(label="Quantity", **QTY)
+    manual_discount = forms.DecimalField(label="Manual discount", required=False, **MONEY)
+    tax = forms.DecimalField(label="Tax", required=False, **MONEY)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("line_type") == EXISTING:
+            if not data.get("product"):
+                self.add_error("product", "Choose a product, or switch to Write-In.")
+            data["write_in_name"] = ""
+        else:
+            if not (data.get("write_in_name") or "").strip():
+                self.add_error("write_in_name", "Name the write-in product.")
+            data["product"] = data["unit"] = None
+            data["pricing"] = OVERRIDE  # write-ins are always priced by hand
+        if data.get("pricing") == OVERRIDE and data.get("price_per_unit") is None and "price_per_unit" not in self.errors:
+            self.add_error("price_per_unit", "Enter the price per unit.")
+        return data
+
+    def service_args(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        overridden = d["pricing"] == OVERRIDE
+        return {
+            "product": d.get("product"), "unit": d.get("unit"), "write_in_name": d.get("write_in_name") or "",
+            "is_price_overridden": overridden, "price_per_unit": d.get("price_per_unit") if overridden else None,
+            "quantity": d["quantity"], "manual_discount": d.get("manual_discount") or 0, "tax": d.get("tax") or 0,
+            "description": d.get("description") or "",
+        }
+
+    def changes(self, line: Any) -> dict[str, Any]:
+        """What changed on an existing line, in line_update's field names."""
+        args = self.service_args()
+        current = {
+            "product": line.product, "unit": line.unit, "write_in_name": line.write_in_name,
+            "is_price_overridden": line.is_price_overridden, "price_per_unit": line.price_per_unit,
+            "quantity": line.quantity, "manual_discount": line.manual_discount, "tax": line.tax,
+            "description": line.description,
+        }
+        if args["unit"] is None and args["product"] is not None and args["product"] == line.product:
+            args["unit"] = line.unit
+        if not args["is_price_overridden"]:
+            args.pop("price_per_unit")
+        return {k: v for k, v in args.items() if current[k] != v}
+
+    @classmethod
+    def for_line(cls, line: Any, version: int) -> LineForm:
+        return cls(initial={
+            "row_version": version, "line_type": WRITE_IN if line.is_write_in else EXISTING,
+            "product": line.product_id, "unit": line.unit_id, "write_in_name": line.write_in_name,
+            "pricing": OVERRIDE if line.is_price_overridden else USE_DEFAULT, "price_per_unit": line.price_per_unit,
+            "quantity": line.quantity, "manual_discount": line.manual_discount, "tax": line.tax,
+            "description": line.description,
+        }, prefix=f"line-{line.pk}")
+
+
+# --- command dialogs ------------------------------------------------------------------------------------
+
+class CloseAsWonForm(VersionedForm):
+    actual_revenue = forms.DecimalField(label="Actual revenue", required=False, **MONEY,
+                                        help_text="Empty: the estimated revenue.")
+    close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseAsLostForm(VersionedForm):
+    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
+        (OpportunityStatus.CANCELED, "Canceled"), (OpportunityStatus.OUT_SOLD, "Out-Sold")])
+    competitor = forms.CharField(label="Competitor", required=False, max_length=200)
+    close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseQuoteForm(VersionedForm):
+    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
+        (QuoteStatus.LOST, "Lost"), (QuoteStatus.CANCELED, "Canceled")])
+    close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
+    close_opportunity = forms.BooleanField(label="Close the opportunity as lost", required=False)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConvertQuoteForm(VersionedForm):
+    close_opportunity = forms.BooleanField(label="Close the opportunity as won", required=False)
+
+
+class FulfillOrderForm(VersionedForm):
+    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
+        (OrderStatus.COMPLETE, "Complete"), (OrderStatus.PARTIAL, "Partial")])
+    date_fulfilled = forms.DateField(label="Date fulfilled", required=False, widget=DATE, initial=timezone.localdate)
+
+
+class CancelOrderForm(VersionedForm):
+    canceled_on = forms.DateField(label="Cancel date", required=False, widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InvoicePaidForm(VersionedForm):
+    status = forms.TypedChoiceField(label="Status reason", coerce=int, widget=forms.RadioSelect, choices=[
+        (InvoiceStatus.COMPLETE, "Complete"), (InvoiceStatus.PARTIAL, "Partial")], initial=InvoiceStatus.COMPLETE)
+    paid_on = forms.DateField(label="Date paid", required=False, widget=DATE, initial=timezone.localdate)
+    amount = forms.DecimalField(label="Amount paid", required=False, **MONEY,
+                                help_text="Partial payments only: the amount received.")
+
+
+class InvoiceStatusForm(VersionedForm):
+    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
+        (s, InvoiceStatus(s).label) for s in (InvoiceStatus.NEW, InvoiceStatus.PARTIALLY_SHIPPED, InvoiceStatus.BILLED,
+                                              InvoiceStatus.BOOKED, InvoiceStatus.INSTALLED)])
+
+
+class GetProductsForm(VersionedForm):
+    opportunity = forms.ModelChoiceField(Opportunity.objects.none(), label="Opportunity")
+
+    def __init__(self, *args: Any, document: PricedDocument | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Opportunity.objects.none()
+        if document is not None:
+            qs = Opportunity.objects.filter(currency_id=document.currency_id).order_by("name")
+            if document.customer_account_id:
+                qs = qs.filter(customer_account_id=document.customer_account_id)
+            else:
+                qs = qs.filter(customer_contact_id=document.customer_contact_id)
+        self.fields["opportunity"].queryset = qs
+
+

@@ -1,0 +1,72 @@
+"""Reads for the sales screens. Each page issues a fixed number of queries whatever its size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import (
+    LINE_MODELS,
+    DocumentLine,
+    Invoice,
+    Opportunity,
+    PricedDocument,
+    Quote,
+    SalesOrder,
+    TimelineEvent,
+)
+
+TIMELINE_ROWS = 50
+
+LIST_RELATED = ("owner", "customer_account", "customer_contact", "currency")
+
+
+def document_list(model: type[PricedDocument]) -> QuerySet:
+    return model.objects.select_related(*LIST_RELATED)
+
+
+def document_detail(model: type[PricedDocument]) -> QuerySet:
+    related = [*LIST_RELATED, "contact", "price_list", "price_list__currency", "customer_account__primary_contact"]
+    if model is not Opportunity:
+        related.append("opportunity")
+    if model in (SalesOrder, Invoice):
+        related.append("quote")
+    if model is Invoice:
+        related.append("sales_order")
+    if model is Quote:
+        related.append("revised_from")
+    return model.objects.select_related(*related)
+
+
+def document_lines(document: PricedDocument) -> list[DocumentLine]:
+    model = LINE_MODELS[type(document)]
+    return list(
+        model.objects.filter(**{model.parent_field: document})
+        .select_related("product", "unit").order_by("sequence", "created_on")
+    )
+
+
+def document_line(document: PricedDocument, line_pk: Any) -> DocumentLine | None:
+    model = LINE_MODELS[type(document)]
+    return (model.objects.filter(**{model.parent_field: document}, pk=line_pk)
+            .select_related("product", "unit").first())
+
+
+def timeline(document: PricedDocument) -> list[TimelineEvent]:
+    return list(
+        TimelineEvent.objects.filter(document_type=document.kind, document_id=document.pk)
+        .select_related("actor").order_by("-at")[:TIMELINE_ROWS]
+    )
+
+
+def related_documents(document: PricedDocument) -> dict[str, list[Any]]:
+    """Documents made from this one (orders of a quote, invoices of an order): 1–2 queries."""
+    out: dict[str, list[Any]] = {}
+    if isinstance(document, Quote):
+        out["orders"] = list(document.orders.only("id", "order_number", "name")[:20])
+        out["invoices"] = list(document.invoices.only("id", "invoice_number", "name")[:20])
+    elif isinstance(document, SalesOrder):
+        out["invoices"] = list(document.invoices.only("id", "invoice_number", "name")[:20])
+    return out
+

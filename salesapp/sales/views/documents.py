@@ -1,0 +1,316 @@
+"""Document screens: lists, New, the record page (header, products grid, totals, timeline) and commands.
+
+Views parse forms and call one service each; DomainErrors come back as form errors or flash messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from salesapp.accounts.decorators import manager_required, salesperson_required
+from salesapp.accounts.roles import is_manager
+from salesapp.core.addresses import address_fields
+from salesapp.core.exceptions import ConcurrentChange, DomainError
+from salesapp.core.models import OrganizationSettings
+from salesapp.core.views.lists import Column, ListPage, day, money, render_list
+from salesapp.core.views.records import add_domain_error, create_once, run_form
+from salesapp.sales import selectors, services
+from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm
+from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
+
+from .kinds import KINDS, Command, Kind, url_of
+
+DOCUMENT_TEMPLATE = "sales/document_detail.html"
+CUSTOMER_FIELDS = ("customer_account__name", "customer_contact__last_name", "customer_contact__first_name")
+
+
+def _customer(doc: Any) -> str:
+    return doc.customer.name if doc.customer else ""
+
+
+def _owner(doc: Any) -> str:
+    return doc.owner.username if doc.owner_id else ""
+
+
+def _status(doc: Any) -> str:
+    return f"{doc.state_label} · {doc.status_label}"
+
+
+NUMBER_COLUMN = {
+    Quote: Column("Quote ID", lambda d: f"{d.quote_number} r{d.revision_number}", sort="quote_number"),
+    SalesOrder: Column("Order ID", lambda d: d.order_number, sort="order_number"),
+    Invoice: Column("Invoice ID", lambda d: d.invoice_number, sort="invoice_number"),
+}
+NUMBER_SEARCH = {Quote: "quote_number", SalesOrder: "order_number", Invoice: "invoice_number"}
+
+
+def list_page(kind: Kind) -> ListPage:
+    model = kind.model
+    columns: list[Column] = []
+    if model in NUMBER_COLUMN:
+        columns.append(NUMBER_COLUMN[model])
+    columns += [
+        Column("Topic" if model is Opportunity else "Name", lambda d: d.name, sort="name", link=True),
+        Column("Potential Customer" if model is Opportunity else "Customer", _customer,
+               sort="customer_account__name"),
+        Column("Status", _status, sort="state"),
+    ]
+    if model is Opportunity:
+        columns += [Column("Est. Close Date", lambda d: day(d.estimated_close_date), sort="estimated_close_date"),
+                    Column("Est. Revenue", lambda d: money(d.estimated_value), sort="estimated_value", numeric=True)]
+    if model is Invoice:
+        columns += [Column("Invoice Date", lambda d: day(d.invoice_date), sort="invoice_date"),
+                    Column("Due Date", lambda d: day(d.due_date), sort="due_date")]
+    columns += [
+        Column("Currency", lambda d: d.currency.code),
+        Column("Total Amount", lambda d: money(d.total_amount), sort="total_amount", numeric=True),
+        Column("Owner", _owner, sort="owner__username"),
+        Column("Created On", lambda d: day(d.created_on), sort="created_on"),
+    ]
+    search = ("name", NUMBER_SEARCH[model]) if model in NUMBER_SEARCH else ("name", "description")
+    return ListPage(
+        title=kind.title, url_name=f"{kind.slug}_list", create_url_name=f"{kind.slug}_create",
+        queryset=lambda: selectors.document_list(model), detail_url=kind.url, columns=tuple(columns),
+        search_fields=search, state_choices=model.lifecycle.states.choices, customer_fields=CUSTOMER_FIELDS,
+        date_field="invoice_date" if model is Invoice else "created_on",
+        date_label="Invoice Date" if model is Invoice else "Created On",
+    )
+
+
+# --- the record page ----------------------------------------------------------------------------
+
+def load(kind: Kind, pk: Any) -> PricedDocument:
+    return get_object_or_404(selectors.document_detail(kind.model), pk=pk)
+
+
+def quantity_text(value: Any) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def visible_commands(kind: Kind, doc: PricedDocument, user: Any) -> list[Command]:
+    """Exactly the actions the record's state (Lifecycle tables) and the user's role allow."""
+    manager = is_manager(user)
+    return [c for c in kind.commands
+            if doc.can(c.action) and c.visible(doc) and (manager or not c.manager_only)]
+
+
+def document_context(request: HttpRequest, kind: Kind, doc: PricedDocument, *, header_form: Any = None,
+                     line_form: LineForm | None = None, edit_line: Any = None, edit_form: LineForm | None = None,
+                     dialog: Command | None = None, dialog_form: Any = None) -> dict[str, Any]:
+    editable = doc.is_editable
+    commands = visible_commands(kind, doc, request.user)
+    command_forms = []
+    for command in commands:
+        form = dialog_form if dialog is not None and command.name == dialog.name else command.build_form(doc)
+        command_forms.append({"command": command, "form": form,
+                              "url": reverse(command.url_name(kind.slug), args=[doc.pk])})
+    if header_form is None:
+        header_form = HEADER_FORMS[kind.model](instance=doc, editable=editable)
+    if line_form is None and editable:
+        line_form = LineForm(initial={"row_version": doc.row_version}, prefix="add")
+    lines = selectors.document_lines(doc)
+    for line in lines:
+        line.quantity_display = quantity_text(line.quantity)
+    return {
+        "kind": kind, "doc": doc, "editable": editable, "lines": lines,
+        "detail_url": kind.url(doc), "names": {n: f"{kind.slug}_{n}" for n in ("line_add", "line_edit", "line_delete")},
+        "money_format": f"{doc.currency.precision}g",
+        "price_format": f"{OrganizationSettings.load().pricing_precision}g",
+        "timeline": selectors.timeline(doc), "related": selectors.related_documents(doc),
+        "header_form": header_form, "sections": header_sections(header_form), "line_form": line_form, "edit_line": edit_line, "edit_form": edit_form,
+        "commands": command_forms, "open_dialog": dialog.name if dialog else "",
+        "is_invoice": isinstance(doc, Invoice), "invoice": doc if isinstance(doc, Invoice) else None,
+        "is_sales_document": not isinstance(doc, Opportunity),
+        "list_url": reverse(f"{kind.slug}_list"), "new_url": reverse(f"{kind.slug}_create"),
+        "title": doc.display_name,
+    }
+
+
+SECTIONS = {
+    "summary": ("name", "description", "estimated_close_date", "estimated_value", "is_revenue_system_calculated"),
+    "sales": ("contact", "price_list", "currency"),
+    "discounts": ("discount_percentage", "discount_amount", "freight_amount"),
+    "billto": address_fields("billto", with_name=True),
+    "shipto": address_fields("shipto", with_name=True),
+    "terms": ("payment_terms", "freight_terms", "shipping_method", "effective_from", "effective_to", "due_by",
+              "requested_delivery_by", "invoice_date", "due_date"),
+}
+
+
+def header_sections(form: Any) -> dict[str, list[Any]]:
+    """The header's inputs by page section (Summary, Sales Information, addresses, terms…)."""
+    return {key: [form[name] for name in names if name in form.fields] for key, names in SECTIONS.items()}
+
+
+def render_document(request: HttpRequest, kind: Kind, doc: PricedDocument, **kwargs: Any) -> HttpResponse:
+    partial = kwargs.pop("partial", False)
+    if partial or (request.headers.get("HX-Request") and request.method == "POST"):
+        return render(request, "sales/_products_response.html", document_context(request, kind, doc, **kwargs))
+    return render(request, DOCUMENT_TEMPLATE, document_context(request, kind, doc, **kwargs))
+
+
+def make_views(kind: Kind) -> dict[str, Any]:
+    """The views of one document type, each guarded by its role."""
+    page = list_page(kind)
+
+    @salesperson_required
+    def list_view(request: HttpRequest) -> HttpResponse:
+        return render_list(request, page)
+
+    @salesperson_required
+    def create_view(request: HttpRequest) -> HttpResponse:
+        initial = {"customer": request.GET.get("customer", "")}
+        form = DocumentCreateForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result, created = create_once(data["form_token"], kind.model.__name__, lambda: services.document_create(
+                    kind.model, by=request.user, customer=data["customer"], name=data["name"],
+                    **({"price_list": data["price_list"]} if data["price_list"] else {}),
+                    **({"currency": data["currency"]} if data["currency"] else {})))
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                if created:
+                    messages.success(request, f"Created {kind.noun} {result.display_name}.")
+                    return redirect(kind.url(result))
+                return redirect(reverse(f"{kind.slug}_detail", args=[result.result_id]))
+        return render(request, "sales/document_create.html", {
+            "kind": kind, "form": form, "title": f"New {kind.noun.capitalize()}",
+            "list_url": reverse(f"{kind.slug}_list"),
+        })
+
+    @salesperson_required
+    def detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
+        doc = load(kind, pk)
+        if request.method == "POST":
+            return _save_header(request, kind, doc)
+        fresh = services.ensure_current_pricing(doc, by=request.user)  # SPEC §6: show current prices
+        if fresh is not doc:
+            doc = load(kind, pk)
+        return render_document(request, kind, doc)
+
+    @require_POST
+    @salesperson_required
+    def line_add_view(request: HttpRequest, pk: Any) -> HttpResponse:
+        doc = load(kind, pk)
+        form = LineForm(request.POST, prefix="add")
+        line = run_form(request, form, lambda data: services.line_add(
+            document=doc, by=request.user, expected_version=data["row_version"], **form.service_args()))
+        if line is None:
+            return _line_error(request, kind, doc, line_form=form)
+        messages.success(request, f"Added {line.product_name}.")
+        return _after_line_change(request, kind, pk)
+
+    @salesperson_required
+    def line_edit_view(request: HttpRequest, pk: Any, line_pk: Any) -> HttpResponse:
+        doc = load(kind, pk)
+        line = selectors.document_line(doc, line_pk)
+        if line is None:
+            raise Http404("No such line.")
+        if request.method != "POST":
+            form = LineForm.for_line(line, doc.row_version)
+            return render_document(request, kind, doc, edit_line=line, edit_form=form,
+                                   partial=bool(request.headers.get("HX-Request")))
+        form = LineForm(request.POST, prefix=f"line-{line.pk}")
+        updated = run_form(request, form, lambda data: services.line_update(
+            line=line, by=request.user, expected_version=data["row_version"], **form.changes(line)))
+        if updated is None:
+            return _line_error(request, kind, doc, edit_line=line, edit_form=form)
+        messages.success(request, f"Changed {updated.product_name}.")
+        return _after_line_change(request, kind, pk)
+
+    @require_POST
+    @salesperson_required
+    def line_delete_view(request: HttpRequest, pk: Any, line_pk: Any) -> HttpResponse:
+        doc = load(kind, pk)
+        line = selectors.document_line(doc, line_pk)
+        if line is None:
+            raise Http404("No such line.")
+        try:
+            version = int(request.POST.get("row_version", ""))
+        except ValueError:
+            version = None
+        try:
+            services.line_delete(line=line, by=request.user, expected_version=version)
+            messages.success(request, f"Removed {line.product_name}.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return _after_line_change(request, kind, pk)
+
+    views = {"list": list_view, "create": create_view, "detail": detail_view, "line_add": line_add_view,
+             "line_edit": line_edit_view, "line_delete": line_delete_view}
+    for command in kind.commands:
+        views[command.name] = command_view(kind, command)
+    return views
+
+
+def _save_header(request: HttpRequest, kind: Kind, doc: PricedDocument) -> HttpResponse:
+    form = HEADER_FORMS[kind.model](request.POST, instance=doc, editable=doc.is_editable)
+    if not doc.is_editable:
+        messages.error(request, f"This {kind.noun} is {doc.state_label} and can't be edited.")
+        return redirect(kind.url(doc))
+    if form.is_valid() and not form.changes():
+        messages.info(request, "Nothing to save.")
+        return redirect(kind.url(doc))
+    saved = run_form(request, form, lambda data: services.document_update(
+        doc, by=request.user, expected_version=data["row_version"], **form.changes()))
+    if saved is None:
+        return render(request, DOCUMENT_TEMPLATE, document_context(request, kind, doc, header_form=form))
+    messages.success(request, "Saved.")
+    return redirect(kind.url(doc))
+
+
+def _line_error(request: HttpRequest, kind: Kind, doc: PricedDocument, **kwargs: Any) -> HttpResponse:
+    """Bad line input: the grid comes back with the message next to the field; nothing was saved."""
+    doc = load(kind, doc.pk)
+    if not request.headers.get("HX-Request"):
+        messages.error(request, "The product line was not saved: see the message next to the field.")
+    return render_document(request, kind, doc, **kwargs)
+
+
+def _after_line_change(request: HttpRequest, kind: Kind, pk: Any) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        return render_document(request, kind, load(kind, pk))
+    return redirect(reverse(f"{kind.slug}_detail", args=[pk]))
+
+
+def command_view(kind: Kind, command: Command) -> Any:
+    guard = manager_required if command.manager_only else salesperson_required
+
+    @require_POST
+    @guard
+    def view(request: HttpRequest, pk: Any) -> HttpResponse:
+        doc = load(kind, pk)
+        form = command.build_form(doc, request.POST)
+        if not form.is_valid():
+            if set(form.errors) <= {"row_version"}:
+                messages.error(request, "This page is out of date: reload it and try again.")
+                return redirect(kind.url(doc))
+            return render_document(request, kind, doc, dialog=command, dialog_form=form)
+        try:
+            result = command.run(doc, request.user, form.cleaned_data)
+        except ConcurrentChange as exc:
+            messages.warning(request, exc.message)
+            return redirect(kind.url(doc))
+        except DomainError as exc:
+            if exc.field and exc.field in form.fields and exc.field != "row_version":
+                add_domain_error(form, exc)
+                return render_document(request, kind, load(kind, pk), dialog=command, dialog_form=form)
+            messages.error(request, exc.message)
+            return redirect(kind.url(doc))
+        messages.success(request, command.done)
+        return redirect(url_of(result))
+
+    view.__name__ = command.url_name(kind.slug)
+    return view
+
+
+VIEWS = {kind.slug: make_views(kind) for kind in KINDS}

@@ -1,0 +1,36 @@
+/* salesapp: small progressive enhancements. Everything works without JavaScript too. */
+(function () {
+  "use strict";
+
+  // Quick Create: show Existing or Write-In fields; the price field only when overriding.
+  function syncLineForm(root) {
+    root.querySelectorAll("[data-line-fields]").forEach(function (box) {
+      var type = box.querySelector("input[name$='line_type']:checked");
+      var kind = type ? type.value : "existing";
+      box.querySelectorAll("[data-show-for]").forEach(function (el) {
+        el.hidden = el.getAttribute("data-show-for") !== kind;
+      });
+      var pricing = box.querySelector("input[name$='pricing']:checked");
+      var override = kind === "write_in" || (pricing && pricing.value === "override");
+      box.querySelectorAll("[data-price-field] input").forEach(function (input) {
+        input.readOnly = !override;
+        if (!override) { input.placeholder = "From the price list"; }
+      });
+    });
+  }
+
+  function openDialog(root) {
+    var holder = root.querySelector("[data-open-dialog]");
+    var name = holder && holder.getAttribute("data-open-dialog");
+    if (name && window.bootstrap) {
+      var el = document.getElementById("dialog-" + name);
+      if (el) { bootstrap.Modal.getOrCreateInstance(el).show(); }
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.closest("[data-line-fields]")) { syncLineForm(document); }
+  });
+  document.addEventListener("DOMContentLoaded", function () { syncLineForm(document); openDialog(document); });
+  document.addEventListener("htmx:afterSettle", function () { syncLineForm(document); });
+})();
