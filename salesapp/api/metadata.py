@@ -71,7 +71,7 @@ def _select(row: dict[str, Any], select: str | None) -> dict[str, Any]:
     for name in names:
         if name not in row and name != "OptionSet":
             raise bad_request(f"$select: the metadata has no property {name[:60]!r}.")
-    return {k: v for k, v in row.items() if k in names or k == "@odata.type" or k == "MetadataId"}
+    return {k: v for k, v in row.items() if k in names or k in ("@odata.type", "MetadataId", "OptionSet")}
 
 
 def _matches(row: dict[str, Any], text: str) -> bool:

@@ -147,7 +147,12 @@ class FilterParser:
             return ~q if op.text == "ne" else q
         if q_for and op.text not in ("eq", "ne"):
             raise bad_request(f"$filter: lookups can only be compared with eq or ne ({token.text}).")
-        q = q_for(value) if q_for else Q(**{f"{orm}__{COMPARISONS[op.text]}": value})
+        if orm.endswith("__isnull"):  # a computed boolean (isproductoverridden ⇔ no catalog product)
+            if op.text not in ("eq", "ne") or not isinstance(value, bool):
+                raise bad_request(f"$filter: {token.text} can only be compared with eq or ne true/false.")
+            q = Q(**{orm: value})
+        else:
+            q = q_for(value) if q_for else Q(**{f"{orm}__{COMPARISONS[op.text]}": value})
         return ~q if op.text == "ne" else q
 
     def attribute(self, token: Token) -> tuple[str, str, Any]:
