@@ -49,6 +49,9 @@ class IdempotencyKey(models.Model):
     result_type = models.CharField(max_length=40)
     result_id = models.UUIDField()
 
+    def __str__(self) -> str:
+        return f"{self.key} → {self.result_type} {self.result_id}"
+
 
 class DiscountCalculation(models.TextChoices):
     LINE_ITEM = "line_item", "Line item"

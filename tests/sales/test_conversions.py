@@ -2,6 +2,7 @@
 query count does not grow with the number of lines."""
 
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -154,14 +155,14 @@ def test_conversion_query_count_does_not_grow_with_lines(conversion, account, pr
         opp = _opportunity_with(size, account, product, rep)
         if conversion == "order_to_invoice":
             order = services.opportunity_generate_order(opportunity=opp, by=rep)
-            run = lambda: services.order_create_invoice(order=order, by=rep)  # noqa: E731
+            run = partial(services.order_create_invoice, order=order, by=rep)
         elif conversion == "get_products":
             invoice = services.document_create(Invoice, by=rep, customer=account, name="gp")
-            run = lambda: services.get_products(document=invoice, opportunity=opp, by=rep)  # noqa: E731
+            run = partial(services.get_products, document=invoice, opportunity=opp, by=rep)
         else:
             fn = {"quote": services.opportunity_generate_quote, "order": services.opportunity_generate_order,
                   "invoice": services.opportunity_generate_invoice}[conversion]
-            run = lambda: fn(opportunity=opp, by=rep)  # noqa: E731
+            run = partial(fn, opportunity=opp, by=rep)
         with CaptureQueriesContext(connection) as ctx:
             result = run()
         assert result.lines.count() == size

@@ -120,3 +120,14 @@ def test_product_cost_change_reprices_percent_based_items(account, price_list, r
     assert _view(invoice).total_amount == D("105.00")  # current cost 70 × 1.5
     catalog.product_save(product=Product.objects.get(pk=item.product_id), current_cost=D("80.00"))
     assert _view(invoice).total_amount == D("120.00")
+
+
+def test_locked_line_keeps_its_price_when_the_item_is_removed(order_from_quote, product, price_list, rep):
+    catalog.price_list_item_delete(item=PriceListItem.objects.get(product=product, price_list=price_list))
+    line = order_from_quote.lines.get(product=product)
+    services.line_update(line=line, by=rep, quantity=D("3"))
+    line.refresh_from_db()
+    assert (line.price_per_unit, line.amount) == (D("100.00"), D("300.00"))
+    with pytest.raises(ValidationFailed, match="no price in the price list Retail"):
+        services.use_current_pricing(document=order_from_quote, by=rep)
+    assert SalesOrder.objects.get(pk=order_from_quote.pk).prices_locked

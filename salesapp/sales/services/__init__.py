@@ -14,7 +14,14 @@ from .opportunities import (
     opportunity_win,
 )
 from .orders import order_cancel, order_create_invoice, order_fulfill
-from .quotes import quote_activate, quote_close, quote_create_invoice, quote_create_order, quote_revise, quote_win
+from .quotes import (
+    quote_activate,
+    quote_close,
+    quote_create_invoice,
+    quote_create_order,
+    quote_revise,
+    quote_win,
+)
 
 __all__ = [
     "document_create", "document_update", "ensure_current_pricing", "get_products", "invoice_cancel",

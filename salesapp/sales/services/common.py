@@ -200,16 +200,15 @@ def price_line(line: DocumentLine, book: PriceBook, ctx: PricingContext, *, refr
     Overridden and write-in lines keep their typed price. The volume discount follows the quantity
     on every catalog line, locked or not (SPEC §3.2).
     """
-    if line.product_id is None:
+    if line.product_id is None or line.is_price_overridden:
         line.volume_discount = ZERO
         return
     item = book.items.get((line.product_id, line.unit_id))
-    if not line.is_price_overridden:
-        if refresh_price or item is None:
-            item = book.item_for(line.product, line.unit)
-            line.price_per_unit = book.price(item, ctx)
-    line.volume_discount = book.volume_discount(item, line.price_per_unit, line.quantity, ctx) \
-        if not line.is_price_overridden else ZERO
+    if refresh_price:
+        item = book.item_for(line.product, line.unit)
+        line.price_per_unit = book.price(item, ctx)
+    if item is not None:  # a locked line whose item was since removed keeps what it had
+        line.volume_discount = book.volume_discount(item, line.price_per_unit, line.quantity, ctx)
 
 
 def quantity_rules(line: DocumentLine, book: PriceBook) -> tuple[int, bool]:

@@ -136,9 +136,8 @@ def line_update(
     target = next((x for x in lines if x.pk == line.pk), None)
     if target is None:
         raise ValidationFailed("That line no longer exists.", field="line")
-    if "product" in changes and changes["product"] != target.product:
-        if changes["product"] is not None:
-            ensure_active_product(changes["product"])
+    if changes.get("product") is not None and changes["product"] != target.product:
+        ensure_active_product(changes["product"])
     was_overridden, old_key = target.is_price_overridden, (target.product_id, target.unit_id)
     for name, value in changes.items():
         setattr(target, name, value)
