@@ -183,7 +183,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "salesapp")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- security (production shape when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
