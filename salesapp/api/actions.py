@@ -215,6 +215,23 @@ def lock_pricing(params: dict[str, Any], user: Any, target: Any = None) -> None:
     services.lock_pricing(document=target, by=user)
 
 
+def send_by_email(params: dict[str, Any], user: Any, target: Any = None) -> Any:
+    """(ours) Send by Email: the same queued delivery as the screen's dialog; defaults as there."""
+    from salesapp.documents import services as documents
+
+    defaults = documents.compose_defaults(target)
+    values = {}
+    for name in ("To", "Cc", "Subject", "Body"):
+        value = params.get(name, defaults[name.lower()])
+        if isinstance(value, list) and name in ("To", "Cc") and all(isinstance(x, str) for x in value):
+            value = ", ".join(value)
+        if not isinstance(value, str):
+            raise bad_request(f"{name} must be a string" + (" or a list of addresses." if name in ("To", "Cc") else "."))
+        values[name.lower()] = value
+    target.lifecycle.require("email", target.state)
+    return documents.delivery_queue(invoice=target, by=user, **values)
+
+
 def unlock(model: type, param: str) -> Callable[..., None]:
     def run(params: dict[str, Any], user: Any, target: Any = None) -> None:
         doc = _get(model, parse_guid(params[param], param), model._meta.model_name)
@@ -262,6 +279,10 @@ ACTIONS: tuple[Action, ...] = (
            bound_to="invoices", description="Append the opportunity's products to the Active invoice."),
     Action("LockSalesOrderPricing", (), lock_pricing, bound_to="salesorders", description="Lock Pricing."),
     Action("LockInvoicePricing", (), lock_pricing, bound_to="invoices", description="Lock Pricing."),
+    Action("SendInvoiceByEmail", (Param("To", "addresses", False), Param("Cc", "addresses", False),
+                                  Param("Subject", "string", False), Param("Body", "string", False)),
+           send_by_email, returns="delivery", bound_to="invoices",
+           description="(ours) Queue the invoice PDF by email, as the screen does: 202 with the delivery."),
     Action("UnlockSalesOrderPricing", (Param("SalesOrderId", "guid"),), unlock(SalesOrder, "SalesOrderId"),
            description="Use Current Pricing: unlock and reprice now."),
     Action("UnlockInvoicePricing", (Param("InvoiceId", "guid"),), unlock(Invoice, "InvoiceId"),
@@ -289,6 +310,8 @@ def _answer(request: HttpRequest, action: Action, params: dict[str, Any], result
 
     if action.returns is None:
         return no_content()
+    if action.returns == "delivery":
+        return json_response({"deliveryid": result.pk, "state": result.state}, status=202)
     entity = BY_LOGICAL[action.returns]
     columns = _columns(entity, params.get("ColumnSet"))
     obj = records.queryset(entity).get(pk=result.pk)
@@ -315,7 +338,7 @@ def bound(request: HttpRequest, entity: Entity, key: Any, rest: str, user: Any,
           read_body: Callable[..., Any]) -> HttpResponse:
     name = rest.removeprefix("Microsoft.Dynamics.CRM.")
     if entity.set_name == "invoices" and name == "pdf":
-        raise not_found("The invoice PDF isn't served by the Web API yet.")
+        return invoice_pdf(request, key, user)
     action = BOUND.get((entity.set_name, name))
     if action is None:
         raise not_found(f"{entity.set_name}(<id>) has no action or property {rest[:80]!r}.")
@@ -327,6 +350,18 @@ def bound(request: HttpRequest, entity: Entity, key: Any, rest: str, user: Any,
     params = _check_params(action, read_body(request, required=False))
     result = action.run(params, user, target)
     return _answer(request, action, params, result)
+
+
+def invoice_pdf(request: HttpRequest, key: Any, user: Any) -> HttpResponse:
+    """(ours) GET invoices(<id>)/pdf: the stored PDF, rendered first if needed (as Download PDF)."""
+    from salesapp.documents import services as documents
+
+    if request.method != "GET":
+        raise ApiError(405, "The invoice PDF is read with GET.")
+    invoice = _get(Invoice, key, "invoice")
+    response = HttpResponse(documents.invoice_pdf(invoice, by=user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.pdf_filename(invoice)}"'
+    return response
 
 
 ACTION_SETS = {a.name: (BY_SET[a.bound_to] if a.bound_to else None) for a in ACTIONS}

@@ -164,6 +164,8 @@ def param_schema(action: Action, ptype: str) -> dict[str, Any]:
         return {"type": "string", "format": "date"}
     if ptype == "string":
         return {"type": "string"}
+    if ptype == "addresses":
+        return {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
     if ptype == "opportunityref":
         return {"type": "object", "properties": {"opportunityid": GUID}, "required": ["opportunityid"]}
     bind = {"entity:quoteclose": ("quoteid", "quotes"), "entity:opportunityclose": ("opportunityid", "opportunities"),
@@ -181,11 +183,17 @@ def action_paths() -> dict[str, Any]:
                   "properties": {p.name: param_schema(action, p.type) for p in action.params},
                   "required": [p.name for p in action.params if p.required]}
         ok = _json_ok(_ref(action.returns)) if action.returns else None
+        codes: tuple[int, ...] = (200,) if action.returns else (204,)
+        if action.returns == "delivery":
+            codes, ok = (202,), None
         op: dict[str, Any] = {
             "operationId": action.name, "tags": ["actions"], "description": action.description,
             "requestBody": _body(schema, required=bool(schema["required"])),
-            "responses": _responses(*((200,) if action.returns else (204,)), 400, 401, 403, 404, 415, ok=ok),
+            "responses": _responses(*codes, 400, 401, 403, 404, 415, ok=ok),
         }
+        if action.returns == "delivery":
+            op["responses"]["202"] = _json_ok({"type": "object", "required": ["deliveryid", "state"], "properties": {
+                "deliveryid": GUID, "state": {"type": "string"}}}, "Queued")
         if action.bound_to:
             op["parameters"] = [{"name": "id", "in": "path", "required": True, "schema": GUID}]
             paths[f"/{action.bound_to}({{id}})/Microsoft.Dynamics.CRM.{action.name}"] = {"post": op}
@@ -225,6 +233,11 @@ def document(server: str) -> dict[str, Any]:
         paths.update(entity_paths(entity))
     paths.update(action_paths())
     paths.update(metadata_paths())
+    paths["/invoices({id})/pdf"] = {"get": {
+        "operationId": "invoice_pdf", "tags": ["invoices"], "description": "(ours) The invoice PDF.",
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
+        "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {"schema": {
+            "type": "string", "format": "binary"}}}}, **_responses(401, 403, 404)}}}
     paths["/openapi.json"] = {"get": {"operationId": "openapi", "tags": ["metadata"], "security": [],
                                       "responses": {"200": _json_ok({"type": "object"})}}}
     schemas["Error"] = {"type": "object", "required": ["error"], "properties": {"error": {

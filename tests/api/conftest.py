@@ -39,8 +39,8 @@ class Api:
         data = raw if raw is not None else (b"" if body is None else dumps(body).encode())
         url = path if path.startswith("http") or path.startswith("/") else BASE + path
         response = self.client.generic(method, url, data=data, content_type=content_type, **extra)
-        text = response.content.decode()
-        parsed = json.loads(text, parse_float=Decimal) if text and "json" in response.get("Content-Type", "") else text
+        is_json = "json" in response.get("Content-Type", "") and response.content
+        parsed = json.loads(response.content.decode(), parse_float=Decimal) if is_json else response.content
         return Reply(response.status_code, response, parsed)
 
     def get(self, path: str, **headers: str) -> Reply:

@@ -183,3 +183,17 @@ def test_entity_definitions(rep_api):
     options = {o["Value"]: o["Label"]["UserLocalizedLabel"]["Label"] for o in attrs["statuscode"]["OptionSet"]["Options"]}
     assert options[100001] == "Complete" and options[4] == "Billed"
     assert rep_api.get("EntityDefinitions(LogicalName='nosuch')").status == 404
+
+
+@pytest.mark.django_db
+def test_send_by_email_and_pdf(rep_api, opportunity, rep, django_capture_on_commit_callbacks):
+    invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
+    reply = rep_api.post(f"invoices({invoice.pk})/Microsoft.Dynamics.CRM.SendInvoiceByEmail",
+                         {"To": ["ap@customer.example"], "Subject": "Your invoice"})
+    assert reply.status == 202, reply.body
+    assert reply.body["state"] == "queued" and invoice.deliveries.get().to == "ap@customer.example"
+    bad = rep_api.post(f"invoices({invoice.pk})/Microsoft.Dynamics.CRM.SendInvoiceByEmail", {"To": "not an address"})
+    assert bad.status == 400 and "not a valid email address" in bad.error
+    assert invoice.deliveries.count() == 1
+    pdf = rep_api.get(f"invoices({invoice.pk})/pdf")
+    assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf" and pdf.body.startswith(b"%PDF")

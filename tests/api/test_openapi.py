@@ -21,8 +21,15 @@ def response_schema(doc: dict, op: dict, status: int) -> dict | None:
     assert response is not None, f"{op['operationId']} answered {status}, documented {sorted(op['responses'])}"
     if "$ref" in response:
         response = doc["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-    content = response.get("content")
-    return content["application/json"]["schema"] if content else None
+    content = response.get("content") or {}
+    return content.get("application/json", {}).get("schema")
+
+
+def doc_content_types(doc: dict, op: dict, status: int) -> set[str]:
+    response = op["responses"][str(status)]
+    if "$ref" in response:
+        response = doc["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return set(response.get("content") or {})
 
 
 @pytest.mark.django_db
@@ -46,6 +53,9 @@ def test_every_documented_route_answers_as_documented(boss_api, rep, boss, oppor
         body = {} if method in ("post", "patch") else None
         reply = boss_api.call(method.upper(), url, body)
         schema = response_schema(doc, op, reply.status)
+        documented = doc_content_types(doc, op, reply.status)
+        if documented:
+            assert reply.headers["Content-Type"].split(";")[0] in documented, (op["operationId"], documented)
         if schema is not None:
             parsed = json.loads(reply.headers.content.decode())
             errors = [e.message for e in validator(doc, schema).iter_errors(parsed)]
@@ -59,4 +69,4 @@ def test_every_documented_route_answers_as_documented(boss_api, rep, boss, oppor
     # every read, and the writes that take no required attribute, really succeeded
     assert {f"get_{e}" for e in ("invoice", "quote", "product", "uomschedule")} <= called
     assert {"list_invoices", "EntityDefinitions", "PicklistAttributes", "LockInvoicePricing",
-            "delete_quotedetail", "update_account"} <= called
+            "delete_quotedetail", "update_account", "invoice_pdf", "SendInvoiceByEmail"} <= called
