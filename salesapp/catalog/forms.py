@@ -1,9 +1,11 @@
 from django import forms
 
+from salesapp.core.views.records import ServiceValidated
+
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = Product
         fields = ["product_number", "name", "description", "unit_group", "default_unit", "default_price_list",
@@ -15,7 +17,7 @@ class ProductForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["default_unit"].queryset = Unit.objects.select_related("group")
         self.fields["default_unit"].label_from_instance = lambda u: f"{u.group.name} / {u.name}"
-        if not self.instance.pk:
+        if self.instance._state.adding:
             self.fields["state"].initial = ProductState.DRAFT
 
     def clean_quantity_decimals(self) -> int:
@@ -25,7 +27,7 @@ class ProductForm(forms.ModelForm):
         return value
 
 
-class PriceListForm(forms.ModelForm):
+class PriceListForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = PriceList
         fields = ["name", "currency", "start_date", "end_date", "description"]
@@ -34,7 +36,7 @@ class PriceListForm(forms.ModelForm):
                    "description": forms.Textarea(attrs={"rows": 2})}
 
 
-class PriceListItemForm(forms.ModelForm):
+class PriceListItemForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = PriceListItem
         fields = ["product", "unit", "pricing_method", "amount", "percentage", "rounding_policy", "rounding_option",
@@ -47,15 +49,8 @@ class PriceListItemForm(forms.ModelForm):
         self.fields["unit"].required = False
         self.fields["unit"].help_text = "Empty: the product's default unit."
 
-    def validate_unique(self) -> None:
-        """The service checks uniqueness with the default unit filled in (and says which field)."""
 
-    def _post_clean(self) -> None:
-        # The price list is set by the view; model validation happens in the service.
-        pass
-
-
-class UnitGroupForm(forms.ModelForm):
+class UnitGroupForm(ServiceValidated, forms.ModelForm):
     base_unit_name = forms.CharField(label="Primary Unit", max_length=100, required=False,
                                      help_text="The base unit every other unit of the group is counted in.")
 
@@ -66,13 +61,13 @@ class UnitGroupForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             del self.fields["base_unit_name"]
         else:
             self.fields["base_unit_name"].required = True
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "quantity", "base_unit"]
@@ -83,11 +78,8 @@ class UnitForm(forms.ModelForm):
         self.fields["base_unit"].queryset = group.units.all()
         self.fields["base_unit"].required = False
 
-    def _post_clean(self) -> None:
-        pass
 
-
-class DiscountListForm(forms.ModelForm):
+class DiscountListForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = DiscountList
         fields = ["name", "is_amount_type", "currency", "description"]
@@ -95,10 +87,7 @@ class DiscountListForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class DiscountForm(forms.ModelForm):
+class DiscountForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = Discount
         fields = ["begin_quantity", "end_quantity", "percentage", "amount"]
-
-    def _post_clean(self) -> None:
-        pass

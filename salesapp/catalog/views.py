@@ -105,7 +105,7 @@ def _product_page(request: HttpRequest, product: Product) -> HttpResponse:
     return edit_page(
         request, form=form, template="catalog/record.html",
         save=lambda data: services.product_save(product=product, by=request.user, **data),
-        context={"record": product, "title": product.name if product.pk else "New Product",
+        context={"record": product, "title": product.name if not product._state.adding else "New Product",
                  "list_url": reverse("product_list"), "new_url": reverse("product_create")},
         success=lambda obj: reverse("product_detail", args=[obj.pk]), can_edit=is_manager(request.user),
     )
@@ -125,11 +125,11 @@ def product_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 def _price_list_page(request: HttpRequest, price_list: PriceList) -> HttpResponse:
     form = PriceListForm(request.POST or None, instance=price_list)
-    items = list(selectors.price_list_items(price_list)) if price_list.pk else []
+    items = list(selectors.price_list_items(price_list)) if not price_list._state.adding else []
     return edit_page(
         request, form=form, template="catalog/price_list.html",
         save=lambda data: services.price_list_save(price_list=price_list, by=request.user, **data),
-        context={"record": price_list, "title": price_list.name if price_list.pk else "New Price List",
+        context={"record": price_list, "title": price_list.name if not price_list._state.adding else "New Price List",
                  "items": items, "list_url": reverse("price_list_list"), "new_url": reverse("price_list_create")},
         success=lambda obj: reverse("price_list_detail", args=[obj.pk]), can_edit=is_manager(request.user),
     )
@@ -183,7 +183,7 @@ def price_list_item_delete(request: HttpRequest, pk: str, item_pk: str) -> HttpR
 # --- unit groups and units --------------------------------------------------------------------
 
 def _save_unit_group(group: UnitGroup, request: HttpRequest, data: dict) -> UnitGroup:
-    if group.pk:
+    if not group._state.adding:
         return services.unit_group_save(group=group, by=request.user, **data)
     return services.unit_group_create(by=request.user, **data)
 
@@ -191,12 +191,12 @@ def _save_unit_group(group: UnitGroup, request: HttpRequest, data: dict) -> Unit
 def _unit_group_page(request: HttpRequest, group: UnitGroup, unit_form: UnitForm | None = None) -> HttpResponse:
     posting_group = request.method == "POST" and unit_form is None
     form = UnitGroupForm(request.POST if posting_group else None, instance=group)
-    units = list(group.units.select_related("base_unit").order_by("quantity", "name")) if group.pk else []
+    units = list(group.units.select_related("base_unit").order_by("quantity", "name")) if not group._state.adding else []
     return edit_page(
         request, posted=posting_group, form=form, template="catalog/unit_group.html",
         save=lambda data: _save_unit_group(group, request, data),
-        context={"record": group, "title": group.name if group.pk else "New Unit Group", "units": units,
-                 "unit_form": unit_form or (UnitForm(group=group) if group.pk else None),
+        context={"record": group, "title": group.name if not group._state.adding else "New Unit Group", "units": units,
+                 "unit_form": unit_form or (UnitForm(group=group) if not group._state.adding else None),
                  "list_url": reverse("unit_group_list"), "new_url": reverse("unit_group_create")},
         success=lambda obj: reverse("unit_group_detail", args=[obj.pk]), can_edit=is_manager(request.user),
     )
@@ -229,12 +229,12 @@ def unit_create(request: HttpRequest, pk: str) -> HttpResponse:
 def _discount_list_page(request: HttpRequest, dl: DiscountList, row_form: DiscountForm | None = None) -> HttpResponse:
     posting_list = request.method == "POST" and row_form is None
     form = DiscountListForm(request.POST if posting_list else None, instance=dl)
-    rows = list(dl.discounts.order_by("begin_quantity")) if dl.pk else []
+    rows = list(dl.discounts.order_by("begin_quantity")) if not dl._state.adding else []
     return edit_page(
         request, posted=posting_list, form=form, template="catalog/discount_list.html",
         save=lambda data: services.discount_list_save(discount_list=dl, by=request.user, **data),
-        context={"record": dl, "title": dl.name if dl.pk else "New Discount List", "rows": rows,
-                 "row_form": row_form or (DiscountForm() if dl.pk else None),
+        context={"record": dl, "title": dl.name if not dl._state.adding else "New Discount List", "rows": rows,
+                 "row_form": row_form or (DiscountForm() if not dl._state.adding else None),
                  "list_url": reverse("discount_list_list"), "new_url": reverse("discount_list_create")},
         success=lambda obj: reverse("discount_list_detail", args=[obj.pk]), can_edit=is_manager(request.user),
     )

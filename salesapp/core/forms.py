@@ -4,6 +4,8 @@ from salesapp.core.models import OrganizationSettings
 
 
 class OrganizationSettingsForm(forms.ModelForm):
+    website = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = OrganizationSettings
         fields = [

@@ -1,12 +1,15 @@
 from django import forms
 
 from salesapp.core.addresses import address_fields
+from salesapp.core.views.records import ServiceValidated
 
 from .models import Account, Contact
 from .selectors import customer_choices, customer_from_choice
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(ServiceValidated, forms.ModelForm):
+    website = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = Account
         fields = ["name", "account_number", "email", "phone", "website", "tax_id", "primary_contact",
@@ -16,12 +19,12 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         contacts = Contact.objects.none()
-        if self.instance.pk:
+        if not self.instance._state.adding:
             contacts = Contact.objects.filter(account=self.instance)
         self.fields["primary_contact"].queryset = contacts
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "job_title", "account", "email", "phone", "default_price_list",

@@ -60,11 +60,11 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 def _account_page(request: HttpRequest, account: Account) -> HttpResponse:
     form = AccountForm(request.POST or None, instance=account)
-    contacts = list(account.contacts.order_by("last_name", "first_name")[:50]) if account.pk else []
+    contacts = list(account.contacts.order_by("last_name", "first_name")[:50]) if not account._state.adding else []
     return edit_page(
         request, form=form, template="customers/account_form.html",
         save=lambda data: services.account_save(account=account, by=request.user, **data),
-        context={"record": account, "title": account.name if account.pk else "New Account", "contacts": contacts,
+        context={"record": account, "title": account.name if not account._state.adding else "New Account", "contacts": contacts,
                  "list_url": reverse("account_list"), "new_url": reverse("account_create")},
         success=lambda obj: reverse("account_detail", args=[obj.pk]), can_edit=True,
     )
@@ -75,7 +75,7 @@ def _contact_page(request: HttpRequest, contact: Contact) -> HttpResponse:
     return edit_page(
         request, form=form, template="customers/contact_form.html",
         save=lambda data: services.contact_save(contact=contact, by=request.user, **data),
-        context={"record": contact, "title": contact.full_name if contact.pk else "New Contact",
+        context={"record": contact, "title": contact.full_name if not contact._state.adding else "New Contact",
                  "list_url": reverse("contact_list"), "new_url": reverse("contact_create")},
         success=lambda obj: reverse("contact_detail", args=[obj.pk]), can_edit=True,
     )

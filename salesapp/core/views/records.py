@@ -16,6 +16,14 @@ from salesapp.core.exceptions import ConcurrentChange, DomainError
 from salesapp.core.models import IdempotencyKey
 
 
+class ServiceValidated:
+    """A ModelForm that only parses: the service sets the fields and applies the model's rules,
+    naming the field it refuses (so the message lands next to it, not at the top)."""
+
+    def _post_clean(self) -> None:
+        pass
+
+
 def add_domain_error(form: forms.Form, exc: DomainError, aliases: Mapping[str, str] | None = None) -> None:
     """Show a service's message next to the field it names, else as a non-field error."""
     name = (aliases or {}).get(exc.field or "", exc.field)
@@ -63,7 +71,9 @@ def edit_page(request: HttpRequest, *, form: forms.Form, save: Callable[[dict[st
         if result is not None:
             messages.success(request, saved_message)
             return redirect(success(result))
-    return render(request, template, {**context, "form": form, "can_edit": can_edit})
+    instance = getattr(form, "instance", None)
+    is_new = bool(instance is not None and instance._state.adding)
+    return render(request, template, {**context, "form": form, "can_edit": can_edit, "is_new": is_new})
 
 
 def new_form_token() -> str:
