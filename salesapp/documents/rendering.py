@@ -193,11 +193,12 @@ def invoice_context(invoice: Invoice, org: OrganizationSettings, *, asset_origin
             "extended_amount": money(line.extended_amount, cur),
         })
     mark = {InvoiceState.PAID: "PAID", InvoiceState.CANCELED: "CANCELED"}.get(invoice.state, "")
-    totals = [
-        ("Detail amount", money(invoice.total_line_item_amount, cur)),
-    ]
-    if invoice.total_discount_amount:
-        totals.append(("Discount", "-" + money(invoice.total_discount_amount, cur)))
+    totals = [("Detail amount", money(invoice.total_line_item_amount, cur))]
+    if invoice.header_percent_discount_amount:
+        totals.append((f"Discount ({quantity(invoice.discount_percentage)}%)",
+                       "-" + money(invoice.header_percent_discount_amount, cur)))
+    if invoice.discount_amount:
+        totals.append(("Discount", "-" + money(invoice.discount_amount, cur)))
     totals.append(("Pre-freight amount", money(invoice.total_amount_less_freight, cur)))
     if invoice.freight_amount:
         totals.append(("Freight", money(invoice.freight_amount, cur)))
