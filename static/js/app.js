@@ -28,6 +28,17 @@
     }
   }
 
+  // A modal inside the sticky command bar would sit under its backdrop (the bar is a stacking
+  // context): move it to <body> when it opens, replacing an older copy left there by an htmx swap.
+  document.addEventListener("show.bs.modal", function (event) {
+    var modal = event.target;
+    if (modal.parentElement === document.body) { return; }
+    Array.prototype.forEach.call(document.body.children, function (el) {
+      if (el !== modal && el.id && el.id === modal.id) { el.remove(); }
+    });
+    document.body.appendChild(modal);
+  });
+
   document.addEventListener("change", function (event) {
     if (event.target.closest("[data-line-fields]")) { syncLineForm(document); }
   });
