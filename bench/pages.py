@@ -1,0 +1,370 @@
+#!/usr/bin/env python
+"""Page timings with a big invoice table (issue 3 acceptance).
+
+Loads 10,000 invoices with ~100,000 lines, then times, in-process with Django's test Client (server time
+only, no network), the invoice list, an invoice page with 100 lines and the dashboard: median and 95th
+percentile over N requests each. Runs once on SQLite (var/bench/pages.sqlite3) and once on PostgreSQL
+(database `bench_pages`, created and dropped here; skipped with a message when unreachable).
+Target: every median below 50 ms.
+
+How the rows are made: a few invoices are built through the services (from scratch, with catalog and
+write-in lines, discounts and tax); the rest are clones of them with `bulk_create` — same lines, so the
+stored totals are exactly the ones the services computed — spread over customers, dates and states
+(Active with each status reason, Paid Complete/Partial, Canceled) with the fields those services set.
+A sample of clones is re-totalled at the end to prove the stored totals are consistent.
+
+    .venv/bin/python bench/pages.py [--invoices 10000] [--requests 30] [--only sqlite|postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/ holds scripts named like stdlib modules (email.py): keep it off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "bench_pages"
+TARGET_MS = 50.0
+PAGES = ("invoice list", "invoice, 100 lines", "dashboard")
+
+
+# --- parent: run one child per database, print the table -------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--invoices", type=int, default=10_000)
+    parser.add_argument("--lines", type=int, default=10, help="lines per cloned invoice (10 → ~100,000 lines)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--reuse", action="store_true", help="SQLite: keep the loaded file of a previous run")
+    parser.add_argument("--profile", action="store_true", help="print where each page spends its time")
+    parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    results: dict[str, dict] = {}
+    for backend in ("sqlite", "postgres"):
+        if args.only and backend != args.only:
+            continue
+        if backend == "postgres" and not pg_reachable():
+            print(f"PostgreSQL at {PG_SERVER} is unreachable: skipping it.", flush=True)
+            continue
+        print(f"== {backend}: loading {args.invoices:,} invoices …", flush=True)
+        env = dict(os.environ)
+        env.pop("DATABASE_URL", None)
+        if backend == "postgres":
+            env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
+        cmd = [sys.executable, __file__, "--child", backend, "--invoices", str(args.invoices),
+               "--lines", str(args.lines), "--requests", str(args.requests),
+               *(["--reuse"] if args.reuse else []), *(["--profile"] if args.profile else [])]
+        proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for line in proc.stdout.splitlines():
+            if line.startswith("RESULT "):
+                results[backend] = json.loads(line[7:])
+            else:
+                print("   " + line, flush=True)
+        if proc.returncode:
+            print(f"{backend} run failed (exit {proc.returncode})")
+            return proc.returncode
+    print_table(results)
+    slow = [(b, p) for b, r in results.items() for p, t in r["pages"].items() if t["median"] >= TARGET_MS]
+    if slow:
+        print("Over the target: " + ", ".join(f"{p} on {b}" for b, p in slow))
+    return 0
+
+
+def print_table(results: dict[str, dict]) -> None:
+    if not results:
+        return
+    print()
+    print(f"{'database':<10} {'page':<20} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>9}  target")
+    for backend, result in results.items():
+        for page, t in result["pages"].items():
+            ok = "ok" if t["median"] < TARGET_MS else "SLOW"
+            print(f"{backend:<10} {page:<20} {t['median']:>10.1f} {t['p95']:>8.1f} {t['queries']:>8} "
+                  f"{t['bytes']:>9,}  {ok}")
+        data = result["data"]
+        print(f"{'':<10} ({data['invoices']:,} invoices, {data['lines']:,} lines, load {data['load_s']:.0f} s, "
+              f"{result['requests']} requests per page)")
+
+
+def pg_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "skip PostgreSQL"
+        return False
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+# --- child: one database ------------------------------------------------------------------------
+
+def child(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesapp.settings")
+    # Plain static storage on both databases: the manifest one needs a collectstatic run first.
+    os.environ["STATIC_MANIFEST"] = "0"
+    from django.conf import settings
+
+    if args.child == "sqlite":
+        bench_dir = Path(settings.VAR_DIR) / "bench"
+        bench_dir.mkdir(parents=True, exist_ok=True)
+        db_file = bench_dir / "pages.sqlite3"
+        args.reused = args.reuse and db_file.exists()
+        if not args.reused:
+            for path in bench_dir.glob("pages.sqlite3*"):
+                path.unlink()
+        settings.DATABASES["default"]["NAME"] = str(db_file)
+    else:
+        args.reused = False
+        pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        pg_admin(f"CREATE DATABASE {PG_DB}")
+    settings.DEBUG = False
+    import django
+
+    django.setup()
+    try:
+        return run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.child == "postgres":
+            pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    if args.reused:
+        user, big, data = reuse()
+    else:
+        user, big, data = load(args.invoices, args.lines)
+    data["load_s"] = time.perf_counter() - started
+    print(f"loaded {data['invoices']:,} invoices, {data['lines']:,} lines in {data['load_s']:.1f} s", flush=True)
+    pages = measure(user, big, args.requests, profile=args.profile)
+    print("RESULT " + json.dumps({"pages": pages, "data": data, "requests": args.requests}), flush=True)
+    return 0
+
+
+def load(count: int, lines_per_invoice: int):  # noqa: ANN201 - (user, big invoice, counts)
+    import datetime
+    import random
+    import uuid
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from salesapp.catalog import services as catalog
+    from salesapp.catalog.models import Currency, PriceList, PriceListItem, Product, ProductState
+    from salesapp.core.models import NumberSequence, OrganizationSettings
+    from salesapp.customers import services as customers
+    from salesapp.customers.models import Account
+    from salesapp.sales import services
+    from salesapp.sales.models import Invoice, InvoiceDetail, TimelineEvent, TimelineKind
+    from salesapp.sales.services.common import PricingContext, compute_totals, lines_of
+    from salesapp.sales.services.documents import address_from_customer
+    from salesapp.sales.states import InvoiceState, InvoiceStatus
+    from tests.factories import manager
+
+    rng = random.Random(7)
+    D = Decimal
+    today = timezone.localdate()
+    with transaction.atomic():
+        user = manager("bench")
+        usd = Currency.objects.create(code="USD", name="US Dollar", symbol="$")
+        org = OrganizationSettings.load()
+        org.default_currency = usd
+        org.save()
+        group = catalog.unit_group_create(name="Each", base_unit_name="Each", by=user)
+        price_list = catalog.price_list_save(price_list=PriceList(), by=user, name="Retail", currency=usd)
+        products = []
+        for n in range(1, 41):
+            product = catalog.product_save(
+                product=Product(), by=user, product_number=f"B-{n:04d}", name=f"Bench product {n}",
+                unit_group=group, default_unit=group.base_unit, list_price=D(10 + n * 7), standard_cost=D(5 + n),
+                current_cost=D(6 + n), state=ProductState.ACTIVE,
+            )
+            catalog.price_list_item_save(item=PriceListItem(), by=user, price_list=price_list, product=product,
+                                         pricing_method=2, percentage=D("95"))
+            products.append(product)
+        accounts = [
+            customers.account_save(account=Account(), by=user, name=f"Customer {n:03d} Ltd",
+                                   email=f"ap{n}@customer{n}.example", address1_line1=f"{n} Main Street",
+                                   address1_city="Springfield", address1_postalcode=f"{10000 + n}",
+                                   default_price_list=price_list)
+            for n in range(1, 201)
+        ]
+
+        def build(lines: int, customer: Account) -> Invoice:
+            """An invoice made the way a user makes one: New → Save → add products."""
+            invoice = services.document_create(Invoice, by=user, customer=customer, name="Hardware and services",
+                                               payment_terms=1)
+            for i in range(lines):
+                if i % 5 == 4:
+                    services.line_add(document=invoice, by=user, write_in_name=f"Service {i}", quantity=D(1 + i % 3),
+                                      price_per_unit=D("75.50"), tax=D("6.04"))
+                else:
+                    services.line_add(document=invoice, by=user, product=products[(i * 7) % len(products)],
+                                      quantity=D(1 + i % 6), manual_discount=D(i % 3), tax_rate=D("8.25"))
+            return Invoice.objects.get(pk=invoice.pk)
+
+        big = build(100, accounts[0])
+        templates = [build(lines_per_invoice, accounts[n]) for n in range(1, 6)]
+        template_lines = {t.pk: lines_of(t) for t in templates}
+
+    skip = {"id", "invoice_number", "customer_account", "customer_contact", "created_on", "modified_on"}
+    header_fields = [f.attname for f in Invoice._meta.concrete_fields if f.name not in skip]
+    line_fields = [f.attname for f in InvoiceDetail._meta.concrete_fields
+                   if f.name not in {"id", "invoice", "created_on", "modified_on"}]
+    address_cache = {a.pk: address_from_customer(a) for a in accounts}
+    statuses = [InvoiceStatus.NEW, InvoiceStatus.BILLED, InvoiceStatus.BOOKED, InvoiceStatus.INSTALLED,
+                InvoiceStatus.PARTIALLY_SHIPPED]
+    made = Invoice.objects.count()
+    number = NumberSequence.objects.get(name="invoice").last_value
+    prefix = OrganizationSettings.load().invoice_prefix
+    batch = 500
+    while made < count:
+        invoices, lines, events = [], [], []
+        for _ in range(min(batch, count - made)):
+            template = templates[made % len(templates)]
+            account = accounts[rng.randrange(len(accounts))]
+            number += 1
+            made += 1
+            invoice = Invoice(**{name: getattr(template, name) for name in header_fields})
+            invoice.id = uuid.uuid4()
+            invoice.invoice_number = f"{prefix}{number:05d}"
+            invoice.customer_account = account
+            for key, value in address_cache[account.pk].items():
+                setattr(invoice, key, value)
+            invoice.invoice_date = today - datetime.timedelta(days=rng.randrange(400))
+            invoice.due_date = invoice.invoice_date + datetime.timedelta(days=30)
+            roll = rng.random()
+            if roll < 0.6:  # Active, any status reason (what invoice_set_status allows)
+                invoice.state, invoice.status = InvoiceState.ACTIVE, rng.choice(statuses)
+            elif roll < 0.85:  # invoice_mark_paid Complete
+                invoice.state, invoice.status = InvoiceState.PAID, InvoiceStatus.COMPLETE
+                invoice.amount_paid, invoice.date_paid = invoice.total_amount, invoice.due_date
+            elif roll < 0.9:  # invoice_mark_paid Partial
+                invoice.state, invoice.status = InvoiceState.PAID, InvoiceStatus.PARTIAL
+                invoice.amount_paid = (invoice.total_amount / 2).quantize(D("0.01"))
+                invoice.date_paid = invoice.due_date
+            else:  # invoice_cancel
+                invoice.state, invoice.status = InvoiceState.CANCELED, InvoiceStatus.CANCELED
+            invoices.append(invoice)
+            for line in template_lines[template.pk]:
+                copy = InvoiceDetail(**{name: getattr(line, name) for name in line_fields})
+                copy.id, copy.invoice_id = uuid.uuid4(), invoice.id
+                lines.append(copy)
+            events.append(TimelineEvent(document_type="invoice", document_id=invoice.id, actor=user,
+                                        kind=TimelineKind.CREATED, summary=f"Created invoice {invoice.invoice_number}"))
+        with transaction.atomic():
+            Invoice.objects.bulk_create(invoices)
+            InvoiceDetail.objects.bulk_create(lines, batch_size=2000)
+            TimelineEvent.objects.bulk_create(events)
+            NumberSequence.objects.filter(name="invoice").update(last_value=number)  # numbers stay gapless
+
+    # The clones' stored totals must be what the services would compute from their lines.
+    for invoice in Invoice.objects.order_by("?")[:20]:
+        totals = compute_totals(invoice, lines_of(invoice), PricingContext.for_document(invoice))
+        assert totals.total_amount == invoice.total_amount, invoice.invoice_number
+        assert totals.total_tax == invoice.total_tax, invoice.invoice_number
+    return user, big, {"invoices": Invoice.objects.count(), "lines": InvoiceDetail.objects.count()}
+
+
+def reuse():  # noqa: ANN201 - the rows of a previous SQLite run
+    from django.contrib.auth.models import User
+
+    from salesapp.sales.models import Invoice, InvoiceDetail
+
+    big = Invoice.objects.get(invoice_number__endswith="00001")
+    return User.objects.get(username="bench"), big, {
+        "invoices": Invoice.objects.count(), "lines": InvoiceDetail.objects.count()}
+
+
+def count_queries(client, url: str) -> tuple[int, object]:  # noqa: ANN001
+    from django.db import connection
+
+    executed = []
+
+    def counter(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        response = client.get(url)
+    return len(executed), response
+
+
+def profile_page(client, page: str, url: str) -> None:  # noqa: ANN001
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(3):
+        client.get(url)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    print(f"--- profile: {page} (3 requests)")
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
+
+
+def measure(user, big, requests: int, *, profile: bool = False) -> dict[str, dict]:  # noqa: ANN001
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(user)
+    urls = {
+        "invoice list": reverse("invoice_list"),
+        "invoice, 100 lines": reverse("invoice_detail", kwargs={"pk": big.pk}),
+        "dashboard": reverse("home"),
+    }
+    out = {}
+    for page, url in urls.items():
+        for _ in range(3):  # warm caches (templates, query plans)
+            response = client.get(url)
+            assert response.status_code == 200, f"{page}: {url} answered {response.status_code}"
+        queries, response = count_queries(client, url)
+        if profile:
+            profile_page(client, page, url)
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        out[page] = {
+            "median": statistics.median(times),
+            "p95": times[max(0, round(0.95 * len(times)) - 1)],
+            "queries": queries,
+            "bytes": len(response.content),
+        }
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
