@@ -16,11 +16,19 @@ CUSTOMER = ("customer_account", "customer_contact", "currency")
 
 
 def _summary(qs: Any) -> dict[str, Any]:
-    # Display totals only: SQLite sums decimals as floats, so round back to cents; exact money
-    # sums (stored totals) are never derived from this.
-    agg = qs.aggregate(count=Count("pk"), total=Sum("total_amount"))
-    total = Decimal(str(agg["total"] or 0)).quantize(Decimal("0.01"))
-    return {"count": agg["count"], "total": total}
+    """Count and total per currency (one query): amounts in different currencies never add up.
+
+    Display totals only: SQLite sums decimals as floats, so they are rounded back to the currency's
+    precision; nothing exact is derived from them.
+    """
+    rows = (qs.order_by().values("currency__code", "currency__precision")
+            .annotate(count=Count("pk"), total=Sum("total_amount")).order_by("currency__code"))
+    totals = [
+        {"currency": r["currency__code"], "count": r["count"],
+         "total": Decimal(str(r["total"] or 0)).quantize(Decimal(1).scaleb(-r["currency__precision"]))}
+        for r in rows
+    ]
+    return {"count": sum(t["count"] for t in totals), "totals": totals}
 
 
 def dashboard(user: Any) -> dict[str, Any]:
