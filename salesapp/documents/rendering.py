@@ -33,6 +33,8 @@ from salesapp.sales.models import Invoice, InvoiceDetail
 from salesapp.sales.states import InvoiceState
 
 log = logging.getLogger(__name__)
+# WeasyPrint logs every layout step at INFO; a worker rendering hundreds of PDFs doesn't need that.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # A host that can never resolve (RFC 6761 .invalid): even a fetcher bug can't reach a network.
 ASSET_ORIGIN = "https://assets.salesapp.invalid"

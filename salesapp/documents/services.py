@@ -31,6 +31,7 @@ import smtplib
 import socket
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from email.utils import formataddr
 from typing import Any
 
@@ -145,7 +146,9 @@ def _clean(to: str, cc: str, subject: str, body: str) -> tuple[list[str], list[s
 def _enqueue(delivery_id: uuid.UUID) -> None:
     from .tasks import send_invoice_email
 
-    transaction.on_commit(lambda: send_invoice_email.delay(str(delivery_id)))
+    # robust: if the broker is down the delivery stays queued (delivery_requeue_stale picks it up)
+    # instead of the user's request failing after the row was committed.
+    transaction.on_commit(lambda: send_invoice_email.delay(str(delivery_id)), robust=True)
 
 
 @transaction.atomic
@@ -182,6 +185,27 @@ def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
            delivery_id=str(fresh.pk))
     _enqueue(fresh.pk)
     return fresh
+
+
+def delivery_requeue_stale(*, queued_for: timedelta = timedelta(minutes=15),
+                           sending_for: timedelta | None = None) -> list[Delivery]:
+    """Enqueue again deliveries whose task went missing: queued for too long (the broker was down when
+    they were queued, or lost the message) or `sending` for longer than a task may run (its worker was
+    killed by the hard time limit, which acknowledges the message). Safe to run any time: an extra
+    task for a live delivery finds it sent, or waits for its lock. Run by `manage.py documents_requeue`.
+    """
+    now = timezone.now()
+    sending_for = sending_for or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stale = list(
+        Delivery.objects.filter(state=DeliveryState.QUEUED, modified_on__lt=now - queued_for)
+        | Delivery.objects.filter(state=DeliveryState.SENDING, sending_since__lt=now - sending_for)
+    )
+    for delivery in stale:
+        log.warning("delivery %s: %s since %s, enqueued again", delivery.pk, delivery.state, delivery.modified_on)
+        with transaction.atomic():
+            Delivery.objects.filter(pk=delivery.pk).update(modified_on=now)
+            _enqueue(delivery.pk)
+    return stale
 
 
 # --- sending (called by the Celery task) -----------------------------------------------------------------

@@ -5,6 +5,7 @@ task runs eagerly and mail goes to the locmem outbox.
 """
 
 import email
+import io
 import smtplib
 import uuid
 from email import policy
@@ -229,3 +230,25 @@ def test_without_a_broker_tasks_run_in_process_with_late_acks_configured():
     assert app.conf.task_always_eager is True  # make run: no broker configured
     assert app.conf.task_acks_late is True and app.conf.worker_prefetch_multiplier == 1
     assert app.conf.task_reject_on_worker_lost is True
+
+
+def test_deliveries_whose_task_went_missing_are_enqueued_again(invoice, rep, mailoutbox,
+                                                               django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    lost = Delivery.objects.create(invoice=invoice, to="a@customer.example", subject="lost in the broker")
+    Delivery.objects.create(invoice=invoice, to="b@customer.example", subject="worker hit the time limit",
+                            state=DeliveryState.SENDING, attempt_token=uuid.uuid4(), attempts=1, sending_since=long_ago)
+    Delivery.objects.create(invoice=invoice, to="c@customer.example", subject="just queued")
+    Delivery.objects.filter(pk=lost.pk).update(modified_on=long_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("documents_requeue", stdout=io.StringIO())
+
+    states = dict(Delivery.objects.values_list("subject", "state"))
+    assert states == {"lost in the broker": "sent", "worker hit the time limit": "sent", "just queued": "queued"}
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@customer.example", "b@customer.example"]
