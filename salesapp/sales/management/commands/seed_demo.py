@@ -161,6 +161,16 @@ def ascii_slug(text: str) -> str:
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
 
+def short_name(name: str) -> str:
+    """"Wide World Importers" → "Wide World", "A. Datum Corporation" → "A. Datum": a deal's topic prefix."""
+    words = []
+    for word in name.split():
+        words.append(word)
+        if len(" ".join(words)) >= 5:
+            break
+    return " ".join(words)
+
+
 def money(value: Decimal) -> Decimal:
     return value.quantize(D("0.01"))
 
@@ -352,7 +362,7 @@ class Seeder:
         rng = self.rng
         opp = services.document_create(
             Opportunity, by=by, customer=account, contact=account.primary_contact,
-            name=f"{account.name.split()[0]} {rng.choice(TOPICS)}",
+            name=f"{short_name(account.name)} {rng.choice(TOPICS)}",
             estimated_close_date=self.today + datetime.timedelta(days=rng.randint(5, 90)),
             description="Demo opportunity.",
         )
@@ -482,7 +492,8 @@ class Seeder:
 
     def invoice_from_scratch(self, account: Account, cat: Catalog, by: User, n: int) -> None:
         """Invoices → New → customer → Save → add products (SPEC §1)."""
-        invoice = services.document_create(Invoice, by=by, customer=account, name="Service call",
+        invoice = services.document_create(Invoice, by=by, customer=account, contact=account.primary_contact,
+                                           name=f"{short_name(account.name)} service call",
                                            payment_terms=PaymentTerms.NET_45)
         services.line_add(document=invoice, by=by, product=cat.active[20], quantity=D("3.5"))
         services.line_add(document=invoice, by=by, write_in_name="Call-out fee", quantity=D("1"),
