@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from salesapp.sales import selectors, services
 from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
 
+from .grid import grid_rows
 from .kinds import KINDS, Command, Kind, url_of
 
 DOCUMENT_TEMPLATE = "sales/document_detail.html"
@@ -89,9 +91,18 @@ def load(kind: Kind, pk: Any) -> PricedDocument:
     return get_object_or_404(selectors.document_detail(kind.model), pk=pk)
 
 
-def quantity_text(value: Any) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+def products_grid(request: HttpRequest, kind: Kind, doc: PricedDocument, lines: list[Any], editing: Any,
+                  price_places: int) -> Any:
+    return grid_rows(
+        lines, editable=doc.is_editable, editing=editing, money_places=doc.currency.precision,
+        price_places=price_places, placeholder=PLACEHOLDER,
+        edit_url=reverse(f"{kind.slug}_line_edit", args=[doc.pk, PLACEHOLDER]),
+        delete_url=reverse(f"{kind.slug}_line_delete", args=[doc.pk, PLACEHOLDER]),
+        csrf_token=get_token(request), row_version=doc.row_version,
+    )
 
 
 def visible_commands(kind: Kind, doc: PricedDocument, user: Any) -> list[Command]:
@@ -116,13 +127,13 @@ def document_context(request: HttpRequest, kind: Kind, doc: PricedDocument, *, h
     if line_form is None and editable:
         line_form = LineForm(initial={"row_version": doc.row_version}, prefix="add")
     lines = selectors.document_lines(doc)
-    for line in lines:
-        line.quantity_display = quantity_text(line.quantity)
+    price_places = OrganizationSettings.load().pricing_precision
     return {
+        "grid_rows": products_grid(request, kind, doc, lines, edit_line, price_places),
         "kind": kind, "doc": doc, "editable": editable, "lines": lines,
         "detail_url": kind.url(doc), "names": {n: f"{kind.slug}_{n}" for n in ("line_add", "line_edit", "line_delete")},
         "money_format": f"{doc.currency.precision}g",
-        "price_format": f"{OrganizationSettings.load().pricing_precision}g",
+        "price_format": f"{price_places}g",
         "timeline": selectors.timeline(doc), "related": selectors.related_documents(doc),
         "header_form": header_form, "sections": header_sections(header_form), "line_form": line_form, "edit_line": edit_line, "edit_form": edit_form,
         "commands": command_forms, "open_dialog": dialog.name if dialog else "",
