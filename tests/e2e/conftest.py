@@ -41,7 +41,15 @@ def browser() -> Iterator["object"]:
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db, request: pytest.FixtureRequest):  # noqa: ANN201
+def plain_static(settings):  # noqa: ANN001, ANN201
+    """live_server serves static files from the finders; without a collectstatic run the manifest
+    storage (on when DATABASE_URL is set and DEBUG is off) would make every page a 500."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, plain_static, request: pytest.FixtureRequest):  # noqa: ANN201
     """A fresh browser context per test (own cookies), a laptop-sized window; a screenshot on failure."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
@@ -66,7 +74,7 @@ def shoot(page, request: pytest.FixtureRequest):  # noqa: ANN201
 
 
 @pytest.fixture
-def another_page(browser, live_server, request: pytest.FixtureRequest):  # noqa: ANN201
+def another_page(browser, live_server, plain_static, request: pytest.FixtureRequest):  # noqa: ANN201
     """A second browser (its own cookies): a second user working at the same time."""
     contexts = []
 
