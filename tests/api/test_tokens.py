@@ -42,8 +42,15 @@ def test_command_exit_code_is_non_zero_for_an_unknown_user(tmp_path):
     assert result.returncode != 0 and "No user named 'ghost'" in result.stderr and not result.stdout
 
 
+@pytest.fixture
+def plain_static(settings):  # noqa: ANN001, ANN201
+    """Render pages without a collected static manifest (DEBUG off + DATABASE_URL would ask for one)."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.mark.django_db
-def test_profile_page_creates_shows_once_lists_and_revokes(rep):
+def test_profile_page_creates_shows_once_lists_and_revokes(rep, plain_static):
     client = Client(enforce_csrf_checks=False)
     client.force_login(rep)
     response = client.post(reverse("profile"), {"name": "Zapier <b>"})
