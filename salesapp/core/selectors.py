@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
@@ -15,18 +15,26 @@ DASHBOARD_ROWS = 8
 CUSTOMER = ("customer_account", "customer_contact", "currency")
 
 
-def _summary(qs: Any) -> dict[str, Any]:
-    """Count and total per currency (one query): amounts in different currencies never add up.
+def _per_currency(qs: Any, **subsets: Q) -> list[dict[str, Any]]:
+    """One query: count and total per currency of `qs`, and of each named subset of it."""
+    aggregates: dict[str, Any] = {"count": Count("pk"), "total": Sum("total_amount")}
+    for name, cond in subsets.items():
+        aggregates[f"{name}_count"] = Count("pk", filter=cond)
+        aggregates[f"{name}_total"] = Sum("total_amount", filter=cond)
+    return list(qs.order_by().values("currency__code", "currency__precision").annotate(**aggregates)
+                .order_by("currency__code"))
+
+
+def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
+    """Amounts in different currencies never add up: one total per currency.
 
     Display totals only: SQLite sums decimals as floats, so they are rounded back to the currency's
     precision; nothing exact is derived from them.
     """
-    rows = (qs.order_by().values("currency__code", "currency__precision")
-            .annotate(count=Count("pk"), total=Sum("total_amount")).order_by("currency__code"))
     totals = [
-        {"currency": r["currency__code"], "count": r["count"],
-         "total": Decimal(str(r["total"] or 0)).quantize(Decimal(1).scaleb(-r["currency__precision"]))}
-        for r in rows
+        {"currency": r["currency__code"], "count": r[f"{prefix}count"],
+         "total": Decimal(str(r[f"{prefix}total"] or 0)).quantize(Decimal(1).scaleb(-r["currency__precision"]))}
+        for r in rows if r[f"{prefix}count"]
     ]
     return {"count": sum(t["count"] for t in totals), "totals": totals}
 
@@ -37,17 +45,20 @@ def dashboard(user: Any) -> dict[str, Any]:
     quotes = Quote.objects.filter(owner=user, state=QuoteState.ACTIVE)
     orders = SalesOrder.objects.filter(state__in=[OrderState.ACTIVE, OrderState.SUBMITTED, OrderState.FULFILLED])
     invoices = Invoice.objects.filter(state=InvoiceState.ACTIVE)
-    overdue = invoices.filter(due_date__lt=today)
+    late = Q(due_date__lt=today)
+    overdue = invoices.filter(late)
+    invoice_rows = _per_currency(invoices, overdue=late)
     return {
         "opportunities": list(opportunities.select_related(*CUSTOMER).order_by("estimated_close_date", "-created_on")
                               [:DASHBOARD_ROWS]),
-        "opportunities_summary": _summary(opportunities),
+        "opportunities_summary": _summary(_per_currency(opportunities)),
         "quotes": list(quotes.select_related(*CUSTOMER).order_by("due_by", "-created_on")[:DASHBOARD_ROWS]),
-        "quotes_summary": _summary(quotes),
+        "quotes_summary": _summary(_per_currency(quotes)),
         "orders": list(orders.select_related(*CUSTOMER).order_by("-created_on")[:DASHBOARD_ROWS]),
-        "orders_summary": _summary(orders),
-        "invoices": list(invoices.select_related(*CUSTOMER).order_by("due_date", "-created_on")[:DASHBOARD_ROWS]),
-        "invoices_summary": _summary(invoices),
+        "orders_summary": _summary(_per_currency(orders)),
+        # newest first (an index walk); the overdue card lists the oldest due dates
+        "invoices": list(invoices.select_related(*CUSTOMER).order_by("-created_on")[:DASHBOARD_ROWS]),
+        "invoices_summary": _summary(invoice_rows),
         "overdue": list(overdue.select_related(*CUSTOMER).order_by("due_date")[:DASHBOARD_ROWS]),
-        "overdue_summary": _summary(overdue),
+        "overdue_summary": _summary(invoice_rows, "overdue_"),
     }
