@@ -58,6 +58,9 @@ class Delivery(models.Model):
     body = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
+    # Attempts that found the row still `sending` (their predecessor's worker died): capped, so a
+    # message that kills its worker every time doesn't come back forever (reject_on_worker_lost).
+    takeovers = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     attempt_token = models.UUIDField(null=True, blank=True)
     sending_since = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,10 @@ same transaction. Consequences:
   unacknowledged task (acks_late + reject_on_worker_lost), and the new attempt takes the row over
   and sends. The customer gets one message.
 
+A message whose worker dies on every attempt (a crash or the out-of-memory killer) would come back
+forever with reject_on_worker_lost; the row counts those takeovers and fails the delivery after
+MAX_TAKEOVERS of them.
+
 The one window nobody can close with SMTP alone: the server has accepted the message (250) and
 the worker dies before our COMMIT of `sent` (a few milliseconds). The redelivered task then sends
 again. The Message-ID is deterministic (derived from the delivery id), so that second copy carries
@@ -57,6 +61,7 @@ log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 50
 MAX_SUBJECT = 300
 MAX_BODY = 20_000
+MAX_TAKEOVERS = 3
 
 
 # --- the PDF -----------------------------------------------------------------------------------------
@@ -180,7 +185,8 @@ def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
         raise StateError(f"Only a failed email can be retried; this one is {fresh.get_state_display().lower()}.")
     fresh.state = DeliveryState.QUEUED
     fresh.attempt_token = None
-    fresh.save(update_fields=["state", "attempt_token", "modified_on"])
+    fresh.takeovers = 0
+    fresh.save(update_fields=["state", "attempt_token", "takeovers", "modified_on"])
     record(fresh.invoice, TimelineKind.EMAIL_QUEUED, f"Email to {fresh.to} queued again (retry)", by=by,
            delivery_id=str(fresh.pk))
     _enqueue(fresh.pk)
@@ -255,12 +261,18 @@ def delivery_claim(delivery_id: Any) -> uuid.UUID | None:
             # transaction is gone and it did not record `sent`, so the message was not accepted —
             # except in the window described in the module docstring.
             log.warning("delivery %s: taking over from an attempt that did not finish", delivery.pk)
+            delivery.takeovers += 1
+            if delivery.takeovers > MAX_TAKEOVERS:
+                _finish_failed(delivery, f"The worker stopped {MAX_TAKEOVERS + 1} times while sending this email "
+                                         "(crash, out of memory or time limit); it was not confirmed as sent.")
+                return None
         token = uuid.uuid4()
         delivery.state = DeliveryState.SENDING
         delivery.attempt_token = token
         delivery.attempts += 1
         delivery.sending_since = timezone.now()
-        delivery.save(update_fields=["state", "attempt_token", "attempts", "sending_since", "modified_on"])
+        delivery.save(update_fields=["state", "attempt_token", "attempts", "takeovers", "sending_since",
+                                     "modified_on"])
         return token
 
 
@@ -280,7 +292,7 @@ def _finish_failed(delivery: Delivery, error: str) -> None:
     delivery.state = DeliveryState.FAILED
     delivery.last_error = error[:2000]
     delivery.attempt_token = None
-    delivery.save(update_fields=["state", "last_error", "attempt_token", "modified_on"])
+    delivery.save(update_fields=["state", "last_error", "attempt_token", "takeovers", "modified_on"])
     record(delivery.invoice, TimelineKind.EMAIL_FAILED, f"Email to {delivery.to} failed: {error}"[:500],
            delivery_id=str(delivery.pk), error=error[:500], attempts=delivery.attempts)
 

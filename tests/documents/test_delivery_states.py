@@ -252,3 +252,19 @@ def test_deliveries_whose_task_went_missing_are_enqueued_again(invoice, rep, mai
     states = dict(Delivery.objects.values_list("subject", "state"))
     assert states == {"lost in the broker": "sent", "worker hit the time limit": "sent", "just queued": "queued"}
     assert sorted(m.to[0] for m in mailoutbox) == ["a@customer.example", "b@customer.example"]
+
+
+def test_a_message_that_kills_its_worker_every_time_stops_coming_back(invoice, rep, mailoutbox, monkeypatch):
+    """reject_on_worker_lost redelivers a task whose worker died; the row caps how often."""
+    delivery = services.delivery_queue(invoice=invoice, by=rep, to="a@customer.example", subject="S")
+    for _ in range(services.MAX_TAKEOVERS + 1):  # claim, then "die" before sending, again and again
+        assert services.delivery_claim(delivery.pk) is not None
+
+    assert services.delivery_claim(delivery.pk) is None
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED and "not confirmed as sent" in delivery.last_error
+    assert events(invoice, TimelineKind.EMAIL_FAILED) == 1 and mailoutbox == []
+
+    services.delivery_retry(delivery=delivery, by=rep)
+    delivery.refresh_from_db()
+    assert delivery.takeovers == 0 and delivery.state == DeliveryState.QUEUED

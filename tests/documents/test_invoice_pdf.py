@@ -119,3 +119,40 @@ def test_hundred_lines_repeat_the_header_and_number_pages(account, rep, product)
 
 def test_filename_is_the_invoice_number(invoice):
     assert services.pdf_filename(invoice) == f"{invoice.invoice_number}.pdf"
+
+
+def test_seller_logo_is_read_from_media_and_nothing_else_is_fetched(invoice, settings, tmp_path, monkeypatch):
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(buffer, format="PNG")
+    org = OrganizationSettings.load()
+    org.logo.save("contoso.png", ContentFile(buffer.getvalue()), save=True)
+    fetchers = []
+    real = rendering.LocalOnlyFetcher
+
+    class Recording(real):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            fetchers.append(self)
+
+    monkeypatch.setattr(services, "html_to_pdf", lambda html, **kw: rendering.html_to_pdf(html, fetcher=Recording(**kw)))
+
+    pdf = services.invoice_pdf(invoice)
+
+    (fetcher,) = fetchers
+    assert fetcher.requested == [f"{rendering.ASSET_ORIGIN}/media/{org.logo.name}"] and fetcher.refused == []
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].images) == 1
+
+
+def test_print_html_takes_the_same_queries_for_2_and_40_lines(account, rep, django_assert_num_queries):
+    small = make_invoice(customer=account, by=rep, lines=2)
+    large = make_invoice(customer=account, by=rep, lines=40)
+    OrganizationSettings.load()
+
+    with django_assert_num_queries(3) as small_queries:
+        rendering.invoice_html(small)
+    with django_assert_num_queries(len(small_queries.captured_queries)):
+        rendering.invoice_html(large)

@@ -11,12 +11,12 @@ from playwright.sync_api import expect
 from salesapp.documents.models import Delivery, DeliveryState
 from salesapp.sales import services
 from tests.e2e.browser import login
-from tests.e2e.conftest import browser, page, shoot  # noqa: F401 - the browser fixtures
+from tests.e2e.conftest import *  # noqa: F403 - the browser fixtures (browser, page, shoot and what they need)
 
 pytestmark = pytest.mark.browser
 
 
-def test_send_by_email_from_the_invoice_page(page, shoot, rep, opportunity, account):  # noqa: F811
+def test_send_by_email_from_the_invoice_page(page, shoot, rep, opportunity, account):
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
     login(page, rep.username)
     page.goto(f"/invoices/{invoice.pk}/")
@@ -43,7 +43,7 @@ def test_send_by_email_from_the_invoice_page(page, shoot, rep, opportunity, acco
     assert Delivery.objects.get().state == DeliveryState.SENT
 
 
-def test_failed_delivery_shows_its_error_and_retry_sends_it(page, shoot, rep, opportunity):  # noqa: F811
+def test_failed_delivery_shows_its_error_and_retry_sends_it(page, shoot, rep, opportunity):
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
     Delivery.objects.create(invoice=invoice, to="ap@customer.example", subject="Invoice", state=DeliveryState.FAILED,
                             attempts=6, last_error="SMTP 451 4.3.0 try later")
@@ -61,7 +61,7 @@ def test_failed_delivery_shows_its_error_and_retry_sends_it(page, shoot, rep, op
     assert len(mail.outbox) == 1
 
 
-def test_download_pdf_from_the_invoice_page(page, rep, opportunity):  # noqa: F811
+def test_download_pdf_from_the_invoice_page(page, rep, opportunity):
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
     login(page, rep.username)
     page.goto(f"/invoices/{invoice.pk}/")
