@@ -15,7 +15,7 @@ from .roles import is_manager, is_salesperson
 View = Callable[..., Any]
 
 
-def _guard(check: Callable[[Any], bool], *, writes_only: bool = False) -> Callable[[View], View]:
+def _guard(check: Callable[[Any], bool], role: str, *, writes_only: bool = False) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN202
@@ -25,18 +25,17 @@ def _guard(check: Callable[[Any], bool], *, writes_only: bool = False) -> Callab
                 raise PermissionDenied("Only a sales manager may do this.")
             return view(request, *args, **kwargs)
 
-        wrapped.required_role = "manager" if check is is_manager and not writes_only else (  # type: ignore[attr-defined]
-            "manager_writes" if writes_only else "salesperson")
+        wrapped.required_role = role  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-salesperson_required = _guard(is_salesperson)
+salesperson_required = _guard(is_salesperson, "salesperson")
 """Salespeople and managers."""
 
-manager_required = _guard(is_manager)
+manager_required = _guard(is_manager, "manager")
 """Sales managers only (Invoice Paid, Cancel Invoice, Cancel Order, catalog and settings edits)."""
 
-manager_required_for_writes = _guard(is_manager, writes_only=True)
+manager_required_for_writes = _guard(is_manager, "manager for writes", writes_only=True)
 """Salespeople may read (GET); only managers may post (catalog, organization settings)."""

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from .models import Account, Contact
@@ -29,5 +30,5 @@ def customer_from_choice(value: str) -> Account | Contact | None:
         return None
     try:
         return model.objects.select_related("default_price_list").get(pk=pk)
-    except (model.DoesNotExist, ValueError, Exception):  # noqa: BLE001 - a bad id is just "no customer"
+    except (model.DoesNotExist, ValueError, ValidationError):  # a bad id is just "no such customer"
         return None

@@ -54,6 +54,13 @@ def test_the_resolver_lists_the_screens(world):
     assert len(names) > 60
 
 
+def test_every_screen_view_checks_a_role():
+    for _route, name, _conv, view in screen_urls(with_views=True):
+        expected = "manager" if name in MANAGER_ONLY else "manager for writes" if name in MANAGER_WRITES \
+            else "salesperson"
+        assert getattr(view, "required_role", None) == expected, name
+
+
 def test_anonymous_is_sent_to_login_everywhere(client, world):
     for name, url in urls(world):
         for method in (client.get, client.post):

@@ -18,9 +18,9 @@ from tests import factories
 EXCLUDED = ("admin/", "api/", "documents/", "profile/", "login/", "logout/")
 
 
-def screen_urls() -> list[tuple[str, str, dict[str, str]]]:
-    """(route, url name, converters) of every browser screen, read from the URL resolver."""
-    out: list[tuple[str, str, dict[str, str]]] = []
+def screen_urls(*, with_views: bool = False) -> list[tuple]:
+    """(route, url name, converters[, view]) of every browser screen, read from the URL resolver."""
+    out: list[tuple] = []
 
     def walk(patterns: list[Any], prefix: str) -> None:
         for p in patterns:
@@ -30,7 +30,8 @@ def screen_urls() -> list[tuple[str, str, dict[str, str]]]:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, route)
             elif isinstance(p, URLPattern):
-                out.append((route, p.name, dict(p.pattern.converters)))
+                entry = (route, p.name, dict(p.pattern.converters))
+                out.append((*entry, p.callback) if with_views else entry)
 
     walk(get_resolver().url_patterns, "")
     return out
