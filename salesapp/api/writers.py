@@ -57,7 +57,10 @@ def split_body(entity: Entity, body: Any, *, creating: bool) -> Body:
             _check_access(entity, lookup.name, lookup.access, creating)
             if bind.field in out.binds and out.binds[bind.field] is not None:
                 raise bad_request(f"{lookup.name} is bound twice.")
-            out.binds[bind.field] = resolve(bind.target, parse_bind(bind.name, value, bind.target), key)
+            row = resolve(bind.target, parse_bind(bind.name, value, bind.target), key)
+            if row is None and (not entity.model._meta.get_field(bind.field).null or lookup.name == "customerid"):
+                raise bad_request(f"{lookup.name} of {entity.logical} can't be cleared (null); bind another record.")
+            out.binds[bind.field] = row
             continue
         if key in entity.navs and creating and entity.kind == "document":
             if not isinstance(value, list) or len(value) > MAX_NESTED_LINES:
@@ -328,7 +331,8 @@ def change_state(entity: Entity, doc: Any, state: int, status: int | None, param
         raise bad_request(f"{sorted(params)[0]} only goes with marking an invoice paid.")
     target = lifecycle.state_label(state)
     hint = {"quote": "ReviseQuote", "salesorder": "ConvertSalesOrderToInvoice"}.get(logical, "")
-    raise bad_request(f"A {lifecycle.noun} can't be set to {target} (statecode {state}) from {doc.state_label}"
+    article = "An" if lifecycle.noun[0] in "aeiou" else "A"
+    raise bad_request(f"{article} {lifecycle.noun} can't be set to {target} (statecode {state}) from {doc.state_label}"
                       + (f"; use the {hint} action where it applies." if hint else "."))
 
 

@@ -174,8 +174,10 @@ def discount_save(*, discount: Discount, by: Any = None, **changes: Any) -> Disc
         raise ValidationFailed("This is an amount discount list: enter the amount.", field="amount")
     if not dl.is_amount_type and discount.percentage is None:
         raise ValidationFailed("This is a percentage discount list: enter the percentage.", field="percentage")
-    if discount.begin_quantity is not None and discount.end_quantity is not None and \
-            discount.end_quantity < discount.begin_quantity:
+    if discount.begin_quantity is None or discount.end_quantity is None:
+        raise ValidationFailed("Enter the begin and end quantity.",
+                               field="begin_quantity" if discount.begin_quantity is None else "end_quantity")
+    if discount.end_quantity < discount.begin_quantity:
         raise ValidationFailed("The end quantity can't be below the begin quantity.", field="end_quantity")
     overlap = Discount.objects.filter(
         discount_list=dl, begin_quantity__lte=discount.end_quantity, end_quantity__gte=discount.begin_quantity

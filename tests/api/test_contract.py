@@ -197,3 +197,24 @@ def test_send_by_email_and_pdf(rep_api, opportunity, rep, django_capture_on_comm
     assert invoice.deliveries.count() == 1
     pdf = rep_api.get(f"invoices({invoice.pk})/pdf")
     assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf" and pdf.body.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_required_lookups_cant_be_cleared(rep_api, quote):
+    for bind in ("customerid_account", "transactioncurrencyid"):
+        reply = rep_api.patch(f"quotes({quote.pk})", {f"{bind}@odata.bind": None})
+        assert reply.status == 400 and "can't be cleared" in reply.error
+    assert Quote.objects.get(pk=quote.pk).customer_account_id is not None
+
+
+@pytest.mark.django_db
+def test_discount_rows_need_both_quantities(boss_api, boss):
+    """Regression: discount_save ran its overlap query with None and raised a 500."""
+    from salesapp.catalog import services as catalog_services
+    from salesapp.catalog.models import Discount, DiscountList
+
+    dl = catalog_services.discount_list_save(discount_list=DiscountList(), by=boss, name="Tiers")
+    reply = boss_api.post("discounts", {"discounttypeid@odata.bind": f"/discounttypes({dl.pk})", "highquantity": 20,
+                                        "percentage": 1})
+    assert reply.status == 400 and "begin and end quantity" in reply.error
+    assert not Discount.objects.exists()
