@@ -20,8 +20,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-PAGE_SIZE = 25
+PAGE_SIZE = 50  # D365 grids show 50 records a page
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,21 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
     return qs.order_by(sort, "pk"), applied
 
 
+def rows_html(rows: list[dict[str, Any]]) -> SafeString:
+    """The table body, built in Python (every value escaped): the template engine costs ~0.05 ms a cell."""
+    out = []
+    for row in rows:
+        url = escape(row["url"])
+        cells = []
+        for cell in row["cells"]:
+            text = "" if cell["value"] is None else escape(cell["value"])
+            if cell["link"]:
+                text = f'<a href="{url}">{text}</a>'
+            cells.append(f'<td class="text-end text-nowrap">{text}</td>' if cell["numeric"] else f"<td>{text}</td>")
+        out.append(f'<tr data-testid="list-row">{"".join(cells)}</tr>')
+    return mark_safe("\n".join(out))  # noqa: S308 - escaped above
+
+
 def render_list(request: HttpRequest, page: ListPage, *, template: str = "includes/list_page.html",
                 extra: dict[str, Any] | None = None) -> HttpResponse:
     params = request.GET.copy()
@@ -151,7 +168,7 @@ def render_list(request: HttpRequest, page: ListPage, *, template: str = "includ
     users = get_user_model().objects.filter(is_active=True).order_by("username").only("id", "username") \
         if page.owner_filter else []
     context = {
-        "page": page, "rows": rows, "headers": headers, "page_obj": page_obj, "applied": applied,
+        "page": page, "rows": rows, "rows_html": rows_html(rows), "headers": headers, "page_obj": page_obj, "applied": applied,
         "filters": keep, "users": users,
         "create_url": reverse(page.create_url_name) if page.create_url_name else "",
         **(extra or {}),
