@@ -31,3 +31,11 @@ def invoice(opportunity, rep) -> Invoice:
     inv = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
     inv.refresh_from_db()
     return inv
+
+
+@pytest.fixture(autouse=True)
+def plain_static(settings):
+    """Pages extend base.html, which links static files: without a collectstatic run the manifest storage
+    (on with DATABASE_URL and DEBUG off) would make every page a 500, so use the plain storage."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
