@@ -12,19 +12,24 @@ then stops gunicorn and drops the database.
 
 from __future__ import annotations
 
-import argparse
 import os
-import re
-import shutil
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import threading
-import time
-import urllib.request
-from pathlib import Path
+
+# bench/ holds email.py, which would shadow the standard library's email package (urllib, http.client).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "bench_api"

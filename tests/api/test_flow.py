@@ -24,8 +24,10 @@ def spec_totals(doc: dict, lines: list[dict]) -> dict[str, Decimal]:
     header_pct = r2(detail * doc["discountpercentage"] / 100)
     pre_freight = detail - header_pct - doc["discountamount"]
     tax = sum((x["tax"] for x in lines), D(0))
+    line_discount = sum((x["manualdiscountamount"] for x in lines), D(0))
     return {"totallineitemamount": detail, "totalamountlessfreight": pre_freight, "totaltax": tax,
-            "totalamount": pre_freight + doc["freightamount"] + tax}
+            "totalamount": pre_freight + doc["freightamount"] + tax, "totallineitemdiscountamount": line_discount,
+            "totaldiscountamount": line_discount + header_pct + doc["discountamount"]}
 
 
 def check_totals(api, set_name: str, key: str, nav: str, expected_total: str) -> dict:  # noqa: ANN001
@@ -91,6 +93,7 @@ def test_opportunity_to_paid_invoice_over_http(usd, rep_api, boss_api):
     assert reply.body["quotenumber"].startswith("QUO-") and reply.body["statecode"] == 0
     assert "name" not in reply.body and reply.body["totalamount"] == D("10245")
     quote = reply.body["quoteid"]
+    check_totals(rep_api, "quotes", quote, "quote_details", "10245.00")
     assert rep_api.patch(f"quotes({quote})", {"statecode": 1, "statuscode": 2}).status == 204
     assert rep_api.get(f"quotes({quote})?$select=statecode,statuscode").body["statecode"] == 1
     reply = rep_api.post("WinQuote", {"QuoteClose": {"quoteid@odata.bind": f"/quotes({quote})", "subject": "Won"},
@@ -118,6 +121,7 @@ def test_opportunity_to_paid_invoice_over_http(usd, rep_api, boss_api):
     assert reply.status == 200, reply.body
     invoice = reply.body["invoiceid"]
     assert reply.body["invoicenumber"].startswith("INV-") and reply.body["totalamount"] == D("11145")
+    check_totals(rep_api, "invoices", invoice, "invoice_details", "11145.00")
     assert rep_api.get(f"salesorders({order})?$select=statecode").body["statecode"] == 4  # Invoiced
     reply = rep_api.post(f"invoices({invoice})/Microsoft.Dynamics.CRM.GetInvoiceProductsFromOpportunity",
                          {"Opportunity": {"opportunityid": opp}})
