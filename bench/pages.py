@@ -3,8 +3,9 @@
 
 Loads 10,000 invoices with ~100,000 lines, then times, in-process with Django's test Client (server
 time only, no network), the invoice list, an invoice page with 100 lines and the dashboard: median and
-95th percentile over N requests each ("SQL ms": the part of one request spent in the database). Runs once on SQLite (var/bench/pages.sqlite3) and once on PostgreSQL
-(database `bench_pages`, created and dropped here; skipped with a message when unreachable).
+95th percentile over N requests each ("SQL ms": the part of one request spent in the database).
+Runs once on SQLite (var/bench/pages.sqlite3) and once on PostgreSQL (database `bench_pages`, created
+and dropped here; skipped with a message when unreachable).
 Target: every median below 50 ms.
 
 How the rows are made: a few invoices are built through the services (from scratch, with catalog and
@@ -14,6 +15,7 @@ stored totals are exactly the ones the services computed — spread over custome
 A sample of clones is re-totalled at the end to prove the stored totals are consistent.
 
     .venv/bin/python bench/pages.py [--invoices 10000] [--requests 30] [--only sqlite|postgres]
+                                    [--reuse] [--profile]
 """
 
 from __future__ import annotations
