@@ -22,8 +22,20 @@ TIMELINE_ROWS = 50
 LIST_RELATED = ("owner", "customer_account", "customer_contact", "currency")
 
 
+LIST_FIELDS = (
+    "id", "name", "state", "status", "total_amount", "estimated_value", "created_on", "owner__username",
+    "customer_account__name", "customer_contact__first_name", "customer_contact__last_name", "currency__code",
+    "currency__precision",
+)
+NUMBER_FIELDS = {"Quote": ("quote_number", "revision_number"), "SalesOrder": ("order_number",),
+                 "Invoice": ("invoice_number", "invoice_date", "due_date"),
+                 "Opportunity": ("estimated_close_date",)}
+
+
 def document_list(model: type[PricedDocument]) -> QuerySet:
-    return model.objects.select_related(*LIST_RELATED)
+    """The list columns only: documents are wide (addresses, terms), and a list shows a dozen fields."""
+    fields = [f for f in LIST_FIELDS if f != "estimated_value" or model is Opportunity]
+    return model.objects.select_related(*LIST_RELATED).only(*fields, *NUMBER_FIELDS[model.__name__])
 
 
 def document_detail(model: type[PricedDocument]) -> QuerySet:
