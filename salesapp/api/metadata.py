@@ -21,6 +21,7 @@ CASTS = {
     "Microsoft.Dynamics.CRM.PicklistAttributeMetadata": ("picklist", "state", "status"),
     "Microsoft.Dynamics.CRM.StateAttributeMetadata": ("state",),
     "Microsoft.Dynamics.CRM.StatusAttributeMetadata": ("status",),
+    "Microsoft.Dynamics.CRM.LookupAttributeMetadata": (),
 }
 PATH_RE = re.compile(r"^EntityDefinitions(?:\((?:LogicalName='(?P<name>[a-z]+)'|(?P<id>[0-9a-fA-F-]{36}))\))?"
                      r"(?:/Attributes(?:/(?P<cast>[A-Za-z.]+))?)?$")
@@ -62,6 +63,19 @@ def attribute(entity: Entity, attr: Attr, with_options: bool) -> dict[str, Any]:
             "Options": [{"Value": value, "Label": label(text)} for value, text in entity.options(attr).items()],
         }
     return out
+
+
+def lookup_attribute(entity: Entity, lookup: Any) -> dict[str, Any]:
+    """A lookup (read as _<name>_value) and the tables it may point to."""
+    from .entities import BY_SET
+
+    kind = "Customer" if len(lookup.binds) > 1 else "Lookup"
+    return {
+        "@odata.type": "#Microsoft.Dynamics.CRM.LookupAttributeMetadata", "LogicalName": lookup.name,
+        "SchemaName": lookup.name, "AttributeType": kind, "MetadataId": metadata_id(entity.logical, lookup.name),
+        "DisplayName": label(lookup.name), "Targets": [BY_SET[b.target].logical for b in lookup.binds],
+        "IsValidForCreate": lookup.access in ("rw", "create"), "IsValidForUpdate": lookup.access == "rw",
+    }
 
 
 def _select(row: dict[str, Any], select: str | None) -> dict[str, Any]:
@@ -117,6 +131,8 @@ def handle(path: str, params: Any, base: str) -> dict[str, Any]:
         raise bad_request("$expand on attributes supports OptionSet.")
     attrs = [x for x in entity.attrs if not cast or x.type in CASTS[cast]]
     rows = [attribute(entity, x, with_options=bool(expand)) for x in attrs]
+    if cast in (None, "Microsoft.Dynamics.CRM.LookupAttributeMetadata"):
+        rows = [r for r in rows if not cast] + [lookup_attribute(entity, lk) for lk in entity.lookups]
     if params.get("$filter"):
         rows = [r for r in rows if _matches(r, params["$filter"])]
     return {"@odata.context": f"{base}$metadata#EntityDefinitions('{entity.logical}')/Attributes",

@@ -218,3 +218,14 @@ def test_discount_rows_need_both_quantities(boss_api, boss):
                                         "percentage": 1})
     assert reply.status == 400 and "begin and end quantity" in reply.error
     assert not Discount.objects.exists()
+
+
+@pytest.mark.django_db
+def test_lookup_attribute_metadata(rep_api):
+    reply = rep_api.get("EntityDefinitions(LogicalName='quote')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata")
+    assert reply.status == 200, reply.body
+    lookups = {a["LogicalName"]: a for a in reply.body["value"]}
+    assert lookups["customerid"]["Targets"] == ["account", "contact"]
+    assert lookups["customerid"]["AttributeType"] == "Customer" and lookups["pricelevelid"]["Targets"] == ["pricelevel"]
+    every = rep_api.get("EntityDefinitions(LogicalName='quote')/Attributes?$select=LogicalName").body["value"]
+    assert {"quotenumber", "customerid", "statecode"} <= {a["LogicalName"] for a in every}

@@ -68,7 +68,7 @@ def test_profile_page_creates_shows_once_lists_and_revokes(rep, plain_static):
 
 
 @pytest.mark.django_db
-def test_profile_page_needs_login_and_csrf(rep, boss):
+def test_profile_page_needs_login_and_csrf(rep, boss, plain_static):
     anonymous = Client()
     assert anonymous.get(reverse("profile")).status_code == 302
     strict = Client(enforce_csrf_checks=True)
