@@ -17,9 +17,10 @@ CUSTOMER = ("customer_account", "customer_contact", "currency")
 
 def _per_currency(qs: Any, **subsets: Q) -> list[dict[str, Any]]:
     """One query: count and total per currency of `qs`, and of each named subset of it."""
-    aggregates: dict[str, Any] = {"count": Count("pk"), "total": Sum("total_amount")}
+    # count(currency_id), not count(id): with the invoice_open_due_idx index the query reads the index only
+    aggregates: dict[str, Any] = {"count": Count("currency"), "total": Sum("total_amount")}
     for name, cond in subsets.items():
-        aggregates[f"{name}_count"] = Count("pk", filter=cond)
+        aggregates[f"{name}_count"] = Count("currency", filter=cond)
         aggregates[f"{name}_total"] = Sum("total_amount", filter=cond)
     return list(qs.order_by().values("currency__code", "currency__precision").annotate(**aggregates)
                 .order_by("currency__code"))

@@ -272,6 +272,11 @@ class Invoice(SalesDocument):
                 condition=Q(amount_paid__isnull=True) | Q(amount_paid__gte=0), name="invoice_amount_paid_not_negative"
             ),
         ]
+        # The dashboard's open / overdue invoices: found, summed per currency and sorted by due date
+        # from the index alone.
+        indexes = [
+            models.Index(fields=["state", "due_date", "currency", "total_amount"], name="invoice_open_due_idx"),
+        ]
 
     @property
     def number(self) -> str:

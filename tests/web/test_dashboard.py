@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from salesapp.core.selectors import _per_currency
 from salesapp.sales import services
 from salesapp.sales.models import Invoice
+from salesapp.sales.states import InvoiceState
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +43,22 @@ def test_dashboard_shows_each_queue_with_totals_per_currency(client, rep, boss, 
     client.force_login(boss)
     page = client.get(reverse("home")).content.decode()
     assert opportunity.name not in page.split('data-testid="dash-opportunities"', 1)[1].split("</section>", 1)[0]
+
+
+
+def plan_of(sql: str, params: Any = ()) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
+def test_open_and_overdue_invoices_are_read_from_the_index(db):
+    """The dashboard on 10,000 invoices: summed and sorted from invoice_open_due_idx (bench/pages.py)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    active = Invoice.objects.filter(state=InvoiceState.ACTIVE)
+    late = Q(due_date__lt=datetime.date(2030, 1, 1))
+    assert "invoice_open_due_idx" in plan_of(*active.filter(late).order_by("due_date")[:8].query.sql_with_params())
+    with CaptureQueriesContext(connection) as ctx:
+        _per_currency(active, overdue=late)
+    assert "COVERING INDEX invoice_open_due_idx" in plan_of(ctx.captured_queries[0]["sql"])
