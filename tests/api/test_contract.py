@@ -229,3 +229,11 @@ def test_lookup_attribute_metadata(rep_api):
     assert lookups["customerid"]["AttributeType"] == "Customer" and lookups["pricelevelid"]["Targets"] == ["pricelevel"]
     every = rep_api.get("EntityDefinitions(LogicalName='quote')/Attributes?$select=LogicalName").body["value"]
     assert {"quotenumber", "customerid", "statecode"} <= {a["LogicalName"] for a in every}
+
+
+@pytest.mark.django_db
+def test_a_patch_whose_state_change_fails_changes_no_field_either(rep_api, quote):
+    before = Quote.objects.values().get(pk=quote.pk)
+    reply = rep_api.patch(f"quotes({quote.pk})", {"name": "Renamed", "freightamount": 10, "statecode": 2})
+    assert reply.status == 400 and "Win Quote isn't possible" in reply.error
+    assert Quote.objects.values().get(pk=quote.pk) == before
