@@ -54,6 +54,32 @@ def main() -> int:
     if args.child:
         return child(args)
 
+    with one_run_at_a_time():
+        return run_all(args)
+
+
+def one_run_at_a_time():  # noqa: ANN201 - a context manager
+    """Two runs at once would share var/bench/pages.sqlite3 and the bench_pages database (and skew
+    each other's timings): the second one waits."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def locked():  # noqa: ANN202
+        lock_dir = ROOT / "var" / "bench"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with open(lock_dir / "pages.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print("Another bench/pages.py run is going on: waiting for it to finish …", flush=True)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+    return locked()
+
+
+def run_all(args: argparse.Namespace) -> int:
     results: dict[str, dict] = {}
     for backend in ("sqlite", "postgres"):
         if args.only and backend != args.only:
