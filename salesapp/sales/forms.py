@@ -197,9 +197,11 @@ class LineForm(VersionedForm):
 
     line_type = forms.ChoiceField(label="Select product", choices=[(EXISTING, "Existing"), (WRITE_IN, "Write-In")],
                                   initial=EXISTING, widget=forms.RadioSelect)
-    product = ProductChoiceField(Product.objects.filter(state=ProductState.ACTIVE).order_by("name"),
+    product = ProductChoiceField(Product.objects.filter(state=ProductState.ACTIVE).only("id", "name", "product_number")
+                                 .order_by("name"),
                                  required=False, label="Existing product")
-    unit = UnitChoiceField(Unit.objects.select_related("group").order_by("group__name", "quantity", "name"),
+    unit = UnitChoiceField(Unit.objects.select_related("group").only("id", "name", "group__name")
+                           .order_by("group__name", "quantity", "name"),
                            required=False, label="Unit", help_text="Empty: the product's default unit.")
     write_in_name = forms.CharField(label="Write-in product", max_length=500, required=False)
     pricing = forms.ChoiceField(label="Pricing", choices=[(USE_DEFAULT, "Use Default"), (OVERRIDE, "Override Price")],

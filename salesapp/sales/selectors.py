@@ -51,11 +51,20 @@ def document_detail(model: type[PricedDocument]) -> QuerySet:
     return model.objects.select_related(*related)
 
 
+LINE_GRID_FIELDS = (
+    "id", "sequence", "created_on", "product", "unit", "write_in_name", "is_price_overridden", "price_per_unit",
+    "quantity", "volume_discount", "manual_discount", "tax", "tax_rate", "amount", "extended_amount", "description",
+    "product__name", "unit__name",
+)
+
+
 def document_lines(document: PricedDocument) -> list[DocumentLine]:
+    """The grid's lines with the names of their product and unit (not whole catalog rows)."""
     model = LINE_MODELS[type(document)]
     return list(
         model.objects.filter(**{model.parent_field: document})
-        .select_related("product", "unit").order_by("sequence", "created_on")
+        .select_related("product", "unit").only(*LINE_GRID_FIELDS, model.parent_field)
+        .order_by("sequence", "created_on")
     )
 
 
@@ -68,7 +77,7 @@ def document_line(document: PricedDocument, line_pk: Any) -> DocumentLine | None
 def timeline(document: PricedDocument) -> list[TimelineEvent]:
     return list(
         TimelineEvent.objects.filter(document_type=document.kind, document_id=document.pk)
-        .select_related("actor").order_by("-at")[:TIMELINE_ROWS]
+        .select_related("actor").only("at", "kind", "summary", "actor__username").order_by("-at")[:TIMELINE_ROWS]
     )
 
 
