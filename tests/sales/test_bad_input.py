@@ -104,3 +104,25 @@ def test_partial_payment_must_be_between_zero_and_total(invoice, rep, amount):
 def test_partial_payment(invoice, rep):
     paid = services.invoice_mark_paid(invoice=invoice, by=rep, status=100002, amount=D("40.00"))
     assert (paid.state, paid.status, paid.amount_paid) == (2, 100002, D("40.00"))
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"name": "x" * 301}, "name"),
+    ({"billto_postalcode": "1" * 21}, "billto_postalcode"),
+    ({"payment_terms": 9}, "payment_terms"),
+])
+def test_field_rules_are_named_before_the_database_sees_them(invoice, rep, changes, field):
+    with pytest.raises(ValidationFailed) as refused:
+        services.document_update(invoice, by=rep, **changes)
+    assert refused.value.field == field
+
+
+def test_quote_effective_dates_must_be_ordered(account, rep):
+    import datetime
+
+    from salesapp.sales.models import Quote
+
+    with pytest.raises(ValidationFailed):
+        services.document_create(Quote, by=rep, customer=account, name="Dates",
+                                 effective_from=datetime.date(2026, 5, 2), effective_to=datetime.date(2026, 5, 1))
+    assert not Quote.objects.exists()

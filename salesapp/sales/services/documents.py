@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from salesapp.catalog.models import Currency, PriceList
 from salesapp.core.addresses import address_fields
-from salesapp.core.exceptions import ValidationFailed
+from salesapp.core.exceptions import ValidationFailed, from_django_validation
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.numbering import next_number
 from salesapp.customers.models import Account, Contact
@@ -116,10 +117,19 @@ def check_price_list_currency(price_list: PriceList | None, currency: Currency) 
         )
 
 
+def check_fields(doc: PricedDocument) -> None:
+    """Lengths, choices and the model's constraints, named by field, before the database sees them."""
+    try:
+        doc.full_clean(exclude=["owner"], validate_unique=False, validate_constraints=True)
+    except DjangoValidationError as exc:
+        raise from_django_validation(exc) from exc
+
+
 def due_date_for(invoice_date: datetime.date | None, payment_terms: int | None) -> datetime.date | None:
-    if invoice_date is None or payment_terms is None:
-        return None
-    return invoice_date + datetime.timedelta(days=PAYMENT_TERM_DAYS[payment_terms])
+    days = PAYMENT_TERM_DAYS.get(payment_terms) if payment_terms is not None else None
+    if invoice_date is None or days is None:
+        return None  # an unknown payment term is refused by check_fields, by name
+    return invoice_date + datetime.timedelta(days=days)
 
 
 def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields: dict[str, Any]) -> D:
@@ -144,6 +154,7 @@ def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields
     doc.priced_revision = price_list.revision if price_list else 0
     ctx = PricingContext.for_document(doc)
     validate_header(doc, ctx)  # field rules now; the pre-freight rule once lines are there
+    check_fields(doc)
     doc.save(force_insert=True)
     return doc
 
@@ -191,6 +202,8 @@ def document_update(document: D, *, by: Any, expected_version: int | None = None
     fields = [*changes, "priced_revision", "customer_account", "customer_contact"]
     if isinstance(document, Invoice):
         fields.append("due_date")
+    validate_header(document, ctx)
+    check_fields(document)
     save_totals(document, lines, ctx, extra_fields=fields)
     record(document, TimelineKind.UPDATED, "Changed " + ", ".join(sorted(changes) or ["customer"]), by=by)
     return document
