@@ -68,7 +68,9 @@ def build_catalog():  # noqa: ANN201 - (user, account, product)
     account = customers.account_save(account=Account(), by=user, name="Fabrikam, Inc.", email="ap@fabrikam.example",
                                      default_price_list=price_list, address1_line1="1 Main Street",
                                      address1_city="Springfield", address1_postalcode="12345", address1_country="US")
-    return user, account, product
+    # Read the account again: the in-memory price list still carries the revision from before the item
+    # was saved, and invoices would be created "priced at" that stale revision (then repriced on export).
+    return user, Account.objects.select_related("default_price_list").get(pk=account.pk), product
 
 
 def build_invoice(user, account, product, lines: int):  # noqa: ANN001, ANN201

@@ -85,7 +85,8 @@ def send_email(request: HttpRequest, invoice_id: Any) -> HttpResponse:
                     return response
                 messages.success(request, f"Email to {delivery.to} queued.")
                 return redirect(_next_url(request, reverse("documents:deliveries", args=[invoice.pk])))
-    else:
+    else:  # the default message quotes the total: show the one the PDF will carry (SPEC §6)
+        invoice = ensure_current_pricing(invoice, by=request.user)
         form = SendEmailForm(initial=services.compose_defaults(invoice))
     context = {"invoice": invoice, "form": form, "next": _next_url(request, "")}
     return render(request, DIALOG if is_htmx(request) else "documents/send_email.html", context)

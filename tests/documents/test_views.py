@@ -158,3 +158,17 @@ def test_full_pages_when_not_htmx(invoice, rep, client_for, django_capture_on_co
         response = client.post(urls(invoice)["email"], {"to": "a@customer.example", "subject": "S",
                                                         "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == urls(invoice)["deliveries"]
+
+
+def test_dialog_quotes_the_current_total_of_an_unlocked_invoice(invoice, rep, product, price_list, client_for):
+    from decimal import Decimal
+
+    from salesapp.catalog import services as catalog
+    from salesapp.catalog.models import PriceListItem
+
+    item = PriceListItem.objects.get(price_list=price_list, product=product)
+    catalog.price_list_item_save(item=item, by=rep, amount=Decimal("120.00"))
+
+    html = client_for(rep).get(urls(invoice)["email"], **HX).content.decode()
+
+    assert "$295.00" in html and "$255.00" not in html
