@@ -9,10 +9,10 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
+from salesapp.sales.selectors import document_list
 from salesapp.sales.states import InvoiceState, OpportunityState, OrderState, QuoteState
 
 DASHBOARD_ROWS = 8
-CUSTOMER = ("customer_account", "customer_contact", "currency")
 
 
 def _per_currency(qs: Any, **subsets: Q) -> list[dict[str, Any]]:
@@ -42,24 +42,26 @@ def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
 
 def dashboard(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
-    opportunities = Opportunity.objects.filter(owner=user, state=OpportunityState.OPEN)
-    quotes = Quote.objects.filter(owner=user, state=QuoteState.ACTIVE)
-    orders = SalesOrder.objects.filter(state__in=[OrderState.ACTIVE, OrderState.SUBMITTED, OrderState.FULFILLED])
-    invoices = Invoice.objects.filter(state=InvoiceState.ACTIVE)
+    # document_list: the list columns only (documents are wide rows)
+    opportunities = document_list(Opportunity).filter(owner=user, state=OpportunityState.OPEN)
+    quotes = document_list(Quote).filter(owner=user, state=QuoteState.ACTIVE)
+    orders = document_list(SalesOrder).filter(
+        state__in=[OrderState.ACTIVE, OrderState.SUBMITTED, OrderState.FULFILLED])
+    invoices = document_list(Invoice).filter(state=InvoiceState.ACTIVE)
     late = Q(due_date__lt=today)
     overdue = invoices.filter(late)
     invoice_rows = _per_currency(invoices, overdue=late)
     return {
-        "opportunities": list(opportunities.select_related(*CUSTOMER).order_by("estimated_close_date", "-created_on")
+        "opportunities": list(opportunities.order_by("estimated_close_date", "-created_on")
                               [:DASHBOARD_ROWS]),
         "opportunities_summary": _summary(_per_currency(opportunities)),
-        "quotes": list(quotes.select_related(*CUSTOMER).order_by("due_by", "-created_on")[:DASHBOARD_ROWS]),
+        "quotes": list(quotes.order_by("due_by", "-created_on")[:DASHBOARD_ROWS]),
         "quotes_summary": _summary(_per_currency(quotes)),
-        "orders": list(orders.select_related(*CUSTOMER).order_by("-created_on")[:DASHBOARD_ROWS]),
+        "orders": list(orders.order_by("-created_on")[:DASHBOARD_ROWS]),
         "orders_summary": _summary(_per_currency(orders)),
         # newest first (an index walk); the overdue card lists the oldest due dates
-        "invoices": list(invoices.select_related(*CUSTOMER).order_by("-created_on")[:DASHBOARD_ROWS]),
+        "invoices": list(invoices.order_by("-created_on")[:DASHBOARD_ROWS]),
         "invoices_summary": _summary(invoice_rows),
-        "overdue": list(overdue.select_related(*CUSTOMER).order_by("due_date")[:DASHBOARD_ROWS]),
+        "overdue": list(overdue.order_by("due_date")[:DASHBOARD_ROWS]),
         "overdue_summary": _summary(invoice_rows, "overdue_"),
     }
