@@ -151,7 +151,9 @@ def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields
     if model is Invoice:
         doc.invoice_date = doc.invoice_date or today()
         doc.due_date = doc.due_date or due_date_for(doc.invoice_date, doc.payment_terms)
-    doc.priced_revision = price_list.revision if price_list else 0
+    # Read the revision now: the caller's price list object may be older than the items it prices.
+    doc.priced_revision = PriceList.objects.values_list("revision", flat=True).get(pk=price_list.pk) \
+        if price_list else 0
     ctx = PricingContext.for_document(doc)
     validate_header(doc, ctx)  # field rules now; the pre-freight rule once lines are there
     check_fields(doc)
