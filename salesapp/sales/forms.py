@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.utils import timezone
@@ -27,10 +28,20 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class FastSelect(forms.Select):
     """A <select> rendered in Python: Django builds and renders every <option> through a template."""
 
+    def _choice_pairs(self) -> Any:
+        choices = self.choices
+        if not isinstance(choices, ModelChoiceIterator):
+            return choices
+        # A plain query: ModelChoiceIterator uses .iterator(), a server-side cursor on PostgreSQL
+        # (three round trips for a five-row select).
+        field = choices.field
+        pairs = [("", field.empty_label)] if field.empty_label is not None else []
+        return pairs + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
+
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
         selected = {str(v) for v in self.format_value(value)}
         options = []
-        for option_value, label in self.choices:
+        for option_value, label in self._choice_pairs():
             text = "" if option_value is None else str(option_value)
             mark = " selected" if text in selected else ""
             options.append(f'<option value="{escape(text)}"{mark}>{escape(label)}</option>')
