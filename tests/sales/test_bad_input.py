@@ -126,3 +126,13 @@ def test_quote_effective_dates_must_be_ordered(account, rep):
         services.document_create(Quote, by=rep, customer=account, name="Dates",
                                  effective_from=datetime.date(2026, 5, 2), effective_to=datetime.date(2026, 5, 1))
     assert not Quote.objects.exists()
+
+
+
+def test_payment_date_in_the_future_is_refused(invoice, rep):
+    import datetime
+
+    with pytest.raises(ValidationFailed, match="future") as refused:
+        services.invoice_mark_paid(invoice=invoice, by=rep, paid_on=datetime.date.today() + datetime.timedelta(days=2))
+    assert refused.value.field == "paid_on"
+    assert Invoice.objects.get(pk=invoice.pk).state == 0

@@ -330,7 +330,7 @@ def reprice(document: D, *, by: Any = None, reason: str) -> D:
     """
     ctx = PricingContext.for_document(document)
     lines = lines_of(document)
-    before = Decimal(document.total_amount)
+    before = pricing.round_half_up(Decimal(document.total_amount), ctx.money_places)
     reprice_lines(document, lines, ctx, refresh_prices=not document.is_price_locked)
     document.priced_revision = document.price_list.revision if document.price_list else 0
     save_totals(document, lines, ctx, extra_fields=["priced_revision"])
