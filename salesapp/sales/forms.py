@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from salesapp.core.views.records import OneTimeTokenField
 from salesapp.customers.forms import CustomerField
 from salesapp.customers.models import Contact
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
+from salesapp.sales.pricing import round_half_up
 from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS
 from salesapp.sales.states import InvoiceStatus, OpportunityStatus, OrderStatus, QuoteStatus
 
@@ -197,6 +199,10 @@ class HeaderForm(BootstrapWidgets, forms.ModelForm):
             self.fields["contact"].queryset = qs
         if "price_list" in self.fields:
             self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
+        if doc.currency_id:  # show money at the currency's precision (stored with 4 decimals)
+            for name in ("discount_amount", "freight_amount", "estimated_value"):
+                if name in self.fields and self.initial.get(name) is not None:
+                    self.initial[name] = round_half_up(Decimal(self.initial[name]), doc.currency.precision)
         for name, field in self.fields.items():
             field.widget.attrs["form"] = "header-form"
             if isinstance(field, forms.DateField):

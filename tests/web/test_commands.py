@@ -231,3 +231,10 @@ def test_double_click_on_create_invoice_creates_one_invoice(client, rep, order):
     second = client.post(reverse("order_create_invoice", args=[order.pk]), data)
     assert first.status_code == second.status_code == 302
     assert Invoice.objects.filter(sales_order=order).count() == 1
+
+
+def test_header_money_shows_at_currency_precision(client, rep, invoice):
+    client.force_login(rep)
+    page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
+    assert 'name="freight_amount"' in page
+    assert 'value="0.0000"' not in page and 'value="0.00"' in page
