@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE belongs to the test process, not to production.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-0123456789",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "sales.example.com",

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from salesapp.documents.models import Delivery, DeliveryState
 from salesapp.sales import services
 from tests.e2e.browser import login
-from tests.e2e.conftest import *  # noqa: F403 - the browser fixtures (browser, page, shoot and what they need)
 
 pytestmark = pytest.mark.browser
 
