@@ -244,6 +244,13 @@ class ProductChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.product_number})"
 
 
+def offer_default_pricing_only(form: forms.Form) -> None:
+    """On a locked document catalog prices can't be typed over (SPEC §6): don't offer it."""
+    field = form.fields["pricing"]
+    field.choices = [(USE_DEFAULT, "Use Default")]
+    field.help_text = "Pricing is locked: catalog products take the price list's price. Write-ins are priced by hand."
+
+
 class LineForm(VersionedForm):
     """Quick Create of a document line: Existing (product + unit) or Write-In (name)."""
 

@@ -238,3 +238,15 @@ def test_header_money_shows_at_currency_precision(client, rep, invoice):
     page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
     assert 'name="freight_amount"' in page
     assert 'value="0.0000"' not in page and 'value="0.00"' in page
+
+
+def test_locked_invoice_quick_create_offers_only_default_pricing(client, rep, invoice):
+    from salesapp.sales import services
+
+    client.force_login(rep)
+    page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
+    assert "Override Price" in page
+    services.lock_pricing(document=invoice, by=rep)
+    page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
+    quick_create = page[page.index('name="add-pricing"') - 2000:]
+    assert "Pricing is locked" in page and "Override Price" not in quick_create.split("</form>")[0]

@@ -22,7 +22,7 @@ from salesapp.core.models import OrganizationSettings
 from salesapp.core.views.lists import Column, ListPage, day, money, render_list
 from salesapp.core.views.records import add_domain_error, create_once, run_form
 from salesapp.sales import selectors, services
-from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm
+from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm, offer_default_pricing_only
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
 
 from .grid import grid_rows
@@ -126,6 +126,8 @@ def document_context(request: HttpRequest, kind: Kind, doc: PricedDocument, *, h
         header_form = HEADER_FORMS[kind.model](instance=doc, editable=editable)
     if line_form is None and editable:
         line_form = LineForm(initial={"row_version": doc.row_version}, prefix="add")
+        if doc.is_price_locked:
+            offer_default_pricing_only(line_form)
     lines = selectors.document_lines(doc)
     price_places = OrganizationSettings.load().pricing_precision
     return {
