@@ -206,6 +206,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-
-# Domain knobs
-SALESAPP_PDF_CACHE_DIR = VAR_DIR / "pdf"

@@ -24,11 +24,6 @@ def address_model(prefix: str, label: str, *, with_name: bool = False) -> type[m
     return type(f"{prefix.title()}Address", (models.Model,), attrs)
 
 
-def format_address(obj: object, prefix: str) -> str:
-    values = [getattr(obj, f"{prefix}_{part}", "") for part in ADDRESS_PARTS]
-    return "\n".join(v for v in values if v)
-
-
 Address1 = address_model("address1", "billing")
 Address2 = address_model("address2", "shipping")
 BillTo = address_model("billto", "bill to", with_name=True)

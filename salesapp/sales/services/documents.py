@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from salesapp.catalog.models import Currency, PriceList
-from salesapp.core.addresses import address_fields
+from salesapp.core.addresses import ADDRESS_PARTS, address_fields
 from salesapp.core.exceptions import ValidationFailed, from_django_validation
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.numbering import next_number
@@ -80,16 +80,10 @@ def customer_fields(customer: Account | Contact) -> dict[str, Any]:
 def address_from_customer(customer: Account | Contact) -> dict[str, str]:
     """Bill-to from the customer's billing address, ship-to from its shipping address (else billing)."""
     name = customer.name
-    bill = {f"billto_{p}": getattr(customer, f"address1_{p}") for p in _parts()}
+    bill = {f"billto_{p}": getattr(customer, f"address1_{p}") for p in ADDRESS_PARTS}
     ship_prefix = "address2" if isinstance(customer, Account) and customer.address2_line1 else "address1"
-    ship = {f"shipto_{p}": getattr(customer, f"{ship_prefix}_{p}") for p in _parts()}
+    ship = {f"shipto_{p}": getattr(customer, f"{ship_prefix}_{p}") for p in ADDRESS_PARTS}
     return {"billto_name": name, "shipto_name": name, **bill, **ship}
-
-
-def _parts() -> tuple[str, ...]:
-    from salesapp.core.addresses import ADDRESS_PARTS
-
-    return ADDRESS_PARTS
 
 
 def resolve_pricing(customer: Account | Contact, price_list: PriceList | None,
