@@ -39,6 +39,10 @@ def test_add_existing_product_at_the_price_list_price(client, rep, empty_invoice
     assert 'data-testid="line-row"' in html and product.name in html
     assert 'data-testid="total_amount">300.00<' in html
     assert 'hx-swap-oob="true"' in html  # command bar and header version follow the change
+    timeline = html[html.index('id="timeline"'):]
+    assert timeline.startswith('id="timeline" class="list-group list-group-flush" data-testid="timeline" '
+                               'hx-swap-oob="true"')
+    assert f"Added {product.name} × 3" in timeline  # the timeline follows it too, newest first
     line = empty_invoice.lines.get()
     assert (line.price_per_unit, line.quantity, line.is_price_overridden, line.unit) == (
         Decimal("100.00"), Decimal("3"), False, product.default_unit)
