@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -51,21 +53,47 @@ def document_detail(model: type[PricedDocument]) -> QuerySet:
     return model.objects.select_related(*related)
 
 
-LINE_GRID_FIELDS = (
-    "id", "sequence", "created_on", "product", "unit", "write_in_name", "is_price_overridden", "price_per_unit",
-    "quantity", "volume_discount", "manual_discount", "tax", "tax_rate", "amount", "extended_amount", "description",
-    "product__name", "unit__name",
+@dataclass(frozen=True, slots=True)
+class GridLine:
+    """One row of the products grid: plain values, not line + product + unit model instances
+    (a 100-line page would build 300 of them)."""
+
+    pk: Any
+    write_in_name: str
+    is_price_overridden: bool
+    price_per_unit: Decimal
+    quantity: Decimal
+    volume_discount: Decimal
+    manual_discount: Decimal
+    tax: Decimal
+    amount: Decimal
+    extended_amount: Decimal
+    description: str
+    product_id: Any
+    catalog_name: str | None
+    unit_name: str | None
+
+    @property
+    def product_name(self) -> str:
+        return self.catalog_name if self.product_id else self.write_in_name
+
+    @property
+    def is_write_in(self) -> bool:
+        return self.product_id is None
+
+
+GRID_COLUMNS = (
+    "pk", "write_in_name", "is_price_overridden", "price_per_unit", "quantity", "volume_discount", "manual_discount",
+    "tax", "amount", "extended_amount", "description", "product_id", "product__name", "unit__name",
 )
 
 
-def document_lines(document: PricedDocument) -> list[DocumentLine]:
-    """The grid's lines with the names of their product and unit (not whole catalog rows)."""
+def document_lines(document: PricedDocument) -> list[GridLine]:
+    """The grid's lines with the names of their product and unit, in one query."""
     model = LINE_MODELS[type(document)]
-    return list(
-        model.objects.filter(**{model.parent_field: document})
-        .select_related("product", "unit").only(*LINE_GRID_FIELDS, model.parent_field)
-        .order_by("sequence", "created_on")
-    )
+    rows = (model.objects.filter(**{model.parent_field: document}).order_by("sequence", "created_on")
+            .values_list(*GRID_COLUMNS))
+    return [GridLine(*row) for row in rows]
 
 
 def document_line(document: PricedDocument, line_pk: Any) -> DocumentLine | None:

@@ -38,7 +38,7 @@ def _row(line: Any, *, active: bool, money_places: int, price_places: int, actio
         *((field, amount_text(getattr(line, field), money_places)) for field in MONEY_CELLS),
     ]
     cells = "".join(f'<td class="text-end" data-testid="line-{field}">{text}</td>' for field, text in numbers)
-    unit = escape(line.unit.name) if line.unit_id else ""
+    unit = escape(line.unit_name or "")
     css = ' class="table-active"' if active else ""
     return (f'<tr data-testid="line-row" data-line-id="{line.pk}"{css}><td data-testid="line-product">{name}{badge}'
             f'{note}</td><td data-testid="line-unit">{unit}</td>{cells}{actions}</tr>')
