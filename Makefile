@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint bench clean worker
+.PHONY: run test install migrate demo lint bench clean worker beat
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "salesapp needs Python 3.11 or newer"'
@@ -35,6 +35,9 @@ lint: install
 
 worker: install
 	$(VENV)/bin/celery -A salesapp worker --loglevel=info --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A salesapp beat --loglevel=info
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -184,6 +184,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "salesapp")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# `celery -A salesapp beat` (one per installation) enqueues again deliveries whose task went missing:
+# the broker was down when they were queued, or a worker was killed past the hard time limit.
+DELIVERY_REQUEUE_AFTER_MINUTES = float(os.environ.get("DELIVERY_REQUEUE_AFTER_MINUTES", "15"))
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-deliveries": {
+        "task": "documents.requeue_stale_deliveries",
+        "schedule": float(os.environ.get("DELIVERY_REQUEUE_INTERVAL", "300")),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- security (production shape when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -35,3 +36,13 @@ def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
         raise self.retry(countdown=countdown)
     return outcome.result
 
+
+
+@shared_task(name="documents.requeue_stale_deliveries", ignore_result=True)
+def requeue_stale_deliveries() -> int:
+    """Celery beat runs this every DELIVERY_REQUEUE_INTERVAL seconds (settings.CELERY_BEAT_SCHEDULE):
+    deliveries whose task went missing are enqueued again. Idempotent, like the send itself."""
+    stale = services.delivery_requeue_stale(queued_for=timedelta(minutes=settings.DELIVERY_REQUEUE_AFTER_MINUTES))
+    if stale:
+        log.warning("%s stale deliveries enqueued again", len(stale))
+    return len(stale)

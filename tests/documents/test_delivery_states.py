@@ -232,11 +232,28 @@ def test_without_a_broker_tasks_run_in_process_with_late_acks_configured():
     assert app.conf.task_reject_on_worker_lost is True
 
 
+def _requeue_by_command() -> None:
+    from django.core.management import call_command
+
+    call_command("documents_requeue", stdout=io.StringIO())
+
+
+def _requeue_by_beat() -> None:
+    """What `celery beat` does: run the scheduled task by its registered name (a worker in production)."""
+    from django.conf import settings
+
+    from salesapp.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-deliveries"]
+    assert entry["schedule"] <= 15 * 60
+    app.tasks[entry["task"]].apply()
+
+
+@pytest.mark.parametrize("requeue", [_requeue_by_command, _requeue_by_beat], ids=["command", "beat"])
 def test_deliveries_whose_task_went_missing_are_enqueued_again(invoice, rep, mailoutbox,
-                                                               django_capture_on_commit_callbacks):
+                                                               django_capture_on_commit_callbacks, requeue):
     import datetime
 
-    from django.core.management import call_command
     from django.utils import timezone
 
     long_ago = timezone.now() - datetime.timedelta(hours=1)
@@ -247,7 +264,7 @@ def test_deliveries_whose_task_went_missing_are_enqueued_again(invoice, rep, mai
     Delivery.objects.filter(pk=lost.pk).update(modified_on=long_ago)
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("documents_requeue", stdout=io.StringIO())
+        requeue()
 
     states = dict(Delivery.objects.values_list("subject", "state"))
     assert states == {"lost in the broker": "sent", "worker hit the time limit": "sent", "just queued": "queued"}
