@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.boundfield import BoundField
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
@@ -31,7 +33,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class FastSelect(forms.Select):
     """A <select> rendered in Python: Django builds and renders every <option> through a template."""
 
-    def _choice_pairs(self) -> Any:
+    def _choice_pairs(self, selected: set[str]) -> Any:
         choices = self.choices
         if not isinstance(choices, ModelChoiceIterator):
             return choices
@@ -39,17 +41,36 @@ class FastSelect(forms.Select):
         # (three round trips for a five-row select).
         field = choices.field
         pairs = [("", field.empty_label)] if field.empty_label is not None else []
-        return pairs + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
+        return pairs + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in self._objects(field, selected)]
+
+    def _objects(self, field: forms.ModelChoiceField, selected: set[str]) -> Any:
+        return field.queryset
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
         selected = {str(v) for v in self.format_value(value)}
         options = []
-        for option_value, label in self._choice_pairs():
+        for option_value, label in self._choice_pairs(selected):
             text = "" if option_value is None else str(option_value)
             mark = " selected" if text in selected else ""
             options.append(f'<option value="{escape(text)}"{mark}>{escape(label)}</option>')
         final = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe("".join(options)))
+
+
+LOOKUP_LIMIT = 50
+
+
+class LookupSelect(FastSelect):
+    """A select over a catalog that may be large: the first LOOKUP_LIMIT rows and the chosen one; a search
+    box beside it (views/lookup.py) fetches the others. Validation still accepts any row of the queryset."""
+
+    def _objects(self, field: forms.ModelChoiceField, selected: set[str]) -> Any:
+        first = list(field.queryset[:LOOKUP_LIMIT])
+        chosen = {v for v in selected if v} - {str(obj.pk) for obj in first}
+        if chosen:
+            with contextlib.suppress(ValueError, DjangoValidationError):  # a posted value that isn't a key
+                first += list(field.queryset.filter(pk__in=chosen))
+        return first
 
 
 class FastRender:
@@ -270,6 +291,11 @@ class LineForm(VersionedForm):
     manual_discount = forms.DecimalField(label="Manual discount", required=False, **MONEY)
     tax = forms.DecimalField(label="Tax", required=False, **MONEY)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        product = self.fields["product"]
+        product.widget = LookupSelect(attrs=product.widget.attrs, choices=product.choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import KINDS, VIEWS
+from .views.lookup import product_lookup
 
 
 def _patterns() -> list:
@@ -23,4 +24,7 @@ def _patterns() -> list:
     return out
 
 
-urlpatterns = _patterns()
+urlpatterns = [
+    path("lines/product-lookup/", product_lookup, name="product_lookup"),
+    *_patterns(),
+]

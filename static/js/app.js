@@ -39,6 +39,14 @@
     document.body.appendChild(modal);
   });
 
+  // The product search box lives inside the line form: Enter searches instead of submitting the line.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-product-search]")) {
+      event.preventDefault();
+      if (window.htmx) { htmx.trigger(event.target, "search"); }
+    }
+  });
+
   document.addEventListener("change", function (event) {
     if (event.target.closest("[data-line-fields]")) { syncLineForm(document); }
   });

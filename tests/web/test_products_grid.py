@@ -105,6 +105,8 @@ def test_without_htmx_the_grid_posts_and_redirects(client, rep, empty_invoice):
      "manual_discount", ""),
     ({"line_type": "write_in", "write_in_name": "", "price_per_unit": "10"}, "write_in_name", "Name the write-in"),
     ({"line_type": "existing"}, "product", "Choose a product"),
+    ({"line_type": "existing", "product": "not-a-key"}, "product", "is not a valid"),
+    ({"line_type": "existing", "product": "00000000-0000-0000-0000-000000000001"}, "product", "Select a valid choice"),
 ])
 def test_bad_line_input_shows_the_message_next_to_the_field_and_saves_nothing(
         client, rep, empty_invoice, fields, field, message):
@@ -139,3 +141,55 @@ def test_stale_grid_is_refused(client, rep, empty_invoice):
     html = client.post(reverse("invoice_line_add", args=[empty_invoice.pk]), data, **HX).content.decode()
     assert "changed by someone else" in html
     assert list(empty_invoice.lines.values_list("write_in_name", flat=True)) == ["A"]
+
+
+def options(html: str, select_id: str) -> list[str]:
+    """The option texts of one <select> of a page."""
+    import re
+
+    body = html.split(f'id="{select_id}"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r"<option[^>]*>([^<]*)</option>", body)
+
+
+def test_a_big_catalog_offers_its_first_products_and_a_search_for_the_rest(client, rep, empty_invoice, price_list):
+    from salesapp.sales.forms import LOOKUP_LIMIT
+    from tests import factories
+
+    for n in range(LOOKUP_LIMIT + 5):
+        factories.PriceListItemFactory(price_list=price_list, amount=Decimal("10.00"),
+                                       product=factories.ProductFactory(name=f"Bolt {n:03d}"))
+    last = factories.PriceListItemFactory(price_list=price_list, amount=Decimal("7.00"),
+                                          product=factories.ProductFactory(name="Zeta gear")).product
+    client.force_login(rep)
+    page = client.get(reverse("invoice_detail", args=[empty_invoice.pk])).content.decode()
+    offered = options(page, "id_add-product")
+    assert len(offered) == LOOKUP_LIMIT + 1 and "Zeta gear" not in " ".join(offered)  # + the empty choice
+    assert 'data-testid="product-search"' in page
+
+    found = client.get(reverse("product_lookup"), {"q": "zeta"}).content.decode()
+    assert found == f'<option value="">---------</option><option value="{last.pk}" selected>Zeta gear ({last.product_number})</option>'
+    many = client.get(reverse("product_lookup"), {"q": "bolt"}).content.decode()
+    assert many.count("<option value=\"") == LOOKUP_LIMIT + 2 and "type more of the name" in many  # empty + more
+    assert "No active product matches" in client.get(reverse("product_lookup"), {"q": "nothing"}).content.decode()
+
+    # Any active product can be added, offered first or not, and its line's edit form shows it chosen.
+    add(client, empty_invoice, product=last.pk, quantity="2")
+    line = empty_invoice.lines.get()
+    assert (line.product, line.price_per_unit) == (last, Decimal("7.00"))
+    form = client.get(reverse("invoice_line_edit", args=[empty_invoice.pk, line.pk]), **HX).content.decode()
+    assert f'<option value="{last.pk}" selected>Zeta gear' in form
+
+
+def test_the_product_lookup_escapes_and_offers_active_products_only(client, rep):
+    from salesapp.catalog.models import ProductState
+    from tests import factories
+
+    factories.ProductFactory(name="<b>Bold</b> & co", product_number="X-1")
+    factories.ProductFactory(name="Bold draft", state=ProductState.DRAFT)
+    client.force_login(rep)
+    html = client.get(reverse("product_lookup"), {"q": "bold"}).content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co (X-1)" in html and "<b>" not in html
+    assert "Bold draft" not in html
+    by_number = client.get(reverse("product_lookup"), {"q": "x-1"}).content.decode()
+    assert "&lt;b&gt;Bold" in by_number
+    assert client.post(reverse("product_lookup"), {"q": "bold"}).status_code == 405

@@ -1,0 +1,38 @@
+"""The product lookup of Quick Create: type a name or number, the select offers the matches.
+
+The select itself renders only the first LOOKUP_LIMIT active products (plus the line's own), so a
+catalog of thousands doesn't weigh on every document page; the form still accepts any active product.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
+from django.views.decorators.http import require_GET
+
+from salesapp.accounts.decorators import salesperson_required
+from salesapp.sales.forms import LOOKUP_LIMIT, LineForm
+
+MAX_QUERY = 100
+
+
+@salesperson_required
+@require_GET
+def product_lookup(request: HttpRequest) -> HttpResponse:
+    """`<option>`s of the active products whose name or number contains `q` (htmx swaps them into the select)."""
+    field = LineForm.base_fields["product"]
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
+    products = field.queryset
+    if query:
+        products = products.filter(Q(name__icontains=query) | Q(product_number__icontains=query))
+    found = list(products[:LOOKUP_LIMIT + 1])
+    options = [f'<option value="">{escape(field.empty_label)}</option>'] if found or not query else []
+    only = " selected" if query and len(found) == 1 else ""  # one match: it is the choice
+    options += [f'<option value="{p.pk}"{only}>{escape(field.label_from_instance(p))}</option>'
+                for p in found[:LOOKUP_LIMIT]]
+    if not found and query:
+        options.append(f'<option value="" selected>No active product matches “{escape(query)}”</option>')
+    elif len(found) > LOOKUP_LIMIT:
+        options.append('<option value="" disabled>… more: type more of the name or number</option>')
+    return HttpResponse("".join(options))
