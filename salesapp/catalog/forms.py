@@ -75,8 +75,14 @@ class UnitForm(ServiceValidated, forms.ModelForm):
 
     def __init__(self, *args, group: UnitGroup, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["base_unit"].queryset = group.units.all()
-        self.fields["base_unit"].required = False
+        base = self.fields["base_unit"]
+        base.queryset = group.units.exclude(pk=self.instance.pk)
+        base.required = False
+        base.help_text = "Empty: the group's primary unit."
+        if not self.instance._state.adding and self.instance.is_primary:
+            self.fields["quantity"].disabled = base.disabled = True
+            self.fields["quantity"].help_text = "The primary unit of a group is always 1 × itself."
+            base.help_text = ""
 
 
 class DiscountListForm(ServiceValidated, forms.ModelForm):

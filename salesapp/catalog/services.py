@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
 
-from salesapp.core.exceptions import ValidationFailed, from_django_validation
+from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
 from salesapp.sales import pricing
+from salesapp.sales.models import LINE_MODELS
 
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
 
@@ -29,13 +29,15 @@ def bump_price_lists(*, ids: Any = None, product: Product | None = None, discoun
     )
 
 
+def _lock_row(model: Any, pk: Any) -> None:
+    """Lock a parent row so that writes under it (its units, its items) run one after the other."""
+    list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+
+
 def _save(obj: Any, changes: dict[str, Any]) -> Any:
     for key, value in changes.items():
         setattr(obj, key, value)
-    try:
-        obj.full_clean(validate_constraints=True)
-    except DjangoValidationError as exc:
-        raise from_django_validation(exc) from exc
+    full_clean_or_fail(obj)
     obj.save()
     return obj
 
@@ -52,20 +54,119 @@ def unit_group_create(*, name: str, base_unit_name: str, by: Any = None, descrip
 
 @transaction.atomic
 def unit_group_save(*, group: UnitGroup, by: Any = None, **changes: Any) -> UnitGroup:
-    """Rename or describe an existing unit group (its units come from unit_create)."""
+    """Rename or describe an existing unit group (its units: unit_create, unit_save, unit_delete)."""
     return _save(group, changes)
+
+
+def _lock_units(group_id: Any) -> dict[Any, Unit]:
+    """Lock the unit group, so two edits can't build a cycle between them or delete a unit another
+    edit is about to count in, and read its units in one query."""
+    _lock_row(UnitGroup, group_id)
+    return {u.pk: u for u in Unit.objects.filter(group_id=group_id)}
+
+
+def _primary(units: dict[Any, Unit]) -> Unit | None:
+    return next((u for u in units.values() if u.is_primary), None)
+
+
+def _check_name(unit: Unit, units: dict[Any, Unit], name: str | None) -> None:
+    if name is not None and any(u.name == name and u.pk != unit.pk for u in units.values()):
+        raise ValidationFailed(f"This unit group already has a unit named {name}.", field="name")
+
+
+def _check_measure(unit: Unit, units: dict[Any, Unit], *, quantity: Decimal | None, base: Unit | None) -> None:
+    """A unit holds more than zero of a unit of its own group, and never (through others) of itself."""
+    if quantity is None or quantity <= 0:
+        raise ValidationFailed("The quantity must be greater than zero.", field="quantity")
+    if base is None or base.pk not in units:
+        raise ValidationFailed("The base unit must belong to the same unit group.", field="base_unit")
+    seen = set()
+    step: Unit | None = units[base.pk]
+    while step is not None and step.pk not in seen:
+        if step.pk == unit.pk:
+            why = "a unit can't be counted in itself" if base.pk == unit.pk else \
+                f"{base.name} is itself counted in {unit.name}"
+            raise ValidationFailed(f"{unit.name} can't be counted in {base.name}: {why}.", field="base_unit")
+        seen.add(step.pk)
+        step = units.get(step.base_unit_id)
 
 
 @transaction.atomic
 def unit_create(*, group: UnitGroup, name: str, quantity: Decimal, base_unit: Unit | None = None,
                 by: Any = None) -> Unit:
     """A unit is quantity × a unit of the same group (by default the group's primary unit)."""
-    base = base_unit or group.base_unit
-    if base is None or base.group_id != group.pk:
-        raise ValidationFailed("The base unit must belong to the same unit group.", field="base_unit")
-    if quantity is None or quantity <= 0:
-        raise ValidationFailed("The quantity must be greater than zero.", field="quantity")
-    return _save(Unit(group=group, owner=by), {"name": name, "quantity": quantity, "base_unit": base})
+    units = _lock_units(group.pk)
+    unit = Unit(group=group, owner=by)
+    base = base_unit or _primary(units)
+    _check_name(unit, units, name)
+    _check_measure(unit, units, quantity=quantity, base=base)
+    return _save(unit, {"name": name, "quantity": quantity, "base_unit": base})
+
+
+UNIT_FIELDS = {"name", "quantity", "base_unit"}
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit, by: Any = None, **changes: Any) -> Unit:
+    """Rename a unit or change how many of its base unit it holds.
+
+    The group's primary unit stays 1 × itself (quantity 1, no base unit). Any other unit follows the
+    rules of unit_create; an empty base unit means the group's primary unit, as there.
+
+    No price list is bumped: pricing never reads a unit's quantity, base unit or name. A price list
+    item prices one product in one unit as it stands (SPEC §3.1) and lines never convert between
+    units, so no open document's price or total can change.
+    """
+    unknown = set(changes) - UNIT_FIELDS
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationFailed(f"A unit's {field.replace('_', ' ')} can't be changed.", field=field)
+    units = _lock_units(unit.group_id)
+    primary = _primary(units)
+    _check_name(unit, units, changes.get("name"))
+    if primary is not None and unit.pk == primary.pk:
+        if changes.get("quantity", 1) != 1:
+            raise ValidationFailed(f"{unit.name} is the primary unit of its group: its quantity stays 1.",
+                                   field="quantity")
+        if changes.get("base_unit") is not None:
+            raise ValidationFailed(f"{unit.name} is the primary unit of its group: it has no base unit.",
+                                   field="base_unit")
+    else:
+        if "base_unit" in changes:
+            changes["base_unit"] = changes["base_unit"] or primary
+        _check_measure(unit, units, quantity=changes.get("quantity", unit.quantity),
+                       base=changes.get("base_unit", unit.base_unit))
+    return _save(unit, changes)
+
+
+def _unit_in_use(unit: Unit, units: dict[Any, Unit]) -> str | None:
+    """Why the unit can't be deleted (what still counts, sells or prices in it), or None."""
+    if unit.is_primary:
+        return "it is the primary unit of its group, which every other unit is counted in"
+    derived = sorted(u.name for u in units.values() if u.base_unit_id == unit.pk)
+    if derived:
+        return f"it is the base unit of {', '.join(derived)}"
+    product = Product.objects.filter(default_unit=unit).order_by("name").first()
+    if product is not None:
+        return f"it is the default unit of the product {product.name}"
+    item = PriceListItem.objects.filter(unit=unit).select_related("price_list", "product").first()
+    if item is not None:
+        return f"the price list {item.price_list.name} prices {item.product.name} in it"
+    used = [str(document._meta.verbose_name_plural)
+            for document, line in LINE_MODELS.items() if line._default_manager.filter(unit=unit).exists()]
+    if used:
+        return f"it is used on lines of {', '.join(used)}"
+    return None
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, by: Any = None) -> None:
+    """Delete a unit nothing uses: not the primary unit, nor the base unit of another, nor a product's
+    default unit, nor the unit of a price list item or of any document line (closed ones included)."""
+    reason = _unit_in_use(unit, _lock_units(unit.group_id))
+    if reason:
+        raise ValidationFailed(f"The unit {unit.name} can't be deleted: {reason}.")
+    unit.delete()
 
 
 PRICING_FIELDS = {"list_price", "standard_cost", "current_cost"}
@@ -110,6 +211,12 @@ def price_list_save(*, price_list: PriceList, by: Any = None, **changes: Any) ->
 def _check_item(item: PriceListItem) -> None:
     if item.unit_id and item.product_id and item.unit.group_id != item.product.unit_group_id:
         raise ValidationFailed("The unit must belong to the product's unit group.", field="unit")
+    if item.price_list_id and item.product_id and item.unit_id and PriceListItem.objects.filter(
+            price_list_id=item.price_list_id, product_id=item.product_id, unit_id=item.unit_id,
+    ).exclude(pk=item.pk).exists():  # the unique constraint stays as the backstop
+        raise ValidationFailed(
+            f"{item.price_list.name} already prices {item.product.name} in the unit {item.unit.name}: "
+            "change that item, or choose another unit.", field="product")
     method = pricing.PricingMethod(item.pricing_method)
     if method == pricing.PricingMethod.CURRENCY_AMOUNT and item.amount is None:
         raise ValidationFailed("Enter the amount for a currency-amount price.", field="amount")
@@ -136,11 +243,16 @@ def _check_item(item: PriceListItem) -> None:
 
 @transaction.atomic
 def price_list_item_save(*, item: PriceListItem, by: Any = None, **changes: Any) -> PriceListItem:
-    """Create or change a price list item; documents on that list reprice lazily."""
+    """Create or change a price list item; documents on that list reprice lazily.
+
+    A list prices a product in a unit once: the list's row is locked first, so two saves of the same
+    product and unit can't both pass the check.
+    """
     if item._state.adding and by is not None:
         item.owner = by
     for key, value in changes.items():
         setattr(item, key, value)
+    _lock_row(PriceList, item.price_list_id)
     if item.product_id and not item.unit_id:
         item.unit = item.product.default_unit
     _check_item(item)

@@ -1,5 +1,7 @@
 """Catalog screens: salespeople read, sales managers edit (SPEC §9)."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,7 +24,7 @@ from .forms import (
     UnitForm,
     UnitGroupForm,
 )
-from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, UnitGroup
+from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
 
 PRODUCTS = ListPage(
     title="Products", url_name="product_list", create_url_name="product_create", create_needs_manager=True,
@@ -171,13 +173,22 @@ def price_list_item_detail(request: HttpRequest, pk: str, item_pk: str) -> HttpR
     return _item_page(request, item.price_list, item)
 
 
+def _delete(request: HttpRequest, delete: Callable[[], None], *, done: str, back: str) -> HttpResponse:
+    """Run one delete service and go back to the parent record; a refusal is flashed, naming why."""
+    try:
+        delete()
+        messages.success(request, done)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
 @require_POST
 @manager_required
 def price_list_item_delete(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
     item = get_object_or_404(PriceListItem, pk=item_pk, price_list_id=pk)
-    services.price_list_item_delete(item=item, by=request.user)
-    messages.success(request, "Price list item deleted.")
-    return redirect("price_list_detail", pk=pk)
+    return _delete(request, lambda: services.price_list_item_delete(item=item, by=request.user),
+                   done="Price list item deleted.", back=reverse("price_list_detail", args=[pk]))
 
 
 # --- unit groups and units --------------------------------------------------------------------
@@ -224,6 +235,29 @@ def unit_create(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("unit_group_detail", pk=pk)
 
 
+@manager_required_for_writes
+def unit_detail(request: HttpRequest, pk: str, unit_pk: str) -> HttpResponse:
+    unit = get_object_or_404(Unit.objects.select_related("group", "base_unit"), pk=unit_pk, group_id=pk)
+    group = unit.group
+    group_url = reverse("unit_group_detail", args=[group.pk])
+    form = UnitForm(request.POST or None, instance=unit, group=group)
+    return edit_page(
+        request, form=form, template="catalog/record.html",
+        save=lambda data: services.unit_save(unit=unit, by=request.user, **data),
+        context={"record": unit, "parent": group, "parent_url": group_url, "title": f"{group.name}: {unit.name}",
+                 "list_url": group_url},
+        success=lambda obj: group_url, can_edit=is_manager(request.user), saved_message="Unit saved.",
+    )
+
+
+@require_POST
+@manager_required
+def unit_delete(request: HttpRequest, pk: str, unit_pk: str) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=unit_pk, group_id=pk)
+    return _delete(request, lambda: services.unit_delete(unit=unit, by=request.user),
+                   done=f"Unit {unit.name} deleted.", back=reverse("unit_group_detail", args=[pk]))
+
+
 # --- discount lists and their rows -----------------------------------------------------------
 
 def _discount_list_page(request: HttpRequest, dl: DiscountList, row_form: DiscountForm | None = None) -> HttpResponse:
@@ -267,9 +301,5 @@ def discount_create(request: HttpRequest, pk: str) -> HttpResponse:
 @manager_required
 def discount_delete(request: HttpRequest, pk: str, discount_pk: str) -> HttpResponse:
     row = get_object_or_404(Discount.objects.select_related("discount_list"), pk=discount_pk, discount_list_id=pk)
-    try:
-        services.discount_delete(discount=row, by=request.user)
-        messages.success(request, "Discount row deleted.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("discount_list_detail", pk=pk)
+    return _delete(request, lambda: services.discount_delete(discount=row, by=request.user),
+                   done="Discount row deleted.", back=reverse("discount_list_detail", args=[pk]))

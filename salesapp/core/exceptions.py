@@ -1,5 +1,9 @@
 """Domain errors: a sentence a user can read, and (optionally) the field it is about."""
 
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 
 class DomainError(Exception):
     """A rule of the domain refused the action. Nothing was changed."""
@@ -42,3 +46,11 @@ def from_django_validation(exc: "Exception") -> ValidationFailed:
         return ValidationFailed(f"{label}{messages[0]}", field=None if field == "__all__" else field)
     messages = getattr(exc, "messages", None) or [str(exc)]
     return ValidationFailed(messages[0])
+
+
+def full_clean_or_fail(obj: Any) -> None:
+    """Apply the model's own rules (fields and constraints) to `obj`, failing with our error."""
+    try:
+        obj.full_clean(validate_constraints=True)
+    except DjangoValidationError as exc:
+        raise from_django_validation(exc) from exc

@@ -1,9 +1,10 @@
 from django import forms
 
 from salesapp.core.models import OrganizationSettings
+from salesapp.core.views.records import ServiceValidated
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(ServiceValidated, forms.ModelForm):
     website = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
 
     class Meta:
@@ -20,8 +21,6 @@ class OrganizationSettingsForm(forms.ModelForm):
             "email_body_template": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def clean_pricing_precision(self) -> int:
-        value = self.cleaned_data["pricing_precision"]
-        if not 0 <= value <= 4:
-            raise forms.ValidationError("The pricing decimal precision must be between 0 and 4.")
-        return value
+    def clean_logo(self) -> object:
+        """The file input gives False for "clear" and None for no logo: both mean no logo."""
+        return self.cleaned_data["logo"] or ""

@@ -221,6 +221,16 @@ def test_discount_rows_need_both_quantities(boss_api, boss):
 
 
 @pytest.mark.django_db
+def test_a_second_price_list_item_for_the_same_product_and_unit_is_400(boss_api, price_list, product):
+    body = {"pricelevelid@odata.bind": f"/pricelevels({price_list.pk})", "productid@odata.bind": f"/products({product.pk})",
+            "uomid@odata.bind": f"/uoms({product.default_unit_id})", "pricingmethodcode": 1, "amount": 80}
+    reply = boss_api.post("productpricelevels", body)
+    assert reply.status == 400 and reply.body["error"]["code"] == "0x80040265"
+    assert f"{price_list.name} already prices {product.name} in the unit {product.default_unit.name}" in reply.error
+    assert list(price_list.items.values_list("amount", flat=True)) == [Decimal("100.00")]
+
+
+@pytest.mark.django_db
 def test_lookup_attribute_metadata(rep_api):
     reply = rep_api.get("EntityDefinitions(LogicalName='quote')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata")
     assert reply.status == 200, reply.body

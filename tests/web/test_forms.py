@@ -196,8 +196,10 @@ def test_manager_edits_the_catalog(client, boss, usd):
     assert response.status_code == 302, response.content.decode()[:3000]
     item = PriceListItem.objects.get(price_list=wholesale)
     assert (item.unit, item.percentage, item.discount_list) == (gram, Decimal("50"), bulk)
+    kilogram = Unit.objects.get(name="Kilogram")
     response = client.post(reverse("price_list_item_create", args=[wholesale.pk]), {
-        "product": flour.pk, "pricing_method": "1", "rounding_policy": "1", "quantity_selling": "1"})
+        "product": flour.pk, "unit": kilogram.pk, "pricing_method": "1", "rounding_policy": "1",
+        "quantity_selling": "1"})
     field_error(response.content.decode(), "amount")
     client.post(reverse("price_list_item_delete", args=[wholesale.pk, item.pk]))
     assert not PriceListItem.objects.filter(price_list=wholesale).exists()

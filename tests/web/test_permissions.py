@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 MANAGER_ONLY = {
     "invoice_paid", "invoice_cancel", "order_cancel",
     "product_create", "price_list_create", "price_list_item_create", "price_list_item_delete",
-    "unit_group_create", "unit_create", "discount_list_create", "discount_create", "discount_delete",
+    "unit_group_create", "unit_create", "unit_delete", "discount_list_create", "discount_create", "discount_delete",
 }
 # Salespeople read these; only managers post to them.
 MANAGER_WRITES = {"product_detail", "price_list_detail", "price_list_item_detail", "unit_group_detail",
-                  "discount_list_detail", "organization"}
+                  "unit_detail", "discount_list_detail", "organization"}
 SNAPSHOT_APPS = ("catalog", "customers", "sales", "core")
 
 
@@ -98,7 +98,7 @@ def test_manager_pages(client, world, boss):
 def test_commands_and_deletes_are_post_only(client, world, boss):
     commands = {c.url_name(k.slug) for k in KINDS for c in k.commands}
     post_only = commands | {f"{k.slug}_{n}" for k in KINDS for n in ("line_add", "line_delete")} | {
-        "price_list_item_delete", "unit_create", "discount_create", "discount_delete"}
+        "price_list_item_delete", "unit_create", "unit_delete", "discount_create", "discount_delete"}
     client.force_login(boss)
     refused = {name for name, url in urls(world) if client.get(url).status_code == 405}
     assert refused == post_only

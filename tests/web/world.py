@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from salesapp.catalog import services as catalog_services
-from salesapp.catalog.models import Discount, DiscountList, PriceList, PriceListItem, Product, UnitGroup
+from salesapp.catalog.models import Discount, DiscountList, PriceList, PriceListItem, Product, Unit, UnitGroup
 from salesapp.customers.models import Account, Contact
 from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
@@ -45,6 +45,7 @@ class World:
     price_list: PriceList
     item: PriceListItem
     unit_group: UnitGroup
+    unit: Unit
     discount_list: DiscountList
     discount: Discount
     opportunity: Opportunity
@@ -75,7 +76,7 @@ class World:
         elif name.startswith("price_list"):
             values = {"pk": self.price_list.pk, "item_pk": self.item.pk}
         elif name.startswith("unit_"):
-            values = {"pk": self.unit_group.pk}
+            values = {"pk": self.unit_group.pk, "unit_pk": self.unit.pk}
         elif name.startswith("discount"):
             values = {"pk": self.discount_list.pk, "discount_pk": self.discount.pk}
         elif not converters:
@@ -91,6 +92,7 @@ def build_world(rep: Any, account: Account, product: Product, price_list: PriceL
     contact = factories.ContactFactory(account=account)
     item = PriceListItem.objects.get(price_list=price_list, product=product)
     group = product.unit_group
+    unit = catalog_services.unit_create(group=group, name="Box", quantity=Decimal("12"))
     dl = catalog_services.discount_list_save(discount_list=DiscountList(), name="Volume")
     discount = catalog_services.discount_save(discount=Discount(discount_list=dl), begin_quantity=Decimal("10"),
                                               end_quantity=Decimal("100"), percentage=Decimal("5"))
@@ -100,4 +102,5 @@ def build_world(rep: Any, account: Account, product: Product, price_list: PriceL
     order = services.opportunity_generate_order(opportunity=opportunity, by=rep)
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
     opportunity.refresh_from_db()
-    return World(account, contact, product, price_list, item, group, dl, discount, opportunity, quote, order, invoice)
+    return World(account, contact, product, price_list, item, group, unit, dl, discount, opportunity, quote, order,
+                 invoice)

@@ -3,8 +3,7 @@ from django.shortcuts import render
 
 from salesapp.accounts.decorators import manager_required_for_writes, salesperson_required
 from salesapp.accounts.roles import is_manager
-from salesapp.core import selectors
-from salesapp.core.forms import OrganizationSettingsForm
+from salesapp.core import selectors, services
 from salesapp.core.models import OrganizationSettings
 
 from .records import edit_page
@@ -23,10 +22,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @manager_required_for_writes
 def organization_settings(request: HttpRequest) -> HttpResponse:
+    from salesapp.core.forms import OrganizationSettingsForm  # core.forms builds on .records: import late
+
     org = OrganizationSettings.load()
     form = OrganizationSettingsForm(request.POST or None, request.FILES or None, instance=org)
     return edit_page(
-        request, form=form, save=lambda data: form.save(), template="core/organization.html",
+        request, form=form, save=lambda data: services.organization_settings_save(by=request.user, **data),
+        template="core/organization.html",
         context={"title": "Organization settings"}, success=lambda obj: "organization",
         can_edit=is_manager(request.user),
     )

@@ -1,0 +1,106 @@
+"""Organization settings are saved through one service; a pricing setting reprices open documents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from salesapp.catalog.models import PriceList
+from salesapp.core.exceptions import ValidationFailed
+from salesapp.core.models import OrganizationSettings
+from salesapp.core.services import organization_settings_save
+from salesapp.sales import services
+from salesapp.sales.models import Invoice
+
+from .test_forms import field_error
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"seller_name": "Contoso", "pricing_precision": "2", "discount_calculation": "line_item",
+        "quote_prefix": "QUO-", "order_prefix": "ORD-", "invoice_prefix": "INV-",
+        "email_subject_template": "Invoice {number}", "email_body_template": "Hello"}
+
+
+def revisions() -> list[int]:
+    return list(PriceList.objects.order_by("name").values_list("revision", flat=True))
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), [
+    ({"pricing_precision": 5}, "pricing_precision", "between 0 and 4"),
+    ({"pricing_precision": -1}, "pricing_precision", "between 0 and 4"),
+    ({"discount_calculation": "per_box"}, "discount_calculation", "not a valid choice"),
+    ({"seller_name": ""}, "seller_name", "cannot be blank"),
+    ({"email": "not-an-email"}, "email", "valid email"),
+    ({"row_version": 3}, "row_version", "no organization setting"),
+])
+def test_bad_settings_name_the_field_and_change_nothing(boss, usd, changes, field, words):
+    with pytest.raises(ValidationFailed) as exc:
+        organization_settings_save(by=boss, **changes)
+    assert exc.value.field == field and words in exc.value.message
+    org = OrganizationSettings.load()
+    assert (org.seller_name, org.pricing_precision, org.email) == ("Contoso Ltd", 2, "")
+
+
+def test_the_screen_shows_the_service_message_next_to_the_field(client, boss, usd):
+    client.force_login(boss)
+    response = client.post(reverse("organization"), {**FORM, "pricing_precision": "5", "seller_name": "Fabrikam"})
+    assert "between 0 and 4" in field_error(response.content.decode(), "pricing_precision")
+    org = OrganizationSettings.load()
+    assert (org.pricing_precision, org.seller_name) == (2, "Contoso Ltd")
+
+
+def test_only_pricing_settings_bump_the_price_lists(boss, price_list):
+    before = revisions()
+    organization_settings_save(by=boss, seller_name="Fabrikam", invoice_prefix="F-", pricing_precision=2)
+    assert revisions() == before
+    organization_settings_save(by=boss, pricing_precision=3)
+    assert revisions() == [r + 1 for r in before]
+    organization_settings_save(by=boss, discount_calculation="per_unit")
+    assert revisions() == [r + 2 for r in before]
+
+
+def test_switching_the_discount_method_reprices_open_unlocked_documents_only(client, boss, rep, invoice):
+    line = invoice.lines.get(product__isnull=False)  # 2 × 100.00
+    services.line_update(line=line, by=rep, manual_discount=Decimal("10.00"))
+    other = services.document_create(Invoice, by=rep, customer=invoice.customer, name="Locked")
+    services.line_add(document=other, by=rep, product=line.product, quantity=Decimal("2"),
+                      manual_discount=Decimal("10.00"))
+    services.lock_pricing(document=other, by=rep)
+    assert Invoice.objects.get(pk=invoice.pk).total_amount == Decimal("245.00")  # 190 + 50 + 5 tax
+    assert Invoice.objects.get(pk=other.pk).total_amount == Decimal("190.00")
+
+    client.force_login(boss)
+    response = client.post(reverse("organization"), {**FORM, "discount_calculation": "per_unit"})
+    assert response.status_code == 302
+    page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
+    assert "235.00" in page  # the manual discount now counts per unit: 2 × 10.00
+    assert Invoice.objects.get(pk=invoice.pk).total_amount == Decimal("235.00")
+    client.get(reverse("invoice_detail", args=[other.pk]))
+    assert Invoice.objects.get(pk=other.pk).total_amount == Decimal("190.00")  # locked: keeps its prices
+
+
+def png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (2, 2), "navy").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_logo_is_uploaded_kept_and_cleared(client, boss, usd, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(boss)
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    assert client.post(reverse("organization"), {**FORM, "logo": logo}).status_code == 302
+    name = OrganizationSettings.load().logo.name
+    assert name.startswith("logo/logo") and (tmp_path / name).read_bytes() == png()
+    assert client.post(reverse("organization"), {**FORM, "seller_name": "Fabrikam"}).status_code == 302
+    assert OrganizationSettings.load().logo.name == name  # saving other fields keeps the logo
+    assert client.post(reverse("organization"), {**FORM, "logo-clear": "on"}).status_code == 302
+    assert not OrganizationSettings.load().logo
