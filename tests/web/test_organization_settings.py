@@ -76,6 +76,7 @@ def test_switching_the_discount_method_reprices_open_unlocked_documents_only(cli
     assert response.status_code == 302
     page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
     assert "235.00" in page  # the manual discount now counts per unit: 2 × 10.00
+    assert "Repriced (the catalog or the pricing settings changed): total 245.00" in page  # the timeline says why
     assert Invoice.objects.get(pk=invoice.pk).total_amount == Decimal("235.00")
     client.get(reverse("invoice_detail", args=[other.pk]))
     assert Invoice.objects.get(pk=other.pk).total_amount == Decimal("190.00")  # locked: keeps its prices

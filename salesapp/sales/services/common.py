@@ -357,7 +357,7 @@ def ensure_current_pricing(document: D, *, by: Any = None) -> D:
     with transaction.atomic():
         fresh = lock(document)
         if needs_repricing(fresh):
-            reprice(fresh, by=by, reason="the price list changed")
+            reprice(fresh, by=by, reason="the catalog or the pricing settings changed")
         return fresh
 
 
