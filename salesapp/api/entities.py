@@ -302,25 +302,25 @@ def _base_unit_name(group: catalog.UnitGroup) -> str | None:
 
 
 UOMSCHEDULE = Entity(
-    "uomschedule", "uomschedules", catalog.UnitGroup, manager_writes=True, updatable=False,
+    "uomschedule", "uomschedules", catalog.UnitGroup, manager_writes=True,
     schema_name="UoMSchedule",
     attrs=(
-        a("name", "name", "string", CREATE),
-        a("description", "description", "memo", CREATE),
+        a("name", "name", "string"),
+        a("description", "description", "memo"),
         a("baseuomname", None, "string", CREATE, getter=_base_unit_name),
         *AUDIT,
     ),
 )
 UOM = Entity(
-    "uom", "uoms", catalog.Unit, manager_writes=True, updatable=False, schema_name="UoM",
+    "uom", "uoms", catalog.Unit, manager_writes=True, deletable=True, schema_name="UoM",
     attrs=(
-        a("name", "name", "string", CREATE),
-        a("quantity", "quantity", "decimal", CREATE, places=5, minimum=0, maximum=MONEY_LIMIT),
+        a("name", "name", "string"),
+        a("quantity", "quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
         a("isschedulebaseuom", None, "boolean", READ, getter=lambda u: u.base_unit_id is None,
           filter_field="base_unit__isnull"),
         *AUDIT,
     ),
-    lookups=(lk("uomscheduleid", "uomschedules", "group", CREATE), lk("baseuom", "uoms", "base_unit", CREATE)),
+    lookups=(lk("uomscheduleid", "uomschedules", "group", CREATE), lk("baseuom", "uoms", "base_unit")),
 )
 PRODUCT = Entity(
     "product", "products", catalog.Product, manager_writes=True,

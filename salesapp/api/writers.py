@@ -238,6 +238,8 @@ def update(entity: Entity, obj: Any, body: Any, user: Any, *, expected_version: 
             return customer_services.account_save(account=obj, by=user, **fields)
         return customer_services.contact_save(contact=obj, by=user, **fields)
     saver = {
+        "uomschedule": lambda: catalog_services.unit_group_save(group=obj, by=user, **fields),
+        "uom": lambda: catalog_services.unit_save(unit=obj, by=user, **fields),
         "product": lambda: catalog_services.product_save(product=obj, by=user, **fields),
         "pricelevel": lambda: catalog_services.price_list_save(price_list=obj, by=user, **fields),
         "productpricelevel": lambda: catalog_services.price_list_item_save(item=obj, by=user, **fields),
@@ -347,6 +349,8 @@ def delete(entity: Entity, obj: Any, user: Any) -> None:
         require_manager(user, f"change the catalog ({entity.set_name})")
     if entity.kind == "line":
         services.line_delete(line=obj, by=user)
+    elif entity.logical == "uom":
+        catalog_services.unit_delete(unit=obj, by=user)
     elif entity.logical == "productpricelevel":
         catalog_services.price_list_item_delete(item=obj, by=user)
     elif entity.logical == "discount":
