@@ -37,7 +37,6 @@ def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
     return outcome.result
 
 
-
 @shared_task(name="documents.requeue_stale_deliveries", ignore_result=True)
 def requeue_stale_deliveries() -> int:
     """Celery beat runs this every DELIVERY_REQUEUE_INTERVAL seconds (settings.CELERY_BEAT_SCHEDULE):

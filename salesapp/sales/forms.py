@@ -30,6 +30,13 @@ QTY = {"max_digits": 19, "decimal_places": 5}
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def option_html(value: Any, label: Any, *, selected: bool = False, disabled: bool = False) -> str:
+    """One escaped <option> (the selects below, and the product lookup's answer)."""
+    text = "" if value is None else str(value)
+    marks = (" selected" if selected else "") + (" disabled" if disabled else "")
+    return f'<option value="{escape(text)}"{marks}>{escape(label)}</option>'
+
+
 class FastSelect(forms.Select):
     """A <select> rendered in Python: Django builds and renders every <option> through a template."""
 
@@ -51,8 +58,7 @@ class FastSelect(forms.Select):
         options = []
         for option_value, label in self._choice_pairs(selected):
             text = "" if option_value is None else str(option_value)
-            mark = " selected" if text in selected else ""
-            options.append(f'<option value="{escape(text)}"{mark}>{escape(label)}</option>')
+            options.append(option_html(text, label, selected=text in selected))
         final = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe("".join(options)))
 

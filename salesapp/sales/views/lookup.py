@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
 from salesapp.accounts.decorators import salesperson_required
-from salesapp.sales.forms import LOOKUP_LIMIT, LineForm
+from salesapp.sales.forms import LOOKUP_LIMIT, LineForm, option_html
 
 MAX_QUERY = 100
 
@@ -27,12 +26,11 @@ def product_lookup(request: HttpRequest) -> HttpResponse:
     if query:
         products = products.filter(Q(name__icontains=query) | Q(product_number__icontains=query))
     found = list(products[:LOOKUP_LIMIT + 1])
-    options = [f'<option value="">{escape(field.empty_label)}</option>'] if found or not query else []
-    only = " selected" if query and len(found) == 1 else ""  # one match: it is the choice
-    options += [f'<option value="{p.pk}"{only}>{escape(field.label_from_instance(p))}</option>'
-                for p in found[:LOOKUP_LIMIT]]
+    options = [option_html("", field.empty_label)] if found or not query else []
+    only = bool(query) and len(found) == 1  # one match: it is the choice
+    options += [option_html(p.pk, field.label_from_instance(p), selected=only) for p in found[:LOOKUP_LIMIT]]
     if not found and query:
-        options.append(f'<option value="" selected>No active product matches “{escape(query)}”</option>')
+        options.append(option_html("", f"No active product matches “{query}”", selected=True))
     elif len(found) > LOOKUP_LIMIT:
-        options.append('<option value="" disabled>… more: type more of the name or number</option>')
+        options.append(option_html("", "… more: type more of the name or number", disabled=True))
     return HttpResponse("".join(options))
