@@ -86,8 +86,9 @@ def wait_for(port: int, token: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}{PATH}",
-                                             headers={"Authorization": f"Bearer {token}"})
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{PATH}", headers={"Authorization": f"Bearer {token}"}
+            )
             with urllib.request.urlopen(request, timeout=5) as response:
                 body = response.read()
                 assert response.status == 200 and body.count(b'"invoicedetailid"') >= 50, body[:300]
@@ -99,8 +100,20 @@ def wait_for(port: int, token: str, timeout: float = 30) -> None:
 
 def run_wrk(port: int, token: str, seconds: int) -> dict[str, str]:
     out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}",
-         f"http://127.0.0.1:{port}{PATH}"], capture_output=True, text=True, check=True).stdout
+        [
+            "wrk",
+            "-t2",
+            "-c8",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            f"http://127.0.0.1:{port}{PATH}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = {"client": "wrk -t2 -c8", "requests/s": re.search(r"Requests/sec:\s+([\d.]+)", out)[1]}
     for pct in ("50", "75", "90", "99"):
         match = re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)", out, re.M)
@@ -141,9 +154,15 @@ def run_python(port: int, token: str, seconds: int, threads: int = 8) -> dict[st
         t.join()
     elapsed = time.monotonic() - begin
     q = statistics.quantiles(latencies, n=100)
-    return {"client": f"python, {threads} threads", "requests/s": f"{len(latencies) / elapsed:.1f}",
-            "p50": f"{q[49] * 1000:.1f}ms", "p75": f"{q[74] * 1000:.1f}ms", "p90": f"{q[89] * 1000:.1f}ms",
-            "p99": f"{q[98] * 1000:.1f}ms", "non-2xx": str(failures[0])}
+    return {
+        "client": f"python, {threads} threads",
+        "requests/s": f"{len(latencies) / elapsed:.1f}",
+        "p50": f"{q[49] * 1000:.1f}ms",
+        "p75": f"{q[74] * 1000:.1f}ms",
+        "p90": f"{q[89] * 1000:.1f}ms",
+        "p99": f"{q[98] * 1000:.1f}ms",
+        "non-2xx": str(failures[0]),
+    }
 
 
 def main() -> None:
@@ -152,8 +171,14 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--lines", type=int, default=5)
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{DB}", "DEBUG": "0", "STATIC_MANIFEST": "0",
-           "DJANGO_SETTINGS_MODULE": "salesapp.settings", "LOG_LEVEL": "ERROR"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{DB}",
+        "DEBUG": "0",
+        "STATIC_MANIFEST": "0",
+        "DJANGO_SETTINGS_MODULE": "salesapp.settings",
+        "LOG_LEVEL": "ERROR",
+    }
     env.pop("SECRET_KEY", None)  # keep the plain-HTTP shape (no SSL redirect) for a localhost benchmark
     os.environ.update(env)
     admin_sql(f"DROP DATABASE IF EXISTS {DB}")
@@ -165,10 +190,25 @@ def main() -> None:
         print(f"loaded {args.invoices} invoices × {args.lines} lines in {time.monotonic() - started:.1f}s")
         port = free_port()
         gunicorn = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "salesapp.wsgi:application", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "salesapp.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         wait_for(port, token)
-        result = run_wrk(port, token, args.seconds) if shutil.which("wrk") else run_python(port, token, args.seconds)
+        result = (
+            run_wrk(port, token, args.seconds)
+            if shutil.which("wrk")
+            else run_python(port, token, args.seconds)
+        )
         print(f"GET {PATH}  ({args.seconds}s, gunicorn 2 sync workers, PostgreSQL, {result.pop('client')})")
         for key, value in result.items():
             print(f"  {key:>11}: {value}")

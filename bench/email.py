@@ -80,32 +80,55 @@ def main() -> int:
         InvoicePdf.objects.all().delete()  # the workers render every PDF themselves
 
         controller, smtp = start_smtp()
-        env = worker_env(database_url=database_url, broker_url=broker, queue=queue, smtp_port=controller.port,
-                         CELERY_VISIBILITY_TIMEOUT="900", LOG_LEVEL="WARNING")
+        env = worker_env(
+            database_url=database_url,
+            broker_url=broker,
+            queue=queue,
+            smtp_port=controller.port,
+            CELERY_VISIBILITY_TIMEOUT="900",
+            LOG_LEVEL="WARNING",
+        )
         log_dir = ROOT / "var" / "bench"
         workers = [Worker(env, concurrency=1, log_dir=log_dir) for _ in range(args.workers)]
         for worker in workers:
             worker.wait_ready()
 
         # Warm-up: one email per worker (first render in a process sets up fonts); not counted.
-        warm = [services.delivery_queue(invoice=invoices[i], by=user, to="warmup@fabrikam.example",
-                                        subject="warm-up") for i in range(args.workers)]
-        assert wait_until(lambda: Delivery.objects.filter(pk__in=[d.pk for d in warm], state=DeliveryState.SENT)
-                          .count() == len(warm), 120), "warm-up emails not sent"
+        warm = [
+            services.delivery_queue(
+                invoice=invoices[i], by=user, to="warmup@fabrikam.example", subject="warm-up"
+            )
+            for i in range(args.workers)
+        ]
+        assert wait_until(
+            lambda: (
+                Delivery.objects.filter(pk__in=[d.pk for d in warm], state=DeliveryState.SENT).count()
+                == len(warm)
+            ),
+            120,
+        ), "warm-up emails not sent"
         smtp.messages.clear()
         InvoicePdf.objects.all().delete()
         warm_ids = [d.pk for d in warm]
 
         started = time.perf_counter()
-        queued = [services.delivery_queue(invoice=inv, by=user, to="ap@fabrikam.example",
-                                          subject=f"Invoice {inv.invoice_number} from Contoso Ltd", body="Attached.")
-                  for inv in invoices]
+        queued = [
+            services.delivery_queue(
+                invoice=inv,
+                by=user,
+                to="ap@fabrikam.example",
+                subject=f"Invoice {inv.invoice_number} from Contoso Ltd",
+                body="Attached.",
+            )
+            for inv in invoices
+        ]
         queued_in = time.perf_counter() - started
         ids = [d.pk for d in queued]
 
         def settled() -> bool:
-            return Delivery.objects.filter(pk__in=ids, state__in=[DeliveryState.SENT, DeliveryState.FAILED]) \
-                .count() == len(ids)
+            return Delivery.objects.filter(
+                pk__in=ids, state__in=[DeliveryState.SENT, DeliveryState.FAILED]
+            ).count() == len(ids)
 
         finished = wait_until(settled, 1800, interval=0.25)
         elapsed = time.perf_counter() - started
@@ -120,18 +143,31 @@ def main() -> int:
         rate = len(ids) / elapsed
         # The renderer's own limit, measured where the work ran: the WeasyPrint time each worker
         # recorded on the PDF rows it made during the run (same load, same processes).
-        in_worker = statistics.median(InvoicePdf.objects.filter(invoice__in=invoices).values_list("render_ms", flat=True)) / 1000
+        in_worker = (
+            statistics.median(
+                InvoicePdf.objects.filter(invoice__in=invoices).values_list("render_ms", flat=True)
+            )
+            / 1000
+        )
         limit = args.workers / in_worker
 
-        print(f"render time, median: {render * 1000:.0f} ms here before the run (whole pipeline), "
-              f"{in_worker * 1000:.0f} ms in the workers during the run (WeasyPrint)")
-        print(f"renderer's limit with {args.workers} workers: {limit:.2f} emails/s (2 ÷ in-worker render time); "
-              f"{args.workers / render:.2f} emails/s from the time measured here")
+        print(
+            f"render time, median: {render * 1000:.0f} ms here before the run (whole pipeline), "
+            f"{in_worker * 1000:.0f} ms in the workers during the run (WeasyPrint)"
+        )
+        print(
+            f"renderer's limit with {args.workers} workers: {limit:.2f} emails/s (2 ÷ in-worker render time); "
+            f"{args.workers / render:.2f} emails/s from the time measured here"
+        )
         print(f"queued {len(ids)} in {queued_in:.2f}s; all settled: {finished}; states {dict(states)}")
-        print(f"sent {states.get(DeliveryState.SENT, 0)} in {elapsed:.1f}s → {rate:.2f} emails/s "
-              f"= {rate / limit:.0%} of the renderer's limit (target ≥ 80%: {'OK' if rate / limit >= 0.8 else 'MISSED'})")
-        print(f"messages received {sum(received.values())}, lost {lost}, duplicated {duplicated}, "
-              f"unexpected {strays}; warm-up deliveries {len(warm_ids)} (not counted)")
+        print(
+            f"sent {states.get(DeliveryState.SENT, 0)} in {elapsed:.1f}s → {rate:.2f} emails/s "
+            f"= {rate / limit:.0%} of the renderer's limit (target ≥ 80%: {'OK' if rate / limit >= 0.8 else 'MISSED'})"
+        )
+        print(
+            f"messages received {sum(received.values())}, lost {lost}, duplicated {duplicated}, "
+            f"unexpected {strays}; warm-up deliveries {len(warm_ids)} (not counted)"
+        )
         ok = finished and lost == 0 and duplicated == 0 and strays == 0
         return 0 if ok else 1
     finally:

@@ -41,10 +41,13 @@ PAGES = ("invoice list", "invoice, 100 lines", "dashboard")
 
 # --- parent: run one child per database, print the table -------------------------------------------
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=10_000)
-    parser.add_argument("--lines", type=int, default=10, help="lines per cloned invoice (10 → ~100,000 lines)")
+    parser.add_argument(
+        "--lines", type=int, default=10, help="lines per cloned invoice (10 → ~100,000 lines)"
+    )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--reuse", action="store_true", help="SQLite: keep the loaded file of a previous run")
@@ -92,9 +95,20 @@ def run_all(args: argparse.Namespace) -> int:
         env.pop("DATABASE_URL", None)
         if backend == "postgres":
             env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-        cmd = [sys.executable, __file__, "--child", backend, "--invoices", str(args.invoices),
-               "--lines", str(args.lines), "--requests", str(args.requests),
-               *(["--reuse"] if args.reuse else []), *(["--profile"] if args.profile else [])]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            backend,
+            "--invoices",
+            str(args.invoices),
+            "--lines",
+            str(args.lines),
+            "--requests",
+            str(args.requests),
+            *(["--reuse"] if args.reuse else []),
+            *(["--profile"] if args.profile else []),
+        ]
         proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         for line in proc.stdout.splitlines():
             if line.startswith("RESULT "):
@@ -115,15 +129,21 @@ def print_table(results: dict[str, dict]) -> None:
     if not results:
         return
     print()
-    print(f"{'database':<10} {'page':<20} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'SQL ms':>7} {'bytes':>9}  target")
+    print(
+        f"{'database':<10} {'page':<20} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'SQL ms':>7} {'bytes':>9}  target"
+    )
     for backend, result in results.items():
         for page, t in result["pages"].items():
             ok = "ok" if t["median"] < TARGET_MS else "SLOW"
-            print(f"{backend:<10} {page:<20} {t['median']:>10.1f} {t['p95']:>8.1f} {t['queries']:>8} "
-                  f"{t['sql_ms']:>7.1f} {t['bytes']:>9,}  {ok}")
+            print(
+                f"{backend:<10} {page:<20} {t['median']:>10.1f} {t['p95']:>8.1f} {t['queries']:>8} "
+                f"{t['sql_ms']:>7.1f} {t['bytes']:>9,}  {ok}"
+            )
         data = result["data"]
-        print(f"{'':<10} ({data['invoices']:,} invoices, {data['lines']:,} lines, load {data['load_s']:.0f} s, "
-              f"{result['requests']} requests per page, load average {result['loadavg']:.1f} on {os.cpu_count()} CPUs)")
+        print(
+            f"{'':<10} ({data['invoices']:,} invoices, {data['lines']:,} lines, load {data['load_s']:.0f} s, "
+            f"{result['requests']} requests per page, load average {result['loadavg']:.1f} on {os.cpu_count()} CPUs)"
+        )
 
 
 def pg_reachable() -> bool:
@@ -144,6 +164,7 @@ def pg_admin(sql: str) -> None:
 
 
 # --- child: one database ------------------------------------------------------------------------
+
 
 def child(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesapp.settings")
@@ -192,8 +213,13 @@ def run(args: argparse.Namespace) -> int:
     how = "reused" if args.reused else f"loaded in {data['load_s']:.1f} s"
     print(f"{data['invoices']:,} invoices, {data['lines']:,} lines ({how})", flush=True)
     pages = measure(user, big, args.requests, profile=args.profile)
-    print("RESULT " + json.dumps({"pages": pages, "data": data, "requests": args.requests,
-                                  "loadavg": os.getloadavg()[0]}), flush=True)
+    print(
+        "RESULT "
+        + json.dumps(
+            {"pages": pages, "data": data, "requests": args.requests, "loadavg": os.getloadavg()[0]}
+        ),
+        flush=True,
+    )
     return 0
 
 
@@ -232,32 +258,64 @@ def load(count: int, lines_per_invoice: int):  # noqa: ANN201 - (user, big invoi
         products = []
         for n in range(1, 41):
             product = catalog.product_save(
-                product=Product(), by=user, product_number=f"B-{n:04d}", name=f"Bench product {n}",
-                unit_group=group, default_unit=group.base_unit, list_price=D(10 + n * 7), standard_cost=D(5 + n),
-                current_cost=D(6 + n), state=ProductState.ACTIVE,
+                product=Product(),
+                by=user,
+                product_number=f"B-{n:04d}",
+                name=f"Bench product {n}",
+                unit_group=group,
+                default_unit=group.base_unit,
+                list_price=D(10 + n * 7),
+                standard_cost=D(5 + n),
+                current_cost=D(6 + n),
+                state=ProductState.ACTIVE,
             )
-            catalog.price_list_item_save(item=PriceListItem(), by=user, price_list=price_list, product=product,
-                                         pricing_method=2, percentage=D("95"))
+            catalog.price_list_item_save(
+                item=PriceListItem(),
+                by=user,
+                price_list=price_list,
+                product=product,
+                pricing_method=2,
+                percentage=D("95"),
+            )
             products.append(product)
         accounts = [
-            customers.account_save(account=Account(), by=user, name=f"Customer {n:03d} Ltd",
-                                   email=f"ap{n}@customer{n}.example", address1_line1=f"{n} Main Street",
-                                   address1_city="Springfield", address1_postalcode=f"{10000 + n}",
-                                   default_price_list=price_list)
+            customers.account_save(
+                account=Account(),
+                by=user,
+                name=f"Customer {n:03d} Ltd",
+                email=f"ap{n}@customer{n}.example",
+                address1_line1=f"{n} Main Street",
+                address1_city="Springfield",
+                address1_postalcode=f"{10000 + n}",
+                default_price_list=price_list,
+            )
             for n in range(1, 201)
         ]
 
         def build(lines: int, customer: Account) -> Invoice:
             """An invoice made the way a user makes one: New → Save → add products."""
-            invoice = services.document_create(Invoice, by=user, customer=customer, name="Hardware and services",
-                                               payment_terms=1)
+            invoice = services.document_create(
+                Invoice, by=user, customer=customer, name="Hardware and services", payment_terms=1
+            )
             for i in range(lines):
                 if i % 5 == 4:
-                    services.line_add(document=invoice, by=user, write_in_name=f"Service {i}", quantity=D(1 + i % 3),
-                                      price_per_unit=D("75.50"), tax=D("6.04"))
+                    services.line_add(
+                        document=invoice,
+                        by=user,
+                        write_in_name=f"Service {i}",
+                        quantity=D(1 + i % 3),
+                        price_per_unit=D("75.50"),
+                        tax=D("6.04"),
+                    )
                 else:
-                    services.line_add(document=invoice, by=user, product=products[(i * 7) % len(products)],
-                                      quantity=D(1 + i % 6), manual_discount=D(i % 3), tax_rate=D("8.25"))
+                    services.line_add(
+                        document=invoice,
+                        by=user,
+                        product=products[(i * 7) % len(products)],
+                        quantity=D(1 + i % 6),
+                        manual_discount=D(i % 3),
+                        tax_rate=D("8.25"),
+                    )
             return Invoice.objects.get(pk=invoice.pk)
 
         big = build(100, accounts[0])
@@ -266,11 +324,19 @@ def load(count: int, lines_per_invoice: int):  # noqa: ANN201 - (user, big invoi
 
     skip = {"id", "invoice_number", "customer_account", "customer_contact", "created_on", "modified_on"}
     header_fields = [f.attname for f in Invoice._meta.concrete_fields if f.name not in skip]
-    line_fields = [f.attname for f in InvoiceDetail._meta.concrete_fields
-                   if f.name not in {"id", "invoice", "created_on", "modified_on"}]
+    line_fields = [
+        f.attname
+        for f in InvoiceDetail._meta.concrete_fields
+        if f.name not in {"id", "invoice", "created_on", "modified_on"}
+    ]
     address_cache = {a.pk: address_from_customer(a) for a in accounts}
-    statuses = [InvoiceStatus.NEW, InvoiceStatus.BILLED, InvoiceStatus.BOOKED, InvoiceStatus.INSTALLED,
-                InvoiceStatus.PARTIALLY_SHIPPED]
+    statuses = [
+        InvoiceStatus.NEW,
+        InvoiceStatus.BILLED,
+        InvoiceStatus.BOOKED,
+        InvoiceStatus.INSTALLED,
+        InvoiceStatus.PARTIALLY_SHIPPED,
+    ]
     made = Invoice.objects.count()
     number = NumberSequence.objects.get(name="invoice").last_value
     prefix = OrganizationSettings.load().invoice_prefix
@@ -307,8 +373,15 @@ def load(count: int, lines_per_invoice: int):  # noqa: ANN201 - (user, big invoi
                 copy = InvoiceDetail(**{name: getattr(line, name) for name in line_fields})
                 copy.id, copy.invoice_id = uuid.uuid4(), invoice.id
                 lines.append(copy)
-            events.append(TimelineEvent(document_type="invoice", document_id=invoice.id, actor=user,
-                                        kind=TimelineKind.CREATED, summary=f"Created invoice {invoice.invoice_number}"))
+            events.append(
+                TimelineEvent(
+                    document_type="invoice",
+                    document_id=invoice.id,
+                    actor=user,
+                    kind=TimelineKind.CREATED,
+                    summary=f"Created invoice {invoice.invoice_number}",
+                )
+            )
         with transaction.atomic():
             Invoice.objects.bulk_create(invoices)
             InvoiceDetail.objects.bulk_create(lines, batch_size=2000)
@@ -347,8 +420,11 @@ def reuse():  # noqa: ANN201 - the rows of a previous SQLite run
     from salesapp.sales.models import Invoice, InvoiceDetail
 
     big = Invoice.objects.get(invoice_number__endswith="00001")
-    return User.objects.get(username="bench"), big, {
-        "invoices": Invoice.objects.count(), "lines": InvoiceDetail.objects.count()}
+    return (
+        User.objects.get(username="bench"),
+        big,
+        {"invoices": Invoice.objects.count(), "lines": InvoiceDetail.objects.count()},
+    )
 
 
 def count_queries(client, url: str) -> tuple[int, float, object]:  # noqa: ANN001

@@ -49,7 +49,9 @@ def build_catalog():  # noqa: ANN201 - (user, account, product)
 
     user, _ = User.objects.get_or_create(username="bench")
     user.groups.add(Group.objects.get_or_create(name=SALESPERSON)[0])
-    usd, _ = Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "symbol": "$", "precision": 2})
+    usd, _ = Currency.objects.get_or_create(
+        code="USD", defaults={"name": "US Dollar", "symbol": "$", "precision": 2}
+    )
     org = OrganizationSettings.load()
     org.default_currency = usd
     org.seller_name = "Contoso Ltd"
@@ -59,15 +61,35 @@ def build_catalog():  # noqa: ANN201 - (user, account, product)
     org.save()
     group = catalog.unit_group_create(name="Bench units", base_unit_name="Each", by=user)
     unit = group.units.get()
-    product = catalog.product_save(product=Product(product_number="BENCH-1", name="Widget, professional edition",
-                                                   unit_group=group, default_unit=unit, quantity_decimals=2),
-                                   by=user, list_price=Decimal("100.00"), state=ProductState.ACTIVE)
+    product = catalog.product_save(
+        product=Product(
+            product_number="BENCH-1",
+            name="Widget, professional edition",
+            unit_group=group,
+            default_unit=unit,
+            quantity_decimals=2,
+        ),
+        by=user,
+        list_price=Decimal("100.00"),
+        state=ProductState.ACTIVE,
+    )
     price_list = catalog.price_list_save(price_list=PriceList(name="Bench retail", currency=usd), by=user)
-    catalog.price_list_item_save(item=PriceListItem(price_list=price_list, product=product, unit=unit,
-                                                    pricing_method=1), by=user, amount=Decimal("99.50"))
-    account = customers.account_save(account=Account(), by=user, name="Fabrikam, Inc.", email="ap@fabrikam.example",
-                                     default_price_list=price_list, address1_line1="1 Main Street",
-                                     address1_city="Springfield", address1_postalcode="12345", address1_country="US")
+    catalog.price_list_item_save(
+        item=PriceListItem(price_list=price_list, product=product, unit=unit, pricing_method=1),
+        by=user,
+        amount=Decimal("99.50"),
+    )
+    account = customers.account_save(
+        account=Account(),
+        by=user,
+        name="Fabrikam, Inc.",
+        email="ap@fabrikam.example",
+        default_price_list=price_list,
+        address1_line1="1 Main Street",
+        address1_city="Springfield",
+        address1_postalcode="12345",
+        address1_country="US",
+    )
     # Read the account again: the in-memory price list still carries the revision from before the item
     # was saved, and invoices would be created "priced at" that stale revision (then repriced on export).
     return user, Account.objects.select_related("default_price_list").get(pk=account.pk), product
@@ -78,15 +100,27 @@ def build_invoice(user, account, product, lines: int):  # noqa: ANN001, ANN201
     from salesapp.sales import services
     from salesapp.sales.models import Invoice, PaymentTerms
 
-    invoice = services.document_create(Invoice, by=user, customer=account, name=f"Bench {lines} lines",
-                                       payment_terms=PaymentTerms.NET_30)
+    invoice = services.document_create(
+        Invoice, by=user, customer=account, name=f"Bench {lines} lines", payment_terms=PaymentTerms.NET_30
+    )
     for i in range(lines):
         if i % 2:
-            services.line_add(document=invoice, by=user, write_in_name=f"On-site service, day {i}",
-                              quantity=Decimal("1"), price_per_unit=Decimal("640.00"), tax=Decimal("51.20"))
+            services.line_add(
+                document=invoice,
+                by=user,
+                write_in_name=f"On-site service, day {i}",
+                quantity=Decimal("1"),
+                price_per_unit=Decimal("640.00"),
+                tax=Decimal("51.20"),
+            )
         else:
-            services.line_add(document=invoice, by=user, product=product, quantity=Decimal(i % 7 + 1),
-                              manual_discount=Decimal("5.00"))
+            services.line_add(
+                document=invoice,
+                by=user,
+                product=product,
+                quantity=Decimal(i % 7 + 1),
+                manual_discount=Decimal("5.00"),
+            )
     invoice.refresh_from_db()
     return invoice
 
@@ -127,8 +161,13 @@ def measure(invoice, runs: int) -> dict[str, float]:  # noqa: ANN001
     started = time.perf_counter()
     services.invoice_pdf(invoice)
     reuse = time.perf_counter() - started
-    return {"ours": statistics.median(ours), "bare": statistics.median(bare), "reuse": reuse,
-            "pages": services.stored_invoice_pdf(invoice).pages, "rss": peak_rss_mb()}
+    return {
+        "ours": statistics.median(ours),
+        "bare": statistics.median(bare),
+        "reuse": reuse,
+        "pages": services.stored_invoice_pdf(invoice).pages,
+        "rss": peak_rss_mb(),
+    }
 
 
 def main() -> int:
@@ -143,20 +182,28 @@ def main() -> int:
     import weasyprint
 
     user, account, product = build_catalog()
-    print(f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"median of {args.runs} runs after one warm-up")
-    print(f"{'lines':>5} {'pages':>5} {'ours (s)':>9} {'bare (s)':>9} {'ratio':>6} {'reuse (ms)':>10} {'peak RSS (MB)':>13}")
+    print(
+        f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"median of {args.runs} runs after one warm-up"
+    )
+    print(
+        f"{'lines':>5} {'pages':>5} {'ours (s)':>9} {'bare (s)':>9} {'ratio':>6} {'reuse (ms)':>10} {'peak RSS (MB)':>13}"
+    )
     results = {}
     for lines in (10, 100):
         invoice = build_invoice(user, account, product, lines)
         r = measure(invoice, args.runs)
         results[lines] = r
-        print(f"{lines:>5} {r['pages']:>5} {r['ours']:>9.3f} {r['bare']:>9.3f} {r['ours'] / r['bare']:>5.2f}x "
-              f"{r['reuse'] * 1000:>10.1f} {r['rss']:>13.0f}")
+        print(
+            f"{lines:>5} {r['pages']:>5} {r['ours']:>9.3f} {r['bare']:>9.3f} {r['ours'] / r['bare']:>5.2f}x "
+            f"{r['reuse'] * 1000:>10.1f} {r['rss']:>13.0f}"
+        )
     ratio = max(r["ours"] / r["bare"] for r in results.values())
     print(f"overhead ratio (worst) {ratio:.2f}x — target ≤ 1.20x: {'OK' if ratio <= 1.2 else 'MISSED'}")
-    print(f"peak RSS after 100 lines {results[100]['rss']:.0f} MB — target < 300 MB: "
-          f"{'OK' if results[100]['rss'] < 300 else 'MISSED'}")
+    print(
+        f"peak RSS after 100 lines {results[100]['rss']:.0f} MB — target < 300 MB: "
+        f"{'OK' if results[100]['rss'] < 300 else 'MISSED'}"
+    )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     return 0

@@ -96,8 +96,11 @@ else:
             "NAME": VAR_DIR / "salesapp.sqlite3",
             # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
             # failing with "database is locked" half-way (FIELDNOTES: SQLite locking).
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30,
-                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
     # Tests use a file, not shared-cache memory, so that threads really contend for the lock as
@@ -174,7 +177,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "180"))
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000"))  # KiB
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(
+    os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000")
+)  # KiB
 # An unacknowledged task (its worker died) comes back after the visibility timeout; keep it longer
 # than the hard time limit plus the longest retry countdown, or a live task is delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

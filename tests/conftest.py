@@ -59,7 +59,13 @@ def opportunity(account, product, rep) -> Opportunity:
     """An open opportunity with a catalog line (2 × 100.00) and a write-in line (1 × 50.00, tax 5.00)."""
     opp = services.document_create(Opportunity, by=rep, customer=account, name="Big deal")
     services.line_add(document=opp, by=rep, product=product, quantity=Decimal("2"))
-    services.line_add(document=opp, by=rep, write_in_name="Installation", quantity=Decimal("1"),
-                      price_per_unit=Decimal("50.00"), tax=Decimal("5.00"))
+    services.line_add(
+        document=opp,
+        by=rep,
+        write_in_name="Installation",
+        quantity=Decimal("1"),
+        price_per_unit=Decimal("50.00"),
+        tax=Decimal("5.00"),
+    )
     opp.refresh_from_db()
     return opp

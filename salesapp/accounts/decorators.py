@@ -21,7 +21,9 @@ def _guard(check: Callable[[Any], bool], role: str, *, writes_only: bool = False
         def wrapped(request, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN202
             if not is_salesperson(request.user):
                 raise PermissionDenied("You need the Salesperson or Sales manager role.")
-            if (not writes_only or request.method not in ("GET", "HEAD", "OPTIONS")) and not check(request.user):
+            if (not writes_only or request.method not in ("GET", "HEAD", "OPTIONS")) and not check(
+                request.user
+            ):
                 raise PermissionDenied("Only a sales manager may do this.")
             return view(request, *args, **kwargs)
 

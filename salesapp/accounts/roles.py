@@ -15,10 +15,15 @@ def _groups(user: Any) -> set[str]:
 
 
 def is_manager(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or SALES_MANAGER in _groups(user)))
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or SALES_MANAGER in _groups(user))
+    )
 
 
 def is_salesperson(user: Any) -> bool:
     """Salespeople and managers (a manager may do all a salesperson may)."""
-    return bool(user.is_authenticated and user.is_active
-                and (user.is_superuser or _groups(user) & {SALESPERSON, SALES_MANAGER}))
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or _groups(user) & {SALESPERSON, SALES_MANAGER})
+    )

@@ -66,7 +66,9 @@ def _columns(entity: Entity, value: Any) -> list[str] | None:
     return columns
 
 
-def _record(value: Any, name: str, bind: str, target: str, allowed: set[str]) -> tuple[uuid.UUID, dict[str, Any]]:
+def _record(
+    value: Any, name: str, bind: str, target: str, allowed: set[str]
+) -> tuple[uuid.UUID, dict[str, Any]]:
     """An activity record parameter (QuoteClose, OpportunityClose, OrderClose) → the bound GUID + fields."""
     if not isinstance(value, dict):
         raise bad_request(f'{name} must be an object like {{"{bind}@odata.bind": "/{target}(<guid>)"}}.')
@@ -114,18 +116,24 @@ def _money(record: dict[str, Any], name: str) -> Any:
     value = record.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | Decimal) or not Decimal(value).is_finite() \
-            or abs(Decimal(value)) > 10 ** 12:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | Decimal)
+        or not Decimal(value).is_finite()
+        or abs(Decimal(value)) > 10**12
+    ):
         raise bad_request(f"{name} must be a number within ±1,000,000,000,000.")
     return Decimal(value)
 
 
 # --- handlers ---------------------------------------------------------------------------------------
 
+
 def generate(model: type, service: Callable[..., Any]) -> Callable[..., Any]:
     def run(params: dict[str, Any], user: Any, target: Any = None) -> Any:
         opp = _get(Opportunity, parse_guid(params["OpportunityId"], "OpportunityId"), "opportunity")
         return service(opportunity=opp, by=user)
+
     return run
 
 
@@ -151,61 +159,110 @@ def revise_quote(params: dict[str, Any], user: Any, target: Any = None) -> Any:
 
 
 def win_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
-    key, _ = _record(params["QuoteClose"], "QuoteClose", "quoteid", "quotes", {"subject", "description", "actualend"})
+    key, _ = _record(
+        params["QuoteClose"], "QuoteClose", "quoteid", "quotes", {"subject", "description", "actualend"}
+    )
     _status(params.get("Status"), (QuoteStatus.WON,), QuoteStatus.WON, "WinQuote")
     services.quote_win(quote=_get(Quote, key, "quote"), by=user)
 
 
 def close_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
-    key, rec = _record(params["QuoteClose"], "QuoteClose", "quoteid", "quotes",
-                       {"subject", "description", "actualend"})
-    status = _status(params.get("Status"), (QuoteStatus.LOST, QuoteStatus.CANCELED), QuoteStatus.CANCELED,
-                     "CloseQuote")
-    services.quote_close(quote=_get(Quote, key, "quote"), by=user, status=status,
-                         close_date=_date(rec, "actualend"), description=_text(rec, "description"))
+    key, rec = _record(
+        params["QuoteClose"], "QuoteClose", "quoteid", "quotes", {"subject", "description", "actualend"}
+    )
+    status = _status(
+        params.get("Status"), (QuoteStatus.LOST, QuoteStatus.CANCELED), QuoteStatus.CANCELED, "CloseQuote"
+    )
+    services.quote_close(
+        quote=_get(Quote, key, "quote"),
+        by=user,
+        status=status,
+        close_date=_date(rec, "actualend"),
+        description=_text(rec, "description"),
+    )
 
 
 OPP_CLOSE = {"subject", "description", "actualend", "actualrevenue", "competitorid"}
 
 
 def win_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> None:
-    key, rec = _record(params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE)
+    key, rec = _record(
+        params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE
+    )
     _status(params.get("Status"), (OpportunityStatus.WON,), OpportunityStatus.WON, "WinOpportunity")
-    services.opportunity_win(opportunity=_get(Opportunity, key, "opportunity"), by=user,
-                             actual_revenue=_money(rec, "actualrevenue"), close_date=_date(rec, "actualend"),
-                             description=_text(rec, "description"))
+    services.opportunity_win(
+        opportunity=_get(Opportunity, key, "opportunity"),
+        by=user,
+        actual_revenue=_money(rec, "actualrevenue"),
+        close_date=_date(rec, "actualend"),
+        description=_text(rec, "description"),
+    )
 
 
 def lose_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> None:
-    key, rec = _record(params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE)
-    status = _status(params.get("Status"), (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD),
-                     OpportunityStatus.CANCELED, "LoseOpportunity")
-    services.opportunity_lose(opportunity=_get(Opportunity, key, "opportunity"), by=user, status=status,
-                              competitor=_text(rec, "competitorid", 200), close_date=_date(rec, "actualend"),
-                              description=_text(rec, "description"))
+    key, rec = _record(
+        params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE
+    )
+    status = _status(
+        params.get("Status"),
+        (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD),
+        OpportunityStatus.CANCELED,
+        "LoseOpportunity",
+    )
+    services.opportunity_lose(
+        opportunity=_get(Opportunity, key, "opportunity"),
+        by=user,
+        status=status,
+        competitor=_text(rec, "competitorid", 200),
+        close_date=_date(rec, "actualend"),
+        description=_text(rec, "description"),
+    )
 
 
 def fulfill_order(params: dict[str, Any], user: Any, target: Any = None) -> None:
-    key, rec = _record(params["OrderClose"], "OrderClose", "salesorderid", "salesorders",
-                       {"subject", "description", "actualend"})
-    status = _status(params.get("Status"), (OrderStatus.COMPLETE, OrderStatus.PARTIAL), OrderStatus.COMPLETE,
-                     "FulfillSalesOrder")
-    services.order_fulfill(order=_get(SalesOrder, key, "salesorder"), by=user, status=status,
-                           date_fulfilled=_date(rec, "actualend"))
+    key, rec = _record(
+        params["OrderClose"],
+        "OrderClose",
+        "salesorderid",
+        "salesorders",
+        {"subject", "description", "actualend"},
+    )
+    status = _status(
+        params.get("Status"),
+        (OrderStatus.COMPLETE, OrderStatus.PARTIAL),
+        OrderStatus.COMPLETE,
+        "FulfillSalesOrder",
+    )
+    services.order_fulfill(
+        order=_get(SalesOrder, key, "salesorder"),
+        by=user,
+        status=status,
+        date_fulfilled=_date(rec, "actualend"),
+    )
 
 
 def cancel_order(params: dict[str, Any], user: Any, target: Any = None) -> None:
-    key, rec = _record(params["OrderClose"], "OrderClose", "salesorderid", "salesorders",
-                       {"subject", "description", "actualend"})
+    key, rec = _record(
+        params["OrderClose"],
+        "OrderClose",
+        "salesorderid",
+        "salesorders",
+        {"subject", "description", "actualend"},
+    )
     _status(params.get("Status"), (OrderStatus.NO_MONEY,), OrderStatus.NO_MONEY, "CancelSalesOrder")
     order = _get(SalesOrder, key, "salesorder")
-    services.order_cancel(order=order, by=user, canceled_on=_date(rec, "actualend"),
-                          reason=_text(rec, "description"))
+    services.order_cancel(
+        order=order, by=user, canceled_on=_date(rec, "actualend"), reason=_text(rec, "description")
+    )
 
 
 def get_products(params: dict[str, Any], user: Any, target: Any = None) -> None:
     ref = params["Opportunity"]
-    if not isinstance(ref, dict) or not set(ref) <= {"opportunityid", "@odata.type"} or "opportunityid" not in ref:
+    if (
+        not isinstance(ref, dict)
+        or not set(ref) <= {"opportunityid", "@odata.type"}
+        or "opportunityid" not in ref
+    ):
         raise bad_request('Opportunity must be {"opportunityid": "<guid>"}.')
     opp = _get(Opportunity, parse_guid(ref["opportunityid"], "Opportunity.opportunityid"), "opportunity")
     services.get_products(document=target, opportunity=opp, by=user)
@@ -226,7 +283,9 @@ def send_by_email(params: dict[str, Any], user: Any, target: Any = None) -> Any:
         if isinstance(value, list) and name in ("To", "Cc") and all(isinstance(x, str) for x in value):
             value = ", ".join(value)
         if not isinstance(value, str):
-            raise bad_request(f"{name} must be a string" + (" or a list of addresses." if name in ("To", "Cc") else "."))
+            raise bad_request(
+                f"{name} must be a string" + (" or a list of addresses." if name in ("To", "Cc") else ".")
+            )
         values[name.lower()] = value
     target.lifecycle.require("email", target.state)
     return documents.delivery_queue(invoice=target, by=user, **values)
@@ -236,57 +295,146 @@ def unlock(model: type, param: str) -> Callable[..., None]:
     def run(params: dict[str, Any], user: Any, target: Any = None) -> None:
         doc = _get(model, parse_guid(params[param], param), model._meta.model_name)
         services.use_current_pricing(document=doc, by=user)
+
     return run
 
 
 COLUMNSET = Param("ColumnSet", "columnset", required=False)
 ACTIONS: tuple[Action, ...] = (
-    Action("GenerateQuoteFromOpportunity", (Param("OpportunityId", "guid"), COLUMNSET),
-           generate(Quote, services.opportunity_generate_quote), returns="quote",
-           description="A Draft quote with the opportunity's products."),
-    Action("GenerateSalesOrderFromOpportunity", (Param("OpportunityId", "guid"), COLUMNSET),
-           generate(SalesOrder, services.opportunity_generate_order), returns="salesorder",
-           description="An Active, unlocked order with the opportunity's products."),
-    Action("GenerateInvoiceFromOpportunity", (Param("OpportunityId", "guid"), COLUMNSET),
-           generate(Invoice, services.opportunity_generate_invoice), returns="invoice",
-           description="An Active, unlocked invoice with the opportunity's products."),
-    Action("ConvertQuoteToSalesOrder",
-           (Param("QuoteId", "guid"), COLUMNSET, Param("QuoteCloseDate", "date", False),
-            Param("QuoteCloseStatus", "integer", False), Param("QuoteCloseSubject", "string", False),
-            Param("QuoteCloseDescription", "string", False)),
-           convert_quote, returns="salesorder", description="A locked order; the quote becomes Won."),
-    Action("ConvertSalesOrderToInvoice", (Param("SalesOrderId", "guid"), COLUMNSET), convert_order,
-           returns="invoice", description="A locked invoice; the order becomes Invoiced."),
-    Action("ReviseQuote", (Param("QuoteId", "guid"), COLUMNSET), revise_quote, returns="quote",
-           description="Closes the Active quote as Revised and returns the new Draft revision."),
-    Action("WinQuote", (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)), win_quote,
-           description="Active → Won."),
-    Action("CloseQuote", (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)),
-           close_quote, description="Active → Closed (5 Lost or 6 Canceled)."),
-    Action("WinOpportunity", (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
-           win_opportunity, description="Open → Won."),
-    Action("LoseOpportunity", (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
-           lose_opportunity, description="Open → Lost (4 Canceled or 5 Out-Sold)."),
-    Action("FulfillSalesOrder", (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
-           fulfill_order, description="→ Fulfilled (100001 Complete or 100002 Partial)."),
-    Action("CancelSalesOrder", (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
-           cancel_order, manager_only=True, description="→ Canceled (Sales manager only)."),
-    Action("GetQuoteProductsFromOpportunity", (Param("Opportunity", "opportunityref"),), get_products,
-           bound_to="quotes", description="Append the opportunity's products to the Draft quote."),
-    Action("GetSalesOrderProductsFromOpportunity", (Param("Opportunity", "opportunityref"),), get_products,
-           bound_to="salesorders", description="Append the opportunity's products to the Active order."),
-    Action("GetInvoiceProductsFromOpportunity", (Param("Opportunity", "opportunityref"),), get_products,
-           bound_to="invoices", description="Append the opportunity's products to the Active invoice."),
+    Action(
+        "GenerateQuoteFromOpportunity",
+        (Param("OpportunityId", "guid"), COLUMNSET),
+        generate(Quote, services.opportunity_generate_quote),
+        returns="quote",
+        description="A Draft quote with the opportunity's products.",
+    ),
+    Action(
+        "GenerateSalesOrderFromOpportunity",
+        (Param("OpportunityId", "guid"), COLUMNSET),
+        generate(SalesOrder, services.opportunity_generate_order),
+        returns="salesorder",
+        description="An Active, unlocked order with the opportunity's products.",
+    ),
+    Action(
+        "GenerateInvoiceFromOpportunity",
+        (Param("OpportunityId", "guid"), COLUMNSET),
+        generate(Invoice, services.opportunity_generate_invoice),
+        returns="invoice",
+        description="An Active, unlocked invoice with the opportunity's products.",
+    ),
+    Action(
+        "ConvertQuoteToSalesOrder",
+        (
+            Param("QuoteId", "guid"),
+            COLUMNSET,
+            Param("QuoteCloseDate", "date", False),
+            Param("QuoteCloseStatus", "integer", False),
+            Param("QuoteCloseSubject", "string", False),
+            Param("QuoteCloseDescription", "string", False),
+        ),
+        convert_quote,
+        returns="salesorder",
+        description="A locked order; the quote becomes Won.",
+    ),
+    Action(
+        "ConvertSalesOrderToInvoice",
+        (Param("SalesOrderId", "guid"), COLUMNSET),
+        convert_order,
+        returns="invoice",
+        description="A locked invoice; the order becomes Invoiced.",
+    ),
+    Action(
+        "ReviseQuote",
+        (Param("QuoteId", "guid"), COLUMNSET),
+        revise_quote,
+        returns="quote",
+        description="Closes the Active quote as Revised and returns the new Draft revision.",
+    ),
+    Action(
+        "WinQuote",
+        (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)),
+        win_quote,
+        description="Active → Won.",
+    ),
+    Action(
+        "CloseQuote",
+        (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)),
+        close_quote,
+        description="Active → Closed (5 Lost or 6 Canceled).",
+    ),
+    Action(
+        "WinOpportunity",
+        (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
+        win_opportunity,
+        description="Open → Won.",
+    ),
+    Action(
+        "LoseOpportunity",
+        (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
+        lose_opportunity,
+        description="Open → Lost (4 Canceled or 5 Out-Sold).",
+    ),
+    Action(
+        "FulfillSalesOrder",
+        (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
+        fulfill_order,
+        description="→ Fulfilled (100001 Complete or 100002 Partial).",
+    ),
+    Action(
+        "CancelSalesOrder",
+        (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
+        cancel_order,
+        manager_only=True,
+        description="→ Canceled (Sales manager only).",
+    ),
+    Action(
+        "GetQuoteProductsFromOpportunity",
+        (Param("Opportunity", "opportunityref"),),
+        get_products,
+        bound_to="quotes",
+        description="Append the opportunity's products to the Draft quote.",
+    ),
+    Action(
+        "GetSalesOrderProductsFromOpportunity",
+        (Param("Opportunity", "opportunityref"),),
+        get_products,
+        bound_to="salesorders",
+        description="Append the opportunity's products to the Active order.",
+    ),
+    Action(
+        "GetInvoiceProductsFromOpportunity",
+        (Param("Opportunity", "opportunityref"),),
+        get_products,
+        bound_to="invoices",
+        description="Append the opportunity's products to the Active invoice.",
+    ),
     Action("LockSalesOrderPricing", (), lock_pricing, bound_to="salesorders", description="Lock Pricing."),
     Action("LockInvoicePricing", (), lock_pricing, bound_to="invoices", description="Lock Pricing."),
-    Action("SendInvoiceByEmail", (Param("To", "addresses", False), Param("Cc", "addresses", False),
-                                  Param("Subject", "string", False), Param("Body", "string", False)),
-           send_by_email, returns="delivery", bound_to="invoices",
-           description="(ours) Queue the invoice PDF by email, as the screen does: 202 with the delivery."),
-    Action("UnlockSalesOrderPricing", (Param("SalesOrderId", "guid"),), unlock(SalesOrder, "SalesOrderId"),
-           description="Use Current Pricing: unlock and reprice now."),
-    Action("UnlockInvoicePricing", (Param("InvoiceId", "guid"),), unlock(Invoice, "InvoiceId"),
-           description="Use Current Pricing: unlock and reprice now."),
+    Action(
+        "SendInvoiceByEmail",
+        (
+            Param("To", "addresses", False),
+            Param("Cc", "addresses", False),
+            Param("Subject", "string", False),
+            Param("Body", "string", False),
+        ),
+        send_by_email,
+        returns="delivery",
+        bound_to="invoices",
+        description="(ours) Queue the invoice PDF by email, as the screen does: 202 with the delivery.",
+    ),
+    Action(
+        "UnlockSalesOrderPricing",
+        (Param("SalesOrderId", "guid"),),
+        unlock(SalesOrder, "SalesOrderId"),
+        description="Use Current Pricing: unlock and reprice now.",
+    ),
+    Action(
+        "UnlockInvoicePricing",
+        (Param("InvoiceId", "guid"),),
+        unlock(Invoice, "InvoiceId"),
+        description="Use Current Pricing: unlock and reprice now.",
+    ),
 )
 UNBOUND = {a.name: a for a in ACTIONS if a.bound_to is None}
 BOUND = {(a.bound_to, a.name): a for a in ACTIONS if a.bound_to}
@@ -317,9 +465,11 @@ def _answer(request: HttpRequest, action: Action, params: dict[str, Any], result
     obj = records.queryset(entity).get(pk=result.pk)
     from .views import base_url
 
-    body = {"@odata.context": f"{base_url(request)}$metadata#{entity.set_name}/$entity",
-            "@odata.type": f"#Microsoft.Dynamics.CRM.{entity.logical}",
-            **records.serialize(entity, obj, columns)}
+    body = {
+        "@odata.context": f"{base_url(request)}$metadata#{entity.set_name}/$entity",
+        "@odata.type": f"#Microsoft.Dynamics.CRM.{entity.logical}",
+        **records.serialize(entity, obj, columns),
+    }
     return json_response(body)
 
 
@@ -334,8 +484,9 @@ def unbound(request: HttpRequest, name: str, body: Any, user: Any) -> HttpRespon
     return _answer(request, action, params, result)
 
 
-def bound(request: HttpRequest, entity: Entity, key: Any, rest: str, user: Any,
-          read_body: Callable[..., Any]) -> HttpResponse:
+def bound(
+    request: HttpRequest, entity: Entity, key: Any, rest: str, user: Any, read_body: Callable[..., Any]
+) -> HttpResponse:
     name = rest.removeprefix("Microsoft.Dynamics.CRM.")
     if entity.set_name == "invoices" and name == "pdf":
         return invoice_pdf(request, key, user)

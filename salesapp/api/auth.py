@@ -21,10 +21,15 @@ def authenticate(request: Any) -> Any:
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 200:
-        raise ApiError(401, "Send a personal API token as 'Authorization: Bearer <token>' "
-                            "(create one on your profile page).")
-    row = (ApiToken.objects.select_related("user").filter(token_hash=hash_token(token), revoked_at__isnull=True)
-           .first())
+        raise ApiError(
+            401,
+            "Send a personal API token as 'Authorization: Bearer <token>' (create one on your profile page).",
+        )
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
     if row is None or not row.user.is_active:
         raise ApiError(401, "The API token is unknown or was revoked.")
     now = timezone.now()

@@ -178,8 +178,13 @@ PRICED = (
     *AUDIT,
 )
 PRICED_LOOKUPS = (
-    Lookup("customerid", (Bind("customerid_account", "accounts", "customer_account"),
-                          Bind("customerid_contact", "contacts", "customer_contact"))),
+    Lookup(
+        "customerid",
+        (
+            Bind("customerid_account", "accounts", "customer_account"),
+            Bind("customerid_contact", "contacts", "customer_contact"),
+        ),
+    ),
     lk("pricelevelid", "pricelevels", "price_list"),
     lk("transactioncurrencyid", "transactioncurrencies", "currency"),
 )
@@ -193,7 +198,11 @@ SALES = (
 SALES_LOOKUPS = (*PRICED_LOOKUPS, lk("opportunityid", "opportunities", "opportunity", CREATE))
 
 OPPORTUNITY = Entity(
-    "opportunity", "opportunities", sales.Opportunity, kind="document", etag_field="row_version",
+    "opportunity",
+    "opportunities",
+    sales.Opportunity,
+    kind="document",
+    etag_field="row_version",
     attrs=(
         *PRICED,
         a("estimatedclosedate", "estimated_close_date", "date"),
@@ -202,12 +211,18 @@ OPPORTUNITY = Entity(
         money("actualvalue", "actual_revenue", READ),
         a("actualclosedate", "actual_close_date", "date", READ),
     ),
-    lookups=PRICED_LOOKUPS, navs={"product_opportunities": "opportunityproduct"},
+    lookups=PRICED_LOOKUPS,
+    navs={"product_opportunities": "opportunityproduct"},
 )
 QUOTE = Entity(
-    "quote", "quotes", sales.Quote, kind="document", etag_field="row_version",
+    "quote",
+    "quotes",
+    sales.Quote,
+    kind="document",
+    etag_field="row_version",
     attrs=(
-        *PRICED, *SALES,
+        *PRICED,
+        *SALES,
         a("quotenumber", "quote_number", "string", READ),
         a("revisionnumber", "revision_number", "integer", READ),
         a("effectivefrom", "effective_from", "date"),
@@ -215,24 +230,36 @@ QUOTE = Entity(
         a("requestdeliveryby", "due_by", "date", label="Due By"),
         a("closedon", "closed_on", "date", READ),
     ),
-    lookups=SALES_LOOKUPS, navs={"quote_details": "quotedetail"},
+    lookups=SALES_LOOKUPS,
+    navs={"quote_details": "quotedetail"},
 )
 SALESORDER = Entity(
-    "salesorder", "salesorders", sales.SalesOrder, kind="document", etag_field="row_version",
+    "salesorder",
+    "salesorders",
+    sales.SalesOrder,
+    kind="document",
+    etag_field="row_version",
     schema_name="SalesOrder",
     attrs=(
-        *PRICED, *SALES,
+        *PRICED,
+        *SALES,
         a("ordernumber", "order_number", "string", READ),
         a("ispricelocked", "prices_locked", "boolean", READ),
         a("requestdeliveryby", "requested_delivery_by", "date"),
         a("datefulfilled", "date_fulfilled", "date", READ),
     ),
-    lookups=(*SALES_LOOKUPS, lk("quoteid", "quotes", "quote", READ)), navs={"order_details": "salesorderdetail"},
+    lookups=(*SALES_LOOKUPS, lk("quoteid", "quotes", "quote", READ)),
+    navs={"order_details": "salesorderdetail"},
 )
 INVOICE = Entity(
-    "invoice", "invoices", sales.Invoice, kind="document", etag_field="row_version",
+    "invoice",
+    "invoices",
+    sales.Invoice,
+    kind="document",
+    etag_field="row_version",
     attrs=(
-        *PRICED, *SALES,
+        *PRICED,
+        *SALES,
         a("invoicenumber", "invoice_number", "string", READ),
         a("ispricelocked", "prices_locked", "boolean", READ),
         # (ours) the invoice date — due dates count from it — sits where D365 has Date Delivered.
@@ -241,7 +268,11 @@ INVOICE = Entity(
         a("datepaid", "date_paid", "date", STATE_PARAM),
         money("amountpaid", "amount_paid", STATE_PARAM),
     ),
-    lookups=(*SALES_LOOKUPS, lk("salesorderid", "salesorders", "sales_order", READ), lk("quoteid", "quotes", "quote", READ)),
+    lookups=(
+        *SALES_LOOKUPS,
+        lk("salesorderid", "salesorders", "sales_order", READ),
+        lk("quoteid", "quotes", "quote", READ),
+    ),
     navs={"invoice_details": "invoicedetail"},
 )
 
@@ -249,8 +280,14 @@ INVOICE = Entity(
 LINE = (
     a("sequencenumber", "sequence", "integer", minimum=0, maximum=2_000_000_000),
     a("productdescription", "write_in_name", "string"),
-    a("isproductoverridden", None, "boolean", CREATE, getter=lambda line: line.product_id is None,
-      filter_field="product__isnull"),
+    a(
+        "isproductoverridden",
+        None,
+        "boolean",
+        CREATE,
+        getter=lambda line: line.product_id is None,
+        filter_field="product__isnull",
+    ),
     a("ispriceoverridden", "is_price_overridden", "boolean"),
     money("priceperunit", "price_per_unit"),
     a("quantity", "quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
@@ -265,28 +302,69 @@ LINE = (
 LINE_LOOKUPS = (lk("productid", "products", "product"), lk("uomid", "uoms", "unit"))
 
 
-def line_entity(logical: str, set_name: str, model: type[models.Model], parent: str, parent_set: str,
-                parent_field: str, schema: str) -> Entity:
+def line_entity(
+    logical: str,
+    set_name: str,
+    model: type[models.Model],
+    parent: str,
+    parent_set: str,
+    parent_field: str,
+    schema: str,
+) -> Entity:
     return Entity(
-        logical, set_name, model, kind="line", attrs=LINE, primary_name="productdescription",
-        lookups=(*LINE_LOOKUPS, lk(parent, parent_set, parent_field, CREATE)), parent=parent,
-        deletable=True, schema_name=schema,
+        logical,
+        set_name,
+        model,
+        kind="line",
+        attrs=LINE,
+        primary_name="productdescription",
+        lookups=(*LINE_LOOKUPS, lk(parent, parent_set, parent_field, CREATE)),
+        parent=parent,
+        deletable=True,
+        schema_name=schema,
     )
 
 
-OPPORTUNITYPRODUCT = line_entity("opportunityproduct", "opportunityproducts", sales.OpportunityProduct,
-                                 "opportunityid", "opportunities", "opportunity", "OpportunityProduct")
-QUOTEDETAIL = line_entity("quotedetail", "quotedetails", sales.QuoteDetail, "quoteid", "quotes", "quote",
-                          "QuoteDetail")
-SALESORDERDETAIL = line_entity("salesorderdetail", "salesorderdetails", sales.SalesOrderDetail,
-                               "salesorderid", "salesorders", "sales_order", "SalesOrderDetail")
-INVOICEDETAIL = line_entity("invoicedetail", "invoicedetails", sales.InvoiceDetail, "invoiceid", "invoices",
-                            "invoice", "InvoiceDetail")
+OPPORTUNITYPRODUCT = line_entity(
+    "opportunityproduct",
+    "opportunityproducts",
+    sales.OpportunityProduct,
+    "opportunityid",
+    "opportunities",
+    "opportunity",
+    "OpportunityProduct",
+)
+QUOTEDETAIL = line_entity(
+    "quotedetail", "quotedetails", sales.QuoteDetail, "quoteid", "quotes", "quote", "QuoteDetail"
+)
+SALESORDERDETAIL = line_entity(
+    "salesorderdetail",
+    "salesorderdetails",
+    sales.SalesOrderDetail,
+    "salesorderid",
+    "salesorders",
+    "sales_order",
+    "SalesOrderDetail",
+)
+INVOICEDETAIL = line_entity(
+    "invoicedetail",
+    "invoicedetails",
+    sales.InvoiceDetail,
+    "invoiceid",
+    "invoices",
+    "invoice",
+    "InvoiceDetail",
+)
 
 # --- catalog ---------------------------------------------------------------------------------------
 TRANSACTIONCURRENCY = Entity(
-    "transactioncurrency", "transactioncurrencies", catalog.Currency, kind="readonly", updatable=False,
-    primary_name="currencyname", schema_name="TransactionCurrency",
+    "transactioncurrency",
+    "transactioncurrencies",
+    catalog.Currency,
+    kind="readonly",
+    updatable=False,
+    primary_name="currencyname",
+    schema_name="TransactionCurrency",
     attrs=(
         a("isocurrencycode", "code", "string", READ),
         a("currencyname", "name", "string", READ),
@@ -302,7 +380,10 @@ def _base_unit_name(group: catalog.UnitGroup) -> str | None:
 
 
 UOMSCHEDULE = Entity(
-    "uomschedule", "uomschedules", catalog.UnitGroup, manager_writes=True,
+    "uomschedule",
+    "uomschedules",
+    catalog.UnitGroup,
+    manager_writes=True,
     schema_name="UoMSchedule",
     attrs=(
         a("name", "name", "string"),
@@ -312,18 +393,32 @@ UOMSCHEDULE = Entity(
     ),
 )
 UOM = Entity(
-    "uom", "uoms", catalog.Unit, manager_writes=True, deletable=True, schema_name="UoM",
+    "uom",
+    "uoms",
+    catalog.Unit,
+    manager_writes=True,
+    deletable=True,
+    schema_name="UoM",
     attrs=(
         a("name", "name", "string"),
         a("quantity", "quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
-        a("isschedulebaseuom", None, "boolean", READ, getter=lambda u: u.base_unit_id is None,
-          filter_field="base_unit__isnull"),
+        a(
+            "isschedulebaseuom",
+            None,
+            "boolean",
+            READ,
+            getter=lambda u: u.base_unit_id is None,
+            filter_field="base_unit__isnull",
+        ),
         *AUDIT,
     ),
     lookups=(lk("uomscheduleid", "uomschedules", "group", CREATE), lk("baseuom", "uoms", "base_unit")),
 )
 PRODUCT = Entity(
-    "product", "products", catalog.Product, manager_writes=True,
+    "product",
+    "products",
+    catalog.Product,
+    manager_writes=True,
     attrs=(
         a("productnumber", "product_number", "string"),
         a("name", "name", "string"),
@@ -343,7 +438,11 @@ PRODUCT = Entity(
     ),
 )
 PRICELEVEL = Entity(
-    "pricelevel", "pricelevels", catalog.PriceList, manager_writes=True, schema_name="PriceLevel",
+    "pricelevel",
+    "pricelevels",
+    catalog.PriceList,
+    manager_writes=True,
+    schema_name="PriceLevel",
     attrs=(
         a("name", "name", "string"),
         a("begindate", "start_date", "date"),
@@ -354,8 +453,13 @@ PRICELEVEL = Entity(
     lookups=(lk("transactioncurrencyid", "transactioncurrencies", "currency"),),
 )
 PRODUCTPRICELEVEL = Entity(
-    "productpricelevel", "productpricelevels", catalog.PriceListItem, manager_writes=True, deletable=True,
-    primary_name="productpricelevelid", schema_name="ProductPriceLevel",
+    "productpricelevel",
+    "productpricelevels",
+    catalog.PriceListItem,
+    manager_writes=True,
+    deletable=True,
+    primary_name="productpricelevelid",
+    schema_name="ProductPriceLevel",
     attrs=(
         money("amount", "amount"),
         a("percentage", "percentage", "decimal", minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT),
@@ -374,7 +478,11 @@ PRODUCTPRICELEVEL = Entity(
     ),
 )
 DISCOUNTTYPE = Entity(
-    "discounttype", "discounttypes", catalog.DiscountList, manager_writes=True, schema_name="DiscountType",
+    "discounttype",
+    "discounttypes",
+    catalog.DiscountList,
+    manager_writes=True,
+    schema_name="DiscountType",
     attrs=(
         a("name", "name", "string"),
         a("isamounttype", "is_amount_type", "boolean", CREATE),
@@ -384,7 +492,12 @@ DISCOUNTTYPE = Entity(
     lookups=(lk("transactioncurrencyid", "transactioncurrencies", "currency"),),
 )
 DISCOUNT = Entity(
-    "discount", "discounts", catalog.Discount, manager_writes=True, deletable=True, primary_name="discountid",
+    "discount",
+    "discounts",
+    catalog.Discount,
+    manager_writes=True,
+    deletable=True,
+    primary_name="discountid",
     attrs=(
         a("lowquantity", "begin_quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
         a("highquantity", "end_quantity", "decimal", places=5, minimum=0, maximum=MONEY_LIMIT),
@@ -397,7 +510,10 @@ DISCOUNT = Entity(
 
 # --- customers ---------------------------------------------------------------------------------------
 ACCOUNT = Entity(
-    "account", "accounts", customers.Account, kind="customer",
+    "account",
+    "accounts",
+    customers.Account,
+    kind="customer",
     attrs=(
         a("name", "name", "string"),
         a("accountnumber", "account_number", "string"),
@@ -408,11 +524,17 @@ ACCOUNT = Entity(
         *address("address2"),
         *AUDIT,
     ),
-    lookups=(lk("primarycontactid", "contacts", "primary_contact"),
-             lk("defaultpricelevelid", "pricelevels", "default_price_list")),
+    lookups=(
+        lk("primarycontactid", "contacts", "primary_contact"),
+        lk("defaultpricelevelid", "pricelevels", "default_price_list"),
+    ),
 )
 CONTACT = Entity(
-    "contact", "contacts", customers.Contact, kind="customer", primary_name="fullname",
+    "contact",
+    "contacts",
+    customers.Contact,
+    kind="customer",
+    primary_name="fullname",
     attrs=(
         a("firstname", "first_name", "string"),
         a("lastname", "last_name", "string"),
@@ -430,9 +552,24 @@ CONTACT = Entity(
 )
 
 ENTITIES: tuple[Entity, ...] = (
-    TRANSACTIONCURRENCY, ACCOUNT, CONTACT, UOMSCHEDULE, UOM, PRODUCT, PRICELEVEL, PRODUCTPRICELEVEL,
-    DISCOUNTTYPE, DISCOUNT, OPPORTUNITY, OPPORTUNITYPRODUCT, QUOTE, QUOTEDETAIL, SALESORDER,
-    SALESORDERDETAIL, INVOICE, INVOICEDETAIL,
+    TRANSACTIONCURRENCY,
+    ACCOUNT,
+    CONTACT,
+    UOMSCHEDULE,
+    UOM,
+    PRODUCT,
+    PRICELEVEL,
+    PRODUCTPRICELEVEL,
+    DISCOUNTTYPE,
+    DISCOUNT,
+    OPPORTUNITY,
+    OPPORTUNITYPRODUCT,
+    QUOTE,
+    QUOTEDETAIL,
+    SALESORDER,
+    SALESORDERDETAIL,
+    INVOICE,
+    INVOICEDETAIL,
 )
 BY_SET = {e.set_name: e for e in ENTITIES}
 BY_LOGICAL = {e.logical: e for e in ENTITIES}

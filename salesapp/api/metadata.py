@@ -10,11 +10,27 @@ from .entities import BY_LOGICAL, ENTITIES, Attr, Entity
 from .errors import bad_request, not_found
 
 NAMESPACE = uuid.UUID("6f1c3e0a-5a1e-4d1b-9a57-5a1e5a1e5a1e")
-DEFINITION_FIELDS = ("LogicalName", "EntitySetName", "PrimaryIdAttribute", "PrimaryNameAttribute", "SchemaName",
-                     "MetadataId", "DisplayName", "LogicalCollectionName")
+DEFINITION_FIELDS = (
+    "LogicalName",
+    "EntitySetName",
+    "PrimaryIdAttribute",
+    "PrimaryNameAttribute",
+    "SchemaName",
+    "MetadataId",
+    "DisplayName",
+    "LogicalCollectionName",
+)
 ATTRIBUTE_TYPES = {
-    "string": "String", "memo": "Memo", "money": "Money", "decimal": "Decimal", "integer": "Integer",
-    "boolean": "Boolean", "date": "DateTime", "datetime": "DateTime", "picklist": "Picklist", "state": "State",
+    "string": "String",
+    "memo": "Memo",
+    "money": "Money",
+    "decimal": "Decimal",
+    "integer": "Integer",
+    "boolean": "Boolean",
+    "date": "DateTime",
+    "datetime": "DateTime",
+    "picklist": "Picklist",
+    "state": "State",
     "status": "Status",
 }
 CASTS = {
@@ -23,8 +39,10 @@ CASTS = {
     "Microsoft.Dynamics.CRM.StatusAttributeMetadata": ("status",),
     "Microsoft.Dynamics.CRM.LookupAttributeMetadata": (),
 }
-PATH_RE = re.compile(r"^EntityDefinitions(?:\((?:LogicalName='(?P<name>[a-z]+)'|(?P<id>[0-9a-fA-F-]{36}))\))?"
-                     r"(?:/Attributes(?:/(?P<cast>[A-Za-z.]+))?)?$")
+PATH_RE = re.compile(
+    r"^EntityDefinitions(?:\((?:LogicalName='(?P<name>[a-z]+)'|(?P<id>[0-9a-fA-F-]{36}))\))?"
+    r"(?:/Attributes(?:/(?P<cast>[A-Za-z.]+))?)?$"
+)
 TERM_RE = re.compile(r"^\s*(?P<field>[A-Za-z]+)\s+eq\s+'(?P<value>[^']*)'\s*$")
 
 
@@ -39,9 +57,13 @@ def label(text: str) -> dict[str, Any]:
 
 def definition(entity: Entity) -> dict[str, Any]:
     return {
-        "LogicalName": entity.logical, "EntitySetName": entity.set_name, "PrimaryIdAttribute": entity.key,
-        "PrimaryNameAttribute": entity.primary_name, "SchemaName": entity.schema_name,
-        "MetadataId": metadata_id(entity.logical), "DisplayName": label(entity.display),
+        "LogicalName": entity.logical,
+        "EntitySetName": entity.set_name,
+        "PrimaryIdAttribute": entity.key,
+        "PrimaryNameAttribute": entity.primary_name,
+        "SchemaName": entity.schema_name,
+        "MetadataId": metadata_id(entity.logical),
+        "DisplayName": label(entity.display),
         "LogicalCollectionName": entity.set_name,
     }
 
@@ -50,17 +72,28 @@ def attribute(entity: Entity, attr: Attr, with_options: bool) -> dict[str, Any]:
     kind = ATTRIBUTE_TYPES[attr.type]
     out: dict[str, Any] = {
         "@odata.type": f"#Microsoft.Dynamics.CRM.{kind if attr.is_option_set else ''}AttributeMetadata",
-        "LogicalName": attr.name, "SchemaName": attr.name, "AttributeType": kind,
+        "LogicalName": attr.name,
+        "SchemaName": attr.name,
+        "AttributeType": kind,
         "MetadataId": metadata_id(entity.logical, attr.name),
-        "DisplayName": label(attr.label or (entity.model._meta.get_field(attr.field).verbose_name.capitalize()
-                                            if attr.field else attr.name)),
-        "IsValidForCreate": attr.access in ("rw", "create"), "IsValidForUpdate": attr.access == "rw"
-        or attr.type in ("state", "status"),
+        "DisplayName": label(
+            attr.label
+            or (
+                entity.model._meta.get_field(attr.field).verbose_name.capitalize()
+                if attr.field
+                else attr.name
+            )
+        ),
+        "IsValidForCreate": attr.access in ("rw", "create"),
+        "IsValidForUpdate": attr.access == "rw" or attr.type in ("state", "status"),
     }
     if with_options and attr.is_option_set:
         out["OptionSet"] = {
-            "Name": f"{entity.logical}_{attr.name}", "MetadataId": metadata_id(entity.logical, attr.name, "optionset"),
-            "Options": [{"Value": value, "Label": label(text)} for value, text in entity.options(attr).items()],
+            "Name": f"{entity.logical}_{attr.name}",
+            "MetadataId": metadata_id(entity.logical, attr.name, "optionset"),
+            "Options": [
+                {"Value": value, "Label": label(text)} for value, text in entity.options(attr).items()
+            ],
         }
     return out
 
@@ -71,10 +104,15 @@ def lookup_attribute(entity: Entity, lookup: Any) -> dict[str, Any]:
 
     kind = "Customer" if len(lookup.binds) > 1 else "Lookup"
     return {
-        "@odata.type": "#Microsoft.Dynamics.CRM.LookupAttributeMetadata", "LogicalName": lookup.name,
-        "SchemaName": lookup.name, "AttributeType": kind, "MetadataId": metadata_id(entity.logical, lookup.name),
-        "DisplayName": label(lookup.name), "Targets": [BY_SET[b.target].logical for b in lookup.binds],
-        "IsValidForCreate": lookup.access in ("rw", "create"), "IsValidForUpdate": lookup.access == "rw",
+        "@odata.type": "#Microsoft.Dynamics.CRM.LookupAttributeMetadata",
+        "LogicalName": lookup.name,
+        "SchemaName": lookup.name,
+        "AttributeType": kind,
+        "MetadataId": metadata_id(entity.logical, lookup.name),
+        "DisplayName": label(lookup.name),
+        "Targets": [BY_SET[b.target].logical for b in lookup.binds],
+        "IsValidForCreate": lookup.access in ("rw", "create"),
+        "IsValidForUpdate": lookup.access == "rw",
     }
 
 
@@ -113,16 +151,20 @@ def handle(path: str, params: Any, base: str) -> dict[str, Any]:
         rows = [definition(e) for e in ENTITIES]
         if params.get("$filter"):
             rows = [r for r in rows if _matches(r, params["$filter"])]
-        return {"@odata.context": f"{base}$metadata#EntityDefinitions",
-                "value": [_select(r, params.get("$select")) for r in rows]}
+        return {
+            "@odata.context": f"{base}$metadata#EntityDefinitions",
+            "value": [_select(r, params.get("$select")) for r in rows],
+        }
     entity = BY_LOGICAL.get(match["name"] or "")
     if match["id"]:
         entity = next((e for e in ENTITIES if metadata_id(e.logical) == match["id"].lower()), None)
     if entity is None:
         raise not_found(f"There is no entity {(match['name'] or match['id'])!r}.")
     if "/Attributes" not in path:
-        return {"@odata.context": f"{base}$metadata#EntityDefinitions/$entity",
-                **_select(definition(entity), params.get("$select"))}
+        return {
+            "@odata.context": f"{base}$metadata#EntityDefinitions/$entity",
+            **_select(definition(entity), params.get("$select")),
+        }
     cast = match["cast"]
     if cast and cast not in CASTS:
         raise not_found(f"Unknown attribute metadata type {cast[:80]!r}.")
@@ -135,5 +177,7 @@ def handle(path: str, params: Any, base: str) -> dict[str, Any]:
         rows = [r for r in rows if not cast] + [lookup_attribute(entity, lk) for lk in entity.lookups]
     if params.get("$filter"):
         rows = [r for r in rows if _matches(r, params["$filter"])]
-    return {"@odata.context": f"{base}$metadata#EntityDefinitions('{entity.logical}')/Attributes",
-            "value": [_select(r, params.get("$select")) for r in rows]}
+    return {
+        "@odata.context": f"{base}$metadata#EntityDefinitions('{entity.logical}')/Attributes",
+        "value": [_select(r, params.get("$select")) for r in rows],
+    }

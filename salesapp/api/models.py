@@ -41,8 +41,9 @@ class ApiToken(models.Model):
     def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:  # noqa: ANN001
         """Create a token; the plain text is returned once and never stored."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name.strip()[:100] or "API token",
-                                   prefix=plain[:12], token_hash=hash_token(plain))
+        token = cls.objects.create(
+            user=user, name=name.strip()[:100] or "API token", prefix=plain[:12], token_hash=hash_token(plain)
+        )
         return token, plain
 
     def revoke(self) -> None:

@@ -22,8 +22,12 @@ def attr_schema(entity: Entity, attr: Attr, *, for_write: bool = False) -> dict[
     elif kind in ("money", "decimal"):
         schema = {"type": "number"}
         if for_write:
-            schema.update({"minimum": attr.minimum if attr.minimum is not None else -MONEY_LIMIT,
-                           "maximum": attr.maximum if attr.maximum is not None else MONEY_LIMIT})
+            schema.update(
+                {
+                    "minimum": attr.minimum if attr.minimum is not None else -MONEY_LIMIT,
+                    "maximum": attr.maximum if attr.maximum is not None else MONEY_LIMIT,
+                }
+            )
     elif kind == "integer":
         schema = {"type": "integer"}
         if for_write:
@@ -60,8 +64,14 @@ def read_schema(entity: Entity) -> dict[str, Any]:
 def write_schema(entity: Entity, *, creating: bool) -> dict[str, Any]:
     props: dict[str, Any] = {"@odata.type": {"type": "string"}}
     for attr in entity.attrs:
-        if attr.access == RW or (creating and attr.access == CREATE) or (
-                not creating and (attr.access == STATE_PARAM or (entity.kind == "document" and attr.is_option_set))):
+        if (
+            attr.access == RW
+            or (creating and attr.access == CREATE)
+            or (
+                not creating
+                and (attr.access == STATE_PARAM or (entity.kind == "document" and attr.is_option_set))
+            )
+        ):
             props[attr.name] = attr_schema(entity, attr, for_write=True)
     for lookup in entity.lookups:
         if lookup.access == RW or (creating and lookup.access == CREATE):
@@ -113,38 +123,67 @@ def entity_paths(entity: Entity) -> dict[str, Any]:
     name = entity.logical
     key_param = {"name": "id", "in": "path", "required": True, "schema": GUID}
     collection: dict[str, Any] = {
-        "get": {"operationId": f"list_{entity.set_name}", "tags": [entity.set_name], "parameters": QUERY,
-                "responses": _responses(200, 400, 401, 403, ok=_json_ok(
-                    {"type": "object", "properties": {"value": {"type": "array", "items": _ref(name)},
-                                                      "@odata.nextLink": {"type": "string"}},
-                     "required": ["value"]}))},
+        "get": {
+            "operationId": f"list_{entity.set_name}",
+            "tags": [entity.set_name],
+            "parameters": QUERY,
+            "responses": _responses(
+                200,
+                400,
+                401,
+                403,
+                ok=_json_ok(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "value": {"type": "array", "items": _ref(name)},
+                            "@odata.nextLink": {"type": "string"},
+                        },
+                        "required": ["value"],
+                    }
+                ),
+            ),
+        },
     }
     single: dict[str, Any] = {
         "parameters": [key_param],
-        "get": {"operationId": f"get_{name}", "tags": [entity.set_name],
-                "parameters": [QUERY[0], QUERY[4]], "responses": _responses(200, 400, 401, 403, 404, ok=_json_ok(_ref(name)))},
+        "get": {
+            "operationId": f"get_{name}",
+            "tags": [entity.set_name],
+            "parameters": [QUERY[0], QUERY[4]],
+            "responses": _responses(200, 400, 401, 403, 404, ok=_json_ok(_ref(name))),
+        },
     }
     writable = entity.kind != "readonly"
     if writable:
         collection["post"] = {
-            "operationId": f"create_{name}", "tags": [entity.set_name],
+            "operationId": f"create_{name}",
+            "tags": [entity.set_name],
             "description": "204 with OData-EntityId; 201 and the record with 'Prefer: return=representation'."
-                           + (" Sales manager only." if entity.manager_writes else ""),
-            "parameters": [{"name": "Prefer", "in": "header", "schema": {"type": "string"},
-                            "example": "return=representation"}],
+            + (" Sales manager only." if entity.manager_writes else ""),
+            "parameters": [
+                {
+                    "name": "Prefer",
+                    "in": "header",
+                    "schema": {"type": "string"},
+                    "example": "return=representation",
+                }
+            ],
             "requestBody": _body(_ref(f"{name}.create")),
             "responses": _responses(201, 204, 400, 401, 403, 415, ok=_json_ok(_ref(name))),
         }
     if writable and entity.updatable:
         single["patch"] = {
-            "operationId": f"update_{name}", "tags": [entity.set_name],
+            "operationId": f"update_{name}",
+            "tags": [entity.set_name],
             "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
             "requestBody": _body(_ref(f"{name}.update")),
             "responses": _responses(200, 204, 400, 401, 403, 404, 409, 412, 415, ok=_json_ok(_ref(name))),
         }
     if entity.deletable or entity.logical == "invoice":
         single["delete"] = {
-            "operationId": f"delete_{name}", "tags": [entity.set_name],
+            "operationId": f"delete_{name}",
+            "tags": [entity.set_name],
             "description": "Invoices are never deleted (400)." if entity.logical == "invoice" else "",
             "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
             "responses": _responses(204, 400, 401, 403, 404, 412),
@@ -156,8 +195,13 @@ def param_schema(action: Action, ptype: str) -> dict[str, Any]:
     if ptype == "guid":
         return GUID
     if ptype == "columnset":
-        return {"type": "object", "properties": {"AllColumns": {"type": "boolean"},
-                                                 "Columns": {"type": "array", "items": {"type": "string"}}}}
+        return {
+            "type": "object",
+            "properties": {
+                "AllColumns": {"type": "boolean"},
+                "Columns": {"type": "array", "items": {"type": "string"}},
+            },
+        }
     if ptype == "integer":
         return {"type": "integer"}
     if ptype == "date":
@@ -168,32 +212,52 @@ def param_schema(action: Action, ptype: str) -> dict[str, Any]:
         return {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
     if ptype == "opportunityref":
         return {"type": "object", "properties": {"opportunityid": GUID}, "required": ["opportunityid"]}
-    bind = {"entity:quoteclose": ("quoteid", "quotes"), "entity:opportunityclose": ("opportunityid", "opportunities"),
-            "entity:orderclose": ("salesorderid", "salesorders")}[ptype]
-    return {"type": "object", "properties": {f"{bind[0]}@odata.bind": {"type": "string"},
-                                             "subject": {"type": "string"}, "description": {"type": "string"},
-                                             "actualend": {"type": "string", "format": "date"}},
-            "required": [f"{bind[0]}@odata.bind"]}
+    bind = {
+        "entity:quoteclose": ("quoteid", "quotes"),
+        "entity:opportunityclose": ("opportunityid", "opportunities"),
+        "entity:orderclose": ("salesorderid", "salesorders"),
+    }[ptype]
+    return {
+        "type": "object",
+        "properties": {
+            f"{bind[0]}@odata.bind": {"type": "string"},
+            "subject": {"type": "string"},
+            "description": {"type": "string"},
+            "actualend": {"type": "string", "format": "date"},
+        },
+        "required": [f"{bind[0]}@odata.bind"],
+    }
 
 
 def action_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for action in ACTIONS:
-        schema = {"type": "object", "additionalProperties": False,
-                  "properties": {p.name: param_schema(action, p.type) for p in action.params},
-                  "required": [p.name for p in action.params if p.required]}
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {p.name: param_schema(action, p.type) for p in action.params},
+            "required": [p.name for p in action.params if p.required],
+        }
         ok = _json_ok(_ref(action.returns)) if action.returns else None
         codes: tuple[int, ...] = (200,) if action.returns else (204,)
         if action.returns == "delivery":
             codes, ok = (202,), None
         op: dict[str, Any] = {
-            "operationId": action.name, "tags": ["actions"], "description": action.description,
+            "operationId": action.name,
+            "tags": ["actions"],
+            "description": action.description,
             "requestBody": _body(schema, required=bool(schema["required"])),
             "responses": _responses(*codes, 400, 401, 403, 404, 415, ok=ok),
         }
         if action.returns == "delivery":
-            op["responses"]["202"] = _json_ok({"type": "object", "required": ["deliveryid", "state"], "properties": {
-                "deliveryid": GUID, "state": {"type": "string"}}}, "Queued")
+            op["responses"]["202"] = _json_ok(
+                {
+                    "type": "object",
+                    "required": ["deliveryid", "state"],
+                    "properties": {"deliveryid": GUID, "state": {"type": "string"}},
+                },
+                "Queued",
+            )
         if action.bound_to:
             op["parameters"] = [{"name": "id", "in": "path", "required": True, "schema": GUID}]
             paths[f"/{action.bound_to}({{id}})/Microsoft.Dynamics.CRM.{action.name}"] = {"post": op}
@@ -204,20 +268,45 @@ def action_paths() -> dict[str, Any]:
 
 def metadata_paths() -> dict[str, Any]:
     listing = _json_ok({"type": "object", "properties": {"value": {"type": "array"}}, "required": ["value"]})
-    logical = {"name": "logicalname", "in": "path", "required": True,
-               "schema": {"type": "string", "enum": [e.logical for e in ENTITIES]}}
+    logical = {
+        "name": "logicalname",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": [e.logical for e in ENTITIES]},
+    }
     return {
-        "/EntityDefinitions": {"get": {
-            "operationId": "EntityDefinitions", "tags": ["metadata"], "parameters": [QUERY[0], QUERY[1]],
-            "responses": _responses(200, 400, 401, ok=listing)}},
-        "/EntityDefinitions(LogicalName='{logicalname}')": {"get": {
-            "operationId": "EntityDefinition", "tags": ["metadata"], "parameters": [logical, QUERY[0]],
-            "responses": _responses(200, 400, 401, 404, ok=_json_ok(
-                {"type": "object", "required": ["LogicalName", "EntitySetName", "MetadataId"]}))}},
+        "/EntityDefinitions": {
+            "get": {
+                "operationId": "EntityDefinitions",
+                "tags": ["metadata"],
+                "parameters": [QUERY[0], QUERY[1]],
+                "responses": _responses(200, 400, 401, ok=listing),
+            }
+        },
+        "/EntityDefinitions(LogicalName='{logicalname}')": {
+            "get": {
+                "operationId": "EntityDefinition",
+                "tags": ["metadata"],
+                "parameters": [logical, QUERY[0]],
+                "responses": _responses(
+                    200,
+                    400,
+                    401,
+                    404,
+                    ok=_json_ok(
+                        {"type": "object", "required": ["LogicalName", "EntitySetName", "MetadataId"]}
+                    ),
+                ),
+            }
+        },
         "/EntityDefinitions(LogicalName='{logicalname}')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata": {
-            "get": {"operationId": "PicklistAttributes", "tags": ["metadata"],
-                    "parameters": [logical, QUERY[0], QUERY[4]],
-                    "responses": _responses(200, 400, 401, 404, ok=listing)}},
+            "get": {
+                "operationId": "PicklistAttributes",
+                "tags": ["metadata"],
+                "parameters": [logical, QUERY[0], QUERY[4]],
+                "responses": _responses(200, 400, 401, 404, ok=listing),
+            }
+        },
     }
 
 
@@ -233,29 +322,61 @@ def document(server: str) -> dict[str, Any]:
         paths.update(entity_paths(entity))
     paths.update(action_paths())
     paths.update(metadata_paths())
-    paths["/invoices({id})/pdf"] = {"get": {
-        "operationId": "invoice_pdf", "tags": ["invoices"], "description": "(ours) The invoice PDF.",
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
-        "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {"schema": {
-            "type": "string", "format": "binary"}}}}, **_responses(401, 403, 404)}}}
-    paths["/openapi.json"] = {"get": {"operationId": "openapi", "tags": ["metadata"], "security": [],
-                                      "responses": {"200": _json_ok({"type": "object"})}}}
-    schemas["Error"] = {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string", "pattern": "^0x[0-9a-fA-F]{8}$"}, "message": {"type": "string"}}}}}
+    paths["/invoices({id})/pdf"] = {
+        "get": {
+            "operationId": "invoice_pdf",
+            "tags": ["invoices"],
+            "description": "(ours) The invoice PDF.",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
+            "responses": {
+                "200": {
+                    "description": "The PDF",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                **_responses(401, 403, 404),
+            },
+        }
+    }
+    paths["/openapi.json"] = {
+        "get": {
+            "operationId": "openapi",
+            "tags": ["metadata"],
+            "security": [],
+            "responses": {"200": _json_ok({"type": "object"})},
+        }
+    }
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "pattern": "^0x[0-9a-fA-F]{8}$"},
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "salesapp Web API", "version": "9.2",
-                 "description": "Dynamics 365 (Dataverse) Web API conventions for the quote-to-cash entities."},
+        "info": {
+            "title": "salesapp Web API",
+            "version": "9.2",
+            "description": "Dynamics 365 (Dataverse) Web API conventions for the quote-to-cash entities.",
+        },
         "servers": [{"url": server.rstrip("/")}],
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": schemas,
-            "responses": {"Error": {"description": "An error in the Dataverse shape",
-                                    "content": {"application/json": {"schema": _ref("Error")}}}},
+            "responses": {
+                "Error": {
+                    "description": "An error in the Dataverse shape",
+                    "content": {"application/json": {"schema": _ref("Error")}},
+                }
+            },
         },
     }
-
-

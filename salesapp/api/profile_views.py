@@ -22,8 +22,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             _, new_token = ApiToken.issue(user=request.user, name=name)
     tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "api/profile.html", {"tokens": tokens, "new_token": new_token, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "api/profile.html",
+        {"tokens": tokens, "new_token": new_token, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @require_POST

@@ -49,7 +49,7 @@ def tokenize(text: str) -> list[Token]:
     while pos < len(text):
         match = TOKEN_RE.match(text, pos)
         if not match or match.end() == pos:
-            raise bad_request(f"$filter: unexpected character {text[pos:pos + 1]!r} at position {pos + 1}.")
+            raise bad_request(f"$filter: unexpected character {text[pos : pos + 1]!r} at position {pos + 1}.")
         kind = match.lastgroup or ""
         tokens.append(Token(kind, match[kind], match.start(kind)))
         pos = match.end()
@@ -83,7 +83,9 @@ class FilterParser:
     def expect(self, text: str) -> None:
         token = self.take()
         if token.text != text:
-            raise bad_request(f"$filter: expected {text!r} at position {token.pos + 1}, found {token.text[:30]!r}.")
+            raise bad_request(
+                f"$filter: expected {text!r} at position {token.pos + 1}, found {token.text[:30]!r}."
+            )
 
     def parse(self) -> Q:
         if not self.tokens:
@@ -130,14 +132,20 @@ class FilterParser:
             literal = self.take()
             self.expect(")")
             if attr[1] not in ("string", "memo") or literal.kind != "string":
-                raise bad_request(f"$filter: {token.text}() works on text attributes with a 'string' literal.")
+                raise bad_request(
+                    f"$filter: {token.text}() works on text attributes with a 'string' literal."
+                )
             return Q(**{f"{attr[0]}__{FUNCTIONS[token.text]}": unquote(literal.text)})
         if token.kind != "name":
-            raise bad_request(f"$filter: expected an attribute name at position {token.pos + 1}, found {token.text[:30]!r}.")
+            raise bad_request(
+                f"$filter: expected an attribute name at position {token.pos + 1}, found {token.text[:30]!r}."
+            )
         orm, kind, q_for = self.attribute(token)
         op = self.take()
         if op.kind != "name" or op.text not in COMPARISONS:
-            raise bad_request(f"$filter: expected eq, ne, gt, ge, lt or le after {token.text}, found {op.text[:30]!r}.")
+            raise bad_request(
+                f"$filter: expected eq, ne, gt, ge, lt or le after {token.text}, found {op.text[:30]!r}."
+            )
         literal = self.take()
         value = self.literal(literal, kind, token.text)
         if value is None:
@@ -166,7 +174,9 @@ class FilterParser:
             return "", "guid", lookup.q
         attr = self.entity.attr(name)
         if attr is None or attr.orm is None:
-            raise bad_request(f"$filter: {self.entity.logical} has no attribute {name[:60]!r} that can be filtered.")
+            raise bad_request(
+                f"$filter: {self.entity.logical} has no attribute {name[:60]!r} that can be filtered."
+            )
         return attr.orm, attr.type, None
 
     def literal(self, token: Token, kind: str, name: str) -> Any:
@@ -193,8 +203,11 @@ class FilterParser:
                 except InvalidOperation:
                     number = None
                 if number is not None and number.is_finite() and abs(number) < Decimal("1e15"):
-                    return int(number) if kind not in ("money", "decimal") and number == number.to_integral() \
+                    return (
+                        int(number)
+                        if kind not in ("money", "decimal") and number == number.to_integral()
                         else number
+                    )
         elif kind == "date":
             if token.kind in ("date", "datetime"):
                 try:
@@ -300,4 +313,7 @@ def _split_top_level(text: str) -> list[str]:
 def select_attrs(entity: Entity, names: list[str] | None) -> tuple[list[Attr], list[Any]]:
     if names is None:
         return list(entity.attrs), list(entity.lookups)
-    return ([x for x in entity.attrs if x.name in names], [x for x in entity.lookups if x.value_name in names])
+    return (
+        [x for x in entity.attrs if x.name in names],
+        [x for x in entity.lookups if x.value_name in names],
+    )

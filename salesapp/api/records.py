@@ -11,7 +11,9 @@ from .entities import Entity
 from .query import Expand, select_attrs
 
 SELECT_RELATED: dict[str, tuple[str, ...]] = {
-    "opportunity": ("price_list",), "quote": ("price_list",), "salesorder": ("price_list",),
+    "opportunity": ("price_list",),
+    "quote": ("price_list",),
+    "salesorder": ("price_list",),
     "invoice": ("price_list",),
 }
 PREFETCH: dict[str, tuple[str, ...]] = {"uomschedule": ("units",)}
@@ -36,8 +38,12 @@ def etag_value(entity: Entity, obj: Any) -> str:
     return f'W/"{value}"'
 
 
-def serialize(entity: Entity, obj: Any, select: list[str] | None = None, expands: list[Expand] = (),  # type: ignore[assignment]
-              ) -> dict[str, Any]:
+def serialize(
+    entity: Entity,
+    obj: Any,
+    select: list[str] | None = None,
+    expands: list[Expand] = (),  # type: ignore[assignment]
+) -> dict[str, Any]:
     attrs, lookups = select_attrs(entity, select)
     out: dict[str, Any] = {"@odata.etag": etag_value(entity, obj), entity.key: obj.pk}
     for attr in attrs:

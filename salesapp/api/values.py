@@ -12,12 +12,20 @@ from typing import Any
 from .entities import Attr, Entity
 from .errors import bad_request
 
-BIND_RE = re.compile(r"^(?:.*/)?(?P<set>[A-Za-z_]+)\((?P<key>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
-                     r"[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\)$")
+BIND_RE = re.compile(
+    r"^(?:.*/)?(?P<set>[A-Za-z_]+)\((?P<key>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
+    r"[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\)$"
+)
 TYPE_WORDS = {
-    "string": "a string", "memo": "a string", "money": "a number", "decimal": "a number",
-    "integer": "a whole number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)",
-    "picklist": "an option-set value (a whole number)", "state": "a state code (a whole number)",
+    "string": "a string",
+    "memo": "a string",
+    "money": "a number",
+    "decimal": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "picklist": "an option-set value (a whole number)",
+    "state": "a state code (a whole number)",
     "status": "a status reason code (a whole number)",
 }
 
@@ -40,8 +48,10 @@ def _number(attr: Attr, value: Any) -> Decimal:
     low = attr.minimum if attr.minimum is not None else None
     high = attr.maximum
     if (high is not None and number > high) or (low is not None and number < low):
-        raise bad_request(f"The attribute {attr.name} must be between {low} and {high}; {_short(number)} is out of range.")
-    if abs(number) >= 10 ** 15 or number != number.quantize(Decimal(1).scaleb(-attr.places)):
+        raise bad_request(
+            f"The attribute {attr.name} must be between {low} and {high}; {_short(number)} is out of range."
+        )
+    if abs(number) >= 10**15 or number != number.quantize(Decimal(1).scaleb(-attr.places)):
         raise bad_request(f"The attribute {attr.name} can have at most {attr.places} decimals.")
     return number
 
@@ -87,8 +97,11 @@ def coerce(entity: Entity, attr: Attr, value: Any) -> Any:
         if not isinstance(value, str):
             raise bad_request(f"The attribute {attr.name} must be a date (YYYY-MM-DD).")
         try:
-            return datetime.date.fromisoformat(value[:10]) if re.fullmatch(
-                r"\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?", value) else _bad_date(attr, value)
+            return (
+                datetime.date.fromisoformat(value[:10])
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?", value)
+                else _bad_date(attr, value)
+            )
         except ValueError as exc:
             raise bad_request(f"The attribute {attr.name} isn't a valid date: {value[:40]!r}.") from exc
     if kind in ("picklist", "state", "status"):

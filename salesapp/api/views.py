@@ -28,8 +28,10 @@ from .values import parse_guid
 try:
     from django.contrib.auth.decorators import login_not_required
 except ImportError:  # pragma: no cover - Django < 5.1
+
     def login_not_required(view):  # noqa: ANN001, ANN201
         return view
+
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,9 @@ HEADERS = {"OData-Version": "4.0"}
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
-    response = HttpResponse(dumps(data), status=status, content_type="application/json; odata.metadata=minimal")
+    response = HttpResponse(
+        dumps(data), status=status, content_type="application/json; odata.metadata=minimal"
+    )
     for key, value in {**HEADERS, **(headers or {})}.items():
         response[key] = value
     return response
@@ -80,8 +84,11 @@ def api(request: HttpRequest, path: str) -> HttpResponse:
         return error_response(exc.status, exc.message, exc.code)
     except ConcurrentChange as exc:
         if if_match and if_match.strip() != "*":
-            return error_response(412, "The record changed since the @odata.etag you sent (If-Match). "
-                                       + exc.message, "0x80060882")
+            return error_response(
+                412,
+                "The record changed since the @odata.etag you sent (If-Match). " + exc.message,
+                "0x80060882",
+            )
         return error_response(409, exc.message, "0x80060892")
     except PermissionDeniedError as exc:
         return error_response(403, exc.message, "0x80040220")
@@ -91,8 +98,11 @@ def api(request: HttpRequest, path: str) -> HttpResponse:
         return error_response(400, "; ".join(exc.messages)[:500], "0x80048d19")
     except DatabaseError as exc:  # a constraint the services didn't name, a value the column can't hold
         log.info("API request refused by the database: %s", exc)
-        return error_response(400, "The database refused the values (a constraint or a value out of range); "
-                                   "nothing was saved.", "0x80048d19")
+        return error_response(
+            400,
+            "The database refused the values (a constraint or a value out of range); nothing was saved.",
+            "0x80048d19",
+        )
 
 
 def read_body(request: HttpRequest, *, required: bool) -> Any:
@@ -133,10 +143,16 @@ def dispatch(request: HttpRequest, path: str, user: Any) -> HttpResponse:
         if method != "GET":
             raise ApiError(405, f"{method} isn't supported here.")
         if path == "":
-            return json_response({"@odata.context": f"{base_url(request)}$metadata", "value": [
-                {"name": e.set_name, "kind": "EntitySet", "url": e.set_name} for e in ENTITIES]})
+            return json_response(
+                {
+                    "@odata.context": f"{base_url(request)}$metadata",
+                    "value": [{"name": e.set_name, "kind": "EntitySet", "url": e.set_name} for e in ENTITIES],
+                }
+            )
         if path == "$metadata":
-            raise not_found("The CSDL $metadata document isn't served; see openapi.json and EntityDefinitions.")
+            raise not_found(
+                "The CSDL $metadata document isn't served; see openapi.json and EntityDefinitions."
+            )
         return json_response(metadata.handle(path, request.GET, base_url(request)))
     if path in BY_SET:
         entity = BY_SET[path]
@@ -157,7 +173,9 @@ def dispatch(request: HttpRequest, path: str, user: Any) -> HttpResponse:
             return update_record(request, entity, key, user)
         if method == "DELETE":
             return delete_record(request, entity, key, user)
-        raise ApiError(405, f"{method} isn't supported on a single {entity.logical}; use GET, PATCH or DELETE.")
+        raise ApiError(
+            405, f"{method} isn't supported on a single {entity.logical}; use GET, PATCH or DELETE."
+        )
     name = path.removeprefix("Microsoft.Dynamics.CRM.")
     if name in actions.UNBOUND:
         if method != "POST":
@@ -168,6 +186,7 @@ def dispatch(request: HttpRequest, path: str, user: Any) -> HttpResponse:
 
 # --- reads ------------------------------------------------------------------------------------------
 
+
 def list_records(request: HttpRequest, entity: Entity) -> HttpResponse:
     params = request.GET
     select = parse_select(entity, params.get("$select"))
@@ -175,16 +194,22 @@ def list_records(request: HttpRequest, entity: Entity) -> HttpResponse:
     qs = records.queryset(entity, expands)
     if "$filter" in params:
         qs = qs.filter(parse_filter(entity, params["$filter"]))
-    ordering = parse_orderby(entity, params["$orderby"]) if "$orderby" in params else list(entity.model._meta.ordering)
+    ordering = (
+        parse_orderby(entity, params["$orderby"])
+        if "$orderby" in params
+        else list(entity.model._meta.ordering)
+    )
     qs = qs.order_by(*ordering, "pk")
     top = _int_param(params, "$top", 0, MAX_PAGE)
     page_size = min(_page_size(request) or MAX_PAGE, MAX_PAGE)
     skip = _int_param(params, "$skiptoken", 0, 10**9) or 0
     limit = page_size if top is None else min(page_size, max(top - skip, 0))
-    rows = list(qs[skip: skip + limit + 1]) if limit else []
+    rows = list(qs[skip : skip + limit + 1]) if limit else []
     more = len(rows) > limit
     rows = rows[:limit]
-    body: dict[str, Any] = {"@odata.context": records.context_url(base_url(request), entity, select, single=False)}
+    body: dict[str, Any] = {
+        "@odata.context": records.context_url(base_url(request), entity, select, single=False)
+    }
     if params.get("$count") == "true":
         body["@odata.count"] = qs.count()
     body["value"] = [records.serialize(entity, row, select, expands) for row in rows]
@@ -236,15 +261,24 @@ def retrieve(request: HttpRequest, entity: Entity, key: Any) -> HttpResponse:
     return representation(request, entity, obj, select, expands)
 
 
-def representation(request: HttpRequest, entity: Entity, obj: Any, select: list[str] | None,
-                   expands: list = (), status: int = 200, headers: dict[str, str] | None = None,  # type: ignore[assignment]
-                   ) -> HttpResponse:
-    body = {"@odata.context": records.context_url(base_url(request), entity, select, single=True),
-            **records.serialize(entity, obj, select, expands)}
+def representation(
+    request: HttpRequest,
+    entity: Entity,
+    obj: Any,
+    select: list[str] | None,
+    expands: list = (),
+    status: int = 200,
+    headers: dict[str, str] | None = None,  # type: ignore[assignment]
+) -> HttpResponse:
+    body = {
+        "@odata.context": records.context_url(base_url(request), entity, select, single=True),
+        **records.serialize(entity, obj, select, expands),
+    }
     return json_response(body, status=status, headers={"ETag": body["@odata.etag"], **(headers or {})})
 
 
 # --- writes -----------------------------------------------------------------------------------------
+
 
 def entity_url(request: HttpRequest, entity: Entity, key: Any) -> str:
     return f"{base_url(request)}{entity.set_name}({key})"
@@ -257,7 +291,9 @@ def create_record(request: HttpRequest, entity: Entity, user: Any) -> HttpRespon
     url = entity_url(request, entity, obj.pk)
     headers = {"OData-EntityId": url, "Location": url}
     if prefer(request).get("return") == "representation":
-        return representation(request, entity, get_object(entity, obj.pk), select, status=201, headers=headers)
+        return representation(
+            request, entity, get_object(entity, obj.pk), select, status=201, headers=headers
+        )
     return no_content(headers)
 
 
@@ -267,8 +303,11 @@ def if_match(request: HttpRequest, entity: Entity, obj: Any) -> int | None:
     if header is None or header.strip() == "*":
         return None
     if header.strip() != records.etag_value(entity, obj):
-        raise ApiError(412, f"The {entity.logical} changed since the @odata.etag you sent (If-Match): "
-                            f"it is now {records.etag_value(entity, obj)}.")
+        raise ApiError(
+            412,
+            f"The {entity.logical} changed since the @odata.etag you sent (If-Match): "
+            f"it is now {records.etag_value(entity, obj)}.",
+        )
     return obj.row_version if entity.etag_field == "row_version" else None
 
 
@@ -287,7 +326,9 @@ def update_record(request: HttpRequest, entity: Entity, key: Any, user: Any) -> 
     writers.update(entity, obj, body, user, expected_version=expected)
     url = entity_url(request, entity, key)
     if prefer(request).get("return") == "representation":
-        return representation(request, entity, get_object(entity, key), select, headers={"OData-EntityId": url})
+        return representation(
+            request, entity, get_object(entity, key), select, headers={"OData-EntityId": url}
+        )
     return no_content({"OData-EntityId": url})
 
 

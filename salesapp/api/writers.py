@@ -46,7 +46,10 @@ def split_body(entity: Entity, body: Any, *, creating: bool) -> Body:
     out = Body()
     for key, value in body.items():
         if key == "@odata.type":
-            if value not in (f"Microsoft.Dynamics.CRM.{entity.logical}", f"#Microsoft.Dynamics.CRM.{entity.logical}"):
+            if value not in (
+                f"Microsoft.Dynamics.CRM.{entity.logical}",
+                f"#Microsoft.Dynamics.CRM.{entity.logical}",
+            ):
                 raise bad_request(f"@odata.type must be #Microsoft.Dynamics.CRM.{entity.logical}.")
             continue
         if key.endswith("@odata.bind"):
@@ -58,8 +61,12 @@ def split_body(entity: Entity, body: Any, *, creating: bool) -> Body:
             if bind.field in out.binds and out.binds[bind.field] is not None:
                 raise bad_request(f"{lookup.name} is bound twice.")
             row = resolve(bind.target, parse_bind(bind.name, value, bind.target), key)
-            if row is None and (not entity.model._meta.get_field(bind.field).null or lookup.name == "customerid"):
-                raise bad_request(f"{lookup.name} of {entity.logical} can't be cleared (null); bind another record.")
+            if row is None and (
+                not entity.model._meta.get_field(bind.field).null or lookup.name == "customerid"
+            ):
+                raise bad_request(
+                    f"{lookup.name} of {entity.logical} can't be cleared (null); bind another record."
+                )
             out.binds[bind.field] = row
             continue
         if key in entity.navs and creating and entity.kind == "document":
@@ -102,6 +109,7 @@ def resolve(set_name: str, key: Any, what: str) -> Any:
 
 # --- create ---------------------------------------------------------------------------------------
 
+
 def create(entity: Entity, body: Any, user: Any) -> Any:
     if entity.kind == "readonly":
         raise ApiError(405, f"{entity.set_name} are read-only through the Web API.")
@@ -114,14 +122,20 @@ def create(entity: Entity, body: Any, user: Any) -> Any:
 def _create_document(entity: Entity, parts: Body, user: Any) -> Any:
     if parts.extra:
         name = sorted(parts.extra)[0]
-        raise bad_request(f"{name} can't be set on create: a new {entity.logical} starts in its first state; "
-                          "change statecode afterwards.")
+        raise bad_request(
+            f"{name} can't be set on create: a new {entity.logical} starts in its first state; "
+            "change statecode afterwards."
+        )
     binds = dict(parts.binds)
     account, contact = binds.pop("customer_account", None), binds.pop("customer_contact", None)
     if (account is None) == (contact is None):
-        raise bad_request("Give the customer with exactly one of customerid_account@odata.bind or "
-                          "customerid_contact@odata.bind.")
-    doc = services.document_create(entity.model, by=user, customer=account or contact, **parts.values, **binds)
+        raise bad_request(
+            "Give the customer with exactly one of customerid_account@odata.bind or "
+            "customerid_contact@odata.bind."
+        )
+    doc = services.document_create(
+        entity.model, by=user, customer=account or contact, **parts.values, **binds
+    )
     for nav, lines in parts.nested.items():
         line_entity = BY_LOGICAL[entity.navs[nav]]
         for line_body in lines:
@@ -146,15 +160,23 @@ def _create_line(entity: Entity, parts: Body, user: Any) -> Any:
     if write_in and product is not None:
         raise bad_request("A write-in line (isproductoverridden true) can't also bind productid.")
     if write_in is False and product is None:
-        raise bad_request("Bind productid@odata.bind, or set isproductoverridden to true for a write-in product.")
+        raise bad_request(
+            "Bind productid@odata.bind, or set isproductoverridden to true for a write-in product."
+        )
     if "quantity" not in values:
         raise bad_request("quantity is required.")
     sequence = values.pop("sequence", None)
     line = services.line_add(
-        document=document, by=user, product=product, unit=unit,
-        write_in_name=values.pop("write_in_name", ""), quantity=values.pop("quantity"),
-        price_per_unit=values.pop("price_per_unit", None), is_price_overridden=values.pop("is_price_overridden", None),
-        manual_discount=values.pop("manual_discount", None), tax=values.pop("tax", None),
+        document=document,
+        by=user,
+        product=product,
+        unit=unit,
+        write_in_name=values.pop("write_in_name", ""),
+        quantity=values.pop("quantity"),
+        price_per_unit=values.pop("price_per_unit", None),
+        is_price_overridden=values.pop("is_price_overridden", None),
+        manual_discount=values.pop("manual_discount", None),
+        tax=values.pop("tax", None),
         description=values.pop("description", ""),
     )
     if sequence is not None:
@@ -169,15 +191,24 @@ def _create_catalog(entity: Entity, parts: Body, user: Any) -> Any:
         base = parts.extra.get("baseuomname")
         if not base:
             raise bad_request("baseuomname (the name of the primary unit) is required.")
-        return catalog_services.unit_group_create(name=fields.get("name", ""), base_unit_name=base, by=user,
-                                                  description=fields.get("description", ""))
+        return catalog_services.unit_group_create(
+            name=fields.get("name", ""),
+            base_unit_name=base,
+            by=user,
+            description=fields.get("description", ""),
+        )
     if logical == "uom":
         if fields.get("group") is None:
             raise bad_request("Give the unit group with uomscheduleid@odata.bind.")
         if "quantity" not in fields:
             raise bad_request("quantity (how many base units this unit holds) is required.")
-        return catalog_services.unit_create(group=fields["group"], name=fields.get("name", ""),
-                                            quantity=fields["quantity"], base_unit=fields.get("base_unit"), by=user)
+        return catalog_services.unit_create(
+            group=fields["group"],
+            name=fields.get("name", ""),
+            quantity=fields["quantity"],
+            base_unit=fields.get("base_unit"),
+            by=user,
+        )
     if logical == "product":
         if parts.extra.get("productstructure", 1) != 1:
             raise bad_request("Only productstructure 1 (Product) is supported.")
@@ -214,11 +245,16 @@ def _create_customer(entity: Entity, parts: Body, user: Any) -> Any:
     return customer_services.contact_save(contact=Contact(), by=user, **fields)
 
 
-CREATORS = {"document": _create_document, "line": _create_line, "catalog": _create_catalog,
-            "customer": _create_customer}
+CREATORS = {
+    "document": _create_document,
+    "line": _create_line,
+    "catalog": _create_catalog,
+    "customer": _create_customer,
+}
 
 
 # --- update -----------------------------------------------------------------------------------------
+
 
 def update(entity: Entity, obj: Any, body: Any, user: Any, *, expected_version: int | None) -> Any:
     if entity.kind == "readonly" or not entity.updatable:
@@ -259,7 +295,9 @@ def _update_document(entity: Entity, doc: Any, parts: Body, user: Any, expected_
     state = {k: v for k, v in parts.extra.items() if k in ("statecode", "statuscode")}
     params = {k: v for k, v in parts.extra.items() if k not in state}
     if params and not state:
-        raise bad_request(f"{sorted(params)[0]} is set together with statecode/statuscode (e.g. marking it paid).")
+        raise bad_request(
+            f"{sorted(params)[0]} is set together with statecode/statuscode (e.g. marking it paid)."
+        )
     # Manager-only transitions are refused before anything else changes.
     target_state = _target_state(entity, doc, state)
     if entity.logical == "invoice" and target_state in (InvoiceState.PAID, InvoiceState.CANCELED):
@@ -284,13 +322,22 @@ def _target_state(entity: Entity, doc: Any, state: dict[str, int]) -> int | None
         if statecode is None:
             statecode = owner
         elif owner != statecode:
-            raise bad_request(f"statuscode {statuscode} doesn't belong to statecode {statecode} "
-                              f"({lifecycle.state_label(statecode)}).")
+            raise bad_request(
+                f"statuscode {statuscode} doesn't belong to statecode {statecode} "
+                f"({lifecycle.state_label(statecode)})."
+            )
     return statecode
 
 
-def change_state(entity: Entity, doc: Any, state: int, status: int | None, params: dict[str, Any], user: Any,
-                 expected_version: int | None) -> Any:
+def change_state(
+    entity: Entity,
+    doc: Any,
+    state: int,
+    status: int | None,
+    params: dict[str, Any],
+    user: Any,
+    expected_version: int | None,
+) -> Any:
     """statecode/statuscode by PATCH → the transition the screen's button runs."""
     kw = {"by": user, "expected_version": expected_version}
     logical = entity.logical
@@ -323,10 +370,17 @@ def change_state(entity: Entity, doc: Any, state: int, status: int | None, param
             status = status or InvoiceStatus.COMPLETE
             amount = params.get("amountpaid")
             if status == InvoiceStatus.COMPLETE and amount is not None and amount != doc.total_amount:
-                raise bad_request("amountpaid of a Complete payment is the invoice's totalamount; for less, "
-                                  "use statuscode 100002 (Partial).")
-            return services.invoice_mark_paid(invoice=doc, status=status, paid_on=params.get("datepaid"),
-                                              amount=amount if status == InvoiceStatus.PARTIAL else None, **kw)
+                raise bad_request(
+                    "amountpaid of a Complete payment is the invoice's totalamount; for less, "
+                    "use statuscode 100002 (Partial)."
+                )
+            return services.invoice_mark_paid(
+                invoice=doc,
+                status=status,
+                paid_on=params.get("datepaid"),
+                amount=amount if status == InvoiceStatus.PARTIAL else None,
+                **kw,
+            )
         if state == InvoiceState.CANCELED:
             return services.invoice_cancel(invoice=doc, **kw)
     if params:
@@ -334,11 +388,14 @@ def change_state(entity: Entity, doc: Any, state: int, status: int | None, param
     target = lifecycle.state_label(state)
     hint = {"quote": "ReviseQuote", "salesorder": "ConvertSalesOrderToInvoice"}.get(logical, "")
     article = "An" if lifecycle.noun[0] in "aeiou" else "A"
-    raise bad_request(f"{article} {lifecycle.noun} can't be set to {target} (statecode {state}) from {doc.state_label}"
-                      + (f"; use the {hint} action where it applies." if hint else "."))
+    raise bad_request(
+        f"{article} {lifecycle.noun} can't be set to {target} (statecode {state}) from {doc.state_label}"
+        + (f"; use the {hint} action where it applies." if hint else ".")
+    )
 
 
 # --- delete ---------------------------------------------------------------------------------------
+
 
 def delete(entity: Entity, obj: Any, user: Any) -> None:
     if entity.logical == "invoice":

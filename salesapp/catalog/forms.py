@@ -8,9 +8,24 @@ from .models import Discount, DiscountList, PriceList, PriceListItem, Product, P
 class ProductForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = Product
-        fields = ["product_number", "name", "description", "unit_group", "default_unit", "default_price_list",
-                  "list_price", "standard_cost", "current_cost", "quantity_decimals", "state"]
-        labels = {"product_number": "Product ID", "default_unit": "Default Unit", "quantity_decimals": "Decimals Supported"}
+        fields = [
+            "product_number",
+            "name",
+            "description",
+            "unit_group",
+            "default_unit",
+            "default_price_list",
+            "list_price",
+            "standard_cost",
+            "current_cost",
+            "quantity_decimals",
+            "state",
+        ]
+        labels = {
+            "product_number": "Product ID",
+            "default_unit": "Default Unit",
+            "quantity_decimals": "Decimals Supported",
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
@@ -31,16 +46,28 @@ class PriceListForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = PriceList
         fields = ["name", "currency", "start_date", "end_date", "description"]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
-                   "end_date": forms.DateInput(attrs={"type": "date"}),
-                   "description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class PriceListItemForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = PriceListItem
-        fields = ["product", "unit", "pricing_method", "amount", "percentage", "rounding_policy", "rounding_option",
-                  "rounding_amount", "quantity_selling", "discount_list"]
+        fields = [
+            "product",
+            "unit",
+            "pricing_method",
+            "amount",
+            "percentage",
+            "rounding_policy",
+            "rounding_option",
+            "rounding_amount",
+            "quantity_selling",
+            "discount_list",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -51,8 +78,12 @@ class PriceListItemForm(ServiceValidated, forms.ModelForm):
 
 
 class UnitGroupForm(ServiceValidated, forms.ModelForm):
-    base_unit_name = forms.CharField(label="Primary Unit", max_length=100, required=False,
-                                     help_text="The base unit every other unit of the group is counted in.")
+    base_unit_name = forms.CharField(
+        label="Primary Unit",
+        max_length=100,
+        required=False,
+        help_text="The base unit every other unit of the group is counted in.",
+    )
 
     class Meta:
         model = UnitGroup

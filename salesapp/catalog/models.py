@@ -142,7 +142,9 @@ class PriceList(TimeStamped):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="pricelist_dates_ordered",
             ),
         ]
@@ -218,7 +220,8 @@ class PriceListItem(TimeStamped):
     )
     rounding_option = models.IntegerField(
         choices=[(o.value, o.name.replace("_", " ").capitalize()) for o in RoundingOption],
-        null=True, blank=True,
+        null=True,
+        blank=True,
     )
     rounding_amount = models.DecimalField(null=True, blank=True, **MONEY)
     quantity_selling = models.IntegerField(
@@ -233,8 +236,12 @@ class PriceListItem(TimeStamped):
         ordering = ["price_list", "product__name"]
         constraints = [
             models.UniqueConstraint(fields=["price_list", "product", "unit"], name="pricelistitem_unique"),
-            models.CheckConstraint(condition=Q(pricing_method__gte=1, pricing_method__lte=6), name="pli_method_valid"),
-            models.CheckConstraint(condition=Q(rounding_policy__gte=1, rounding_policy__lte=4), name="pli_policy_valid"),
+            models.CheckConstraint(
+                condition=Q(pricing_method__gte=1, pricing_method__lte=6), name="pli_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rounding_policy__gte=1, rounding_policy__lte=4), name="pli_policy_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(quantity_selling__gte=1, quantity_selling__lte=3), name="pli_qty_selling_valid"
             ),

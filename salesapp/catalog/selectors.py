@@ -12,8 +12,11 @@ def price_list_list() -> QuerySet[PriceList]:
 
 
 def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
-    return (PriceListItem.objects.filter(price_list=price_list)
-            .select_related("product", "unit", "discount_list").order_by("product__name", "unit__name"))
+    return (
+        PriceListItem.objects.filter(price_list=price_list)
+        .select_related("product", "unit", "discount_list")
+        .order_by("product__name", "unit__name")
+    )
 
 
 def unit_group_list() -> QuerySet[UnitGroup]:

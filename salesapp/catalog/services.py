@@ -16,7 +16,9 @@ from salesapp.sales.models import LINE_MODELS
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
 
 
-def bump_price_lists(*, ids: Any = None, product: Product | None = None, discount_list: DiscountList | None = None) -> None:
+def bump_price_lists(
+    *, ids: Any = None, product: Product | None = None, discount_list: DiscountList | None = None
+) -> None:
     qs = PriceList.objects.all()
     if ids is not None:
         qs = qs.filter(pk__in=ids)
@@ -74,7 +76,9 @@ def _check_name(unit: Unit, units: dict[Any, Unit], name: str | None) -> None:
         raise ValidationFailed(f"This unit group already has a unit named {name}.", field="name")
 
 
-def _check_measure(unit: Unit, units: dict[Any, Unit], *, quantity: Decimal | None, base: Unit | None) -> None:
+def _check_measure(
+    unit: Unit, units: dict[Any, Unit], *, quantity: Decimal | None, base: Unit | None
+) -> None:
     """A unit holds more than zero of a unit of its own group, and never (through others) of itself."""
     if quantity is None or quantity <= 0:
         raise ValidationFailed("The quantity must be greater than zero.", field="quantity")
@@ -84,16 +88,20 @@ def _check_measure(unit: Unit, units: dict[Any, Unit], *, quantity: Decimal | No
     step: Unit | None = units[base.pk]
     while step is not None and step.pk not in seen:
         if step.pk == unit.pk:
-            why = "a unit can't be counted in itself" if base.pk == unit.pk else \
-                f"{base.name} is itself counted in {unit.name}"
+            why = (
+                "a unit can't be counted in itself"
+                if base.pk == unit.pk
+                else f"{base.name} is itself counted in {unit.name}"
+            )
             raise ValidationFailed(f"{unit.name} can't be counted in {base.name}: {why}.", field="base_unit")
         seen.add(step.pk)
         step = units.get(step.base_unit_id)
 
 
 @transaction.atomic
-def unit_create(*, group: UnitGroup, name: str, quantity: Decimal, base_unit: Unit | None = None,
-                by: Any = None) -> Unit:
+def unit_create(
+    *, group: UnitGroup, name: str, quantity: Decimal, base_unit: Unit | None = None, by: Any = None
+) -> Unit:
     """A unit is quantity × a unit of the same group (by default the group's primary unit)."""
     units = _lock_units(group.pk)
     unit = Unit(group=group, owner=by)
@@ -126,16 +134,22 @@ def unit_save(*, unit: Unit, by: Any = None, **changes: Any) -> Unit:
     _check_name(unit, units, changes.get("name"))
     if primary is not None and unit.pk == primary.pk:
         if changes.get("quantity", 1) != 1:
-            raise ValidationFailed(f"{unit.name} is the primary unit of its group: its quantity stays 1.",
-                                   field="quantity")
+            raise ValidationFailed(
+                f"{unit.name} is the primary unit of its group: its quantity stays 1.", field="quantity"
+            )
         if changes.get("base_unit") is not None:
-            raise ValidationFailed(f"{unit.name} is the primary unit of its group: it has no base unit.",
-                                   field="base_unit")
+            raise ValidationFailed(
+                f"{unit.name} is the primary unit of its group: it has no base unit.", field="base_unit"
+            )
     else:
         if "base_unit" in changes:
             changes["base_unit"] = changes["base_unit"] or primary
-        _check_measure(unit, units, quantity=changes.get("quantity", unit.quantity),
-                       base=changes.get("base_unit", unit.base_unit))
+        _check_measure(
+            unit,
+            units,
+            quantity=changes.get("quantity", unit.quantity),
+            base=changes.get("base_unit", unit.base_unit),
+        )
     return _save(unit, changes)
 
 
@@ -152,8 +166,11 @@ def _unit_in_use(unit: Unit, units: dict[Any, Unit]) -> str | None:
     item = PriceListItem.objects.filter(unit=unit).select_related("price_list", "product").first()
     if item is not None:
         return f"the price list {item.price_list.name} prices {item.product.name} in it"
-    used = [str(document._meta.verbose_name_plural)
-            for document, line in LINE_MODELS.items() if line._default_manager.filter(unit=unit).exists()]
+    used = [
+        str(document._meta.verbose_name_plural)
+        for document, line in LINE_MODELS.items()
+        if line._default_manager.filter(unit=unit).exists()
+    ]
     if used:
         return f"it is used on lines of {', '.join(used)}"
     return None
@@ -180,12 +197,16 @@ def product_save(*, product: Product, by: Any = None, **changes: Any) -> Product
     unit = changes.get("default_unit", product.default_unit if product.default_unit_id else None)
     group = changes.get("unit_group", product.unit_group if product.unit_group_id else None)
     if unit is not None and group is not None and unit.group_id != group.pk:
-        raise ValidationFailed("The default unit must belong to the product's unit group.", field="default_unit")
+        raise ValidationFailed(
+            "The default unit must belong to the product's unit group.", field="default_unit"
+        )
     for name in PRICING_FIELDS:
         value = changes.get(name)
         if value is not None and value < 0:
             raise ValidationFailed(f"{name.replace('_', ' ').capitalize()} can't be negative.", field=name)
-    pricing_changed = not is_new and any(getattr(product, k) != v for k, v in changes.items() if k in PRICING_FIELDS)
+    pricing_changed = not is_new and any(
+        getattr(product, k) != v for k, v in changes.items() if k in PRICING_FIELDS
+    )
     _save(product, changes)
     if pricing_changed:
         bump_price_lists(product=product)
@@ -211,26 +232,50 @@ def price_list_save(*, price_list: PriceList, by: Any = None, **changes: Any) ->
 def _check_item(item: PriceListItem) -> None:
     if item.unit_id and item.product_id and item.unit.group_id != item.product.unit_group_id:
         raise ValidationFailed("The unit must belong to the product's unit group.", field="unit")
-    if item.price_list_id and item.product_id and item.unit_id and PriceListItem.objects.filter(
-            price_list_id=item.price_list_id, product_id=item.product_id, unit_id=item.unit_id,
-    ).exclude(pk=item.pk).exists():  # the unique constraint stays as the backstop
+    if (
+        item.price_list_id
+        and item.product_id
+        and item.unit_id
+        and PriceListItem.objects.filter(
+            price_list_id=item.price_list_id,
+            product_id=item.product_id,
+            unit_id=item.unit_id,
+        )
+        .exclude(pk=item.pk)
+        .exists()
+    ):  # the unique constraint stays as the backstop
         raise ValidationFailed(
             f"{item.price_list.name} already prices {item.product.name} in the unit {item.unit.name}: "
-            "change that item, or choose another unit.", field="product")
+            "change that item, or choose another unit.",
+            field="product",
+        )
     method = pricing.PricingMethod(item.pricing_method)
     if method == pricing.PricingMethod.CURRENCY_AMOUNT and item.amount is None:
         raise ValidationFailed("Enter the amount for a currency-amount price.", field="amount")
     if method != pricing.PricingMethod.CURRENCY_AMOUNT and item.percentage is None:
         raise ValidationFailed("Enter the percentage this pricing method needs.", field="percentage")
-    if item.rounding_policy != pricing.RoundingPolicy.NONE and (item.rounding_option is None or not item.rounding_amount):
-        raise ValidationFailed("A rounding policy needs a rounding option and amount.", field="rounding_amount")
-    if item.discount_list_id and item.discount_list.is_amount_type and \
-            item.discount_list.currency_id != item.price_list.currency_id:
-        raise ValidationFailed("The amount discount list must be in the price list's currency.", field="discount_list")
+    if item.rounding_policy != pricing.RoundingPolicy.NONE and (
+        item.rounding_option is None or not item.rounding_amount
+    ):
+        raise ValidationFailed(
+            "A rounding policy needs a rounding option and amount.", field="rounding_amount"
+        )
+    if (
+        item.discount_list_id
+        and item.discount_list.is_amount_type
+        and item.discount_list.currency_id != item.price_list.currency_id
+    ):
+        raise ValidationFailed(
+            "The amount discount list must be in the price list's currency.", field="discount_list"
+        )
     try:  # the item must be able to price its product now
         pricing.price_from_item(
-            method=method, amount=item.amount, percentage=item.percentage, list_price=item.product.list_price,
-            current_cost=item.product.current_cost, standard_cost=item.product.standard_cost,
+            method=method,
+            amount=item.amount,
+            percentage=item.percentage,
+            list_price=item.product.list_price,
+            current_cost=item.product.current_cost,
+            standard_cost=item.product.standard_cost,
             rounding_policy=pricing.RoundingPolicy(item.rounding_policy),
             rounding_option=pricing.RoundingOption(item.rounding_option) if item.rounding_option else None,
             rounding_amount=item.rounding_amount,
@@ -285,17 +330,23 @@ def discount_save(*, discount: Discount, by: Any = None, **changes: Any) -> Disc
     if dl.is_amount_type and discount.amount is None:
         raise ValidationFailed("This is an amount discount list: enter the amount.", field="amount")
     if not dl.is_amount_type and discount.percentage is None:
-        raise ValidationFailed("This is a percentage discount list: enter the percentage.", field="percentage")
+        raise ValidationFailed(
+            "This is a percentage discount list: enter the percentage.", field="percentage"
+        )
     if discount.begin_quantity is None or discount.end_quantity is None:
-        raise ValidationFailed("Enter the begin and end quantity.",
-                               field="begin_quantity" if discount.begin_quantity is None else "end_quantity")
+        raise ValidationFailed(
+            "Enter the begin and end quantity.",
+            field="begin_quantity" if discount.begin_quantity is None else "end_quantity",
+        )
     if discount.end_quantity < discount.begin_quantity:
         raise ValidationFailed("The end quantity can't be below the begin quantity.", field="end_quantity")
     overlap = Discount.objects.filter(
         discount_list=dl, begin_quantity__lte=discount.end_quantity, end_quantity__gte=discount.begin_quantity
     ).exclude(pk=discount.pk)
     if overlap.exists():
-        raise ValidationFailed("This quantity range overlaps another row of the discount list.", field="begin_quantity")
+        raise ValidationFailed(
+            "This quantity range overlaps another row of the discount list.", field="begin_quantity"
+        )
     _save(discount, {})
     bump_price_lists(discount_list=dl)
     return discount

@@ -10,9 +10,16 @@ urlpatterns = [
     path("price-lists/new/", views.price_list_create, name="price_list_create"),
     path("price-lists/<uuid:pk>/", views.price_list_detail, name="price_list_detail"),
     path("price-lists/<uuid:pk>/items/new/", views.price_list_item_create, name="price_list_item_create"),
-    path("price-lists/<uuid:pk>/items/<uuid:item_pk>/", views.price_list_item_detail, name="price_list_item_detail"),
-    path("price-lists/<uuid:pk>/items/<uuid:item_pk>/delete/", views.price_list_item_delete,
-         name="price_list_item_delete"),
+    path(
+        "price-lists/<uuid:pk>/items/<uuid:item_pk>/",
+        views.price_list_item_detail,
+        name="price_list_item_detail",
+    ),
+    path(
+        "price-lists/<uuid:pk>/items/<uuid:item_pk>/delete/",
+        views.price_list_item_delete,
+        name="price_list_item_delete",
+    ),
     path("unit-groups/", views.unit_group_list, name="unit_group_list"),
     path("unit-groups/new/", views.unit_group_create, name="unit_group_create"),
     path("unit-groups/<uuid:pk>/", views.unit_group_detail, name="unit_group_detail"),
@@ -23,5 +30,9 @@ urlpatterns = [
     path("discount-lists/new/", views.discount_list_create, name="discount_list_create"),
     path("discount-lists/<uuid:pk>/", views.discount_list_detail, name="discount_list_detail"),
     path("discount-lists/<uuid:pk>/rows/new/", views.discount_create, name="discount_create"),
-    path("discount-lists/<uuid:pk>/rows/<uuid:discount_pk>/delete/", views.discount_delete, name="discount_delete"),
+    path(
+        "discount-lists/<uuid:pk>/rows/<uuid:discount_pk>/delete/",
+        views.discount_delete,
+        name="discount_delete",
+    ),
 ]

@@ -27,9 +27,15 @@ from .forms import (
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
 
 PRODUCTS = ListPage(
-    title="Products", url_name="product_list", create_url_name="product_create", create_needs_manager=True,
-    queryset=selectors.product_list, detail_url=lambda p: reverse("product_detail", args=[p.pk]),
-    search_fields=("name", "product_number", "description"), default_sort="name", date_field="created_on",
+    title="Products",
+    url_name="product_list",
+    create_url_name="product_create",
+    create_needs_manager=True,
+    queryset=selectors.product_list,
+    detail_url=lambda p: reverse("product_detail", args=[p.pk]),
+    search_fields=("name", "product_number", "description"),
+    default_sort="name",
+    date_field="created_on",
     state_choices=ProductState.choices,
     columns=(
         Column("Name", lambda p: p.name, sort="name", link=True),
@@ -43,9 +49,16 @@ PRODUCTS = ListPage(
 )
 
 PRICE_LISTS = ListPage(
-    title="Price Lists", url_name="price_list_list", create_url_name="price_list_create", create_needs_manager=True,
-    queryset=selectors.price_list_list, detail_url=lambda p: reverse("price_list_detail", args=[p.pk]),
-    search_fields=("name", "description"), default_sort="name", date_field="start_date", date_label="Start Date",
+    title="Price Lists",
+    url_name="price_list_list",
+    create_url_name="price_list_create",
+    create_needs_manager=True,
+    queryset=selectors.price_list_list,
+    detail_url=lambda p: reverse("price_list_detail", args=[p.pk]),
+    search_fields=("name", "description"),
+    default_sort="name",
+    date_field="start_date",
+    date_label="Start Date",
     columns=(
         Column("Name", lambda p: p.name, sort="name", link=True),
         Column("Currency", lambda p: p.currency.code, sort="currency__code"),
@@ -56,9 +69,15 @@ PRICE_LISTS = ListPage(
 )
 
 UNIT_GROUPS = ListPage(
-    title="Unit Groups", url_name="unit_group_list", create_url_name="unit_group_create", create_needs_manager=True,
-    queryset=selectors.unit_group_list, detail_url=lambda g: reverse("unit_group_detail", args=[g.pk]),
-    search_fields=("name", "description"), default_sort="name", date_field="created_on",
+    title="Unit Groups",
+    url_name="unit_group_list",
+    create_url_name="unit_group_create",
+    create_needs_manager=True,
+    queryset=selectors.unit_group_list,
+    detail_url=lambda g: reverse("unit_group_detail", args=[g.pk]),
+    search_fields=("name", "description"),
+    default_sort="name",
+    date_field="created_on",
     columns=(
         Column("Name", lambda g: g.name, sort="name", link=True),
         Column("Units", lambda g: g.unit_count, sort="unit_count", numeric=True),
@@ -67,10 +86,15 @@ UNIT_GROUPS = ListPage(
 )
 
 DISCOUNT_LISTS = ListPage(
-    title="Discount Lists", url_name="discount_list_list", create_url_name="discount_list_create",
-    create_needs_manager=True, queryset=selectors.discount_list_list,
+    title="Discount Lists",
+    url_name="discount_list_list",
+    create_url_name="discount_list_create",
+    create_needs_manager=True,
+    queryset=selectors.discount_list_list,
     detail_url=lambda d: reverse("discount_list_detail", args=[d.pk]),
-    search_fields=("name", "description"), default_sort="name", date_field="created_on",
+    search_fields=("name", "description"),
+    default_sort="name",
+    date_field="created_on",
     columns=(
         Column("Name", lambda d: d.name, sort="name", link=True),
         Column("Type", lambda d: "Amount" if d.is_amount_type else "Percentage", sort="is_amount_type"),
@@ -102,14 +126,22 @@ def discount_list_list(request: HttpRequest) -> HttpResponse:
 
 # --- products ----------------------------------------------------------------------------------
 
+
 def _product_page(request: HttpRequest, product: Product) -> HttpResponse:
     form = ProductForm(request.POST or None, instance=product)
     return edit_page(
-        request, form=form, template="catalog/record.html",
+        request,
+        form=form,
+        template="catalog/record.html",
         save=lambda data: services.product_save(product=product, by=request.user, **data),
-        context={"record": product, "title": product.name if not product._state.adding else "New Product",
-                 "list_url": reverse("product_list"), "new_url": reverse("product_create")},
-        success=lambda obj: reverse("product_detail", args=[obj.pk]), can_edit=is_manager(request.user),
+        context={
+            "record": product,
+            "title": product.name if not product._state.adding else "New Product",
+            "list_url": reverse("product_list"),
+            "new_url": reverse("product_create"),
+        },
+        success=lambda obj: reverse("product_detail", args=[obj.pk]),
+        can_edit=is_manager(request.user),
     )
 
 
@@ -125,15 +157,24 @@ def product_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 # --- price lists and their items ---------------------------------------------------------------
 
+
 def _price_list_page(request: HttpRequest, price_list: PriceList) -> HttpResponse:
     form = PriceListForm(request.POST or None, instance=price_list)
     items = list(selectors.price_list_items(price_list)) if not price_list._state.adding else []
     return edit_page(
-        request, form=form, template="catalog/price_list.html",
+        request,
+        form=form,
+        template="catalog/price_list.html",
         save=lambda data: services.price_list_save(price_list=price_list, by=request.user, **data),
-        context={"record": price_list, "title": price_list.name if not price_list._state.adding else "New Price List",
-                 "items": items, "list_url": reverse("price_list_list"), "new_url": reverse("price_list_create")},
-        success=lambda obj: reverse("price_list_detail", args=[obj.pk]), can_edit=is_manager(request.user),
+        context={
+            "record": price_list,
+            "title": price_list.name if not price_list._state.adding else "New Price List",
+            "items": items,
+            "list_url": reverse("price_list_list"),
+            "new_url": reverse("price_list_create"),
+        },
+        success=lambda obj: reverse("price_list_detail", args=[obj.pk]),
+        can_edit=is_manager(request.user),
     )
 
 
@@ -150,13 +191,22 @@ def price_list_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def _item_page(request: HttpRequest, price_list: PriceList, item: PriceListItem) -> HttpResponse:
     form = PriceListItemForm(request.POST or None, instance=item)
     return edit_page(
-        request, form=form, template="catalog/record.html",
-        save=lambda data: services.price_list_item_save(item=item, by=request.user, price_list=price_list, **data),
-        context={"record": item, "parent": price_list, "parent_url": reverse("price_list_detail", args=[price_list.pk]),
-                 "title": f"{price_list.name}: {item.product.name if item.product_id else 'New Price List Item'}",
-                 "list_url": reverse("price_list_detail", args=[price_list.pk])},
+        request,
+        form=form,
+        template="catalog/record.html",
+        save=lambda data: services.price_list_item_save(
+            item=item, by=request.user, price_list=price_list, **data
+        ),
+        context={
+            "record": item,
+            "parent": price_list,
+            "parent_url": reverse("price_list_detail", args=[price_list.pk]),
+            "title": f"{price_list.name}: {item.product.name if item.product_id else 'New Price List Item'}",
+            "list_url": reverse("price_list_detail", args=[price_list.pk]),
+        },
         success=lambda obj: reverse("price_list_detail", args=[price_list.pk]),
-        can_edit=is_manager(request.user), saved_message="Price list item saved.",
+        can_edit=is_manager(request.user),
+        saved_message="Price list item saved.",
     )
 
 
@@ -168,8 +218,9 @@ def price_list_item_create(request: HttpRequest, pk: str) -> HttpResponse:
 
 @manager_required_for_writes
 def price_list_item_detail(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
-    item = get_object_or_404(PriceListItem.objects.select_related("price_list", "product"), pk=item_pk,
-                             price_list_id=pk)
+    item = get_object_or_404(
+        PriceListItem.objects.select_related("price_list", "product"), pk=item_pk, price_list_id=pk
+    )
     return _item_page(request, item.price_list, item)
 
 
@@ -187,11 +238,16 @@ def _delete(request: HttpRequest, delete: Callable[[], None], *, done: str, back
 @manager_required
 def price_list_item_delete(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
     item = get_object_or_404(PriceListItem, pk=item_pk, price_list_id=pk)
-    return _delete(request, lambda: services.price_list_item_delete(item=item, by=request.user),
-                   done="Price list item deleted.", back=reverse("price_list_detail", args=[pk]))
+    return _delete(
+        request,
+        lambda: services.price_list_item_delete(item=item, by=request.user),
+        done="Price list item deleted.",
+        back=reverse("price_list_detail", args=[pk]),
+    )
 
 
 # --- unit groups and units --------------------------------------------------------------------
+
 
 def _save_unit_group(group: UnitGroup, request: HttpRequest, data: dict) -> UnitGroup:
     if not group._state.adding:
@@ -199,17 +255,32 @@ def _save_unit_group(group: UnitGroup, request: HttpRequest, data: dict) -> Unit
     return services.unit_group_create(by=request.user, **data)
 
 
-def _unit_group_page(request: HttpRequest, group: UnitGroup, unit_form: UnitForm | None = None) -> HttpResponse:
+def _unit_group_page(
+    request: HttpRequest, group: UnitGroup, unit_form: UnitForm | None = None
+) -> HttpResponse:
     posting_group = request.method == "POST" and unit_form is None
     form = UnitGroupForm(request.POST if posting_group else None, instance=group)
-    units = list(group.units.select_related("base_unit").order_by("quantity", "name")) if not group._state.adding else []
+    units = (
+        list(group.units.select_related("base_unit").order_by("quantity", "name"))
+        if not group._state.adding
+        else []
+    )
     return edit_page(
-        request, posted=posting_group, form=form, template="catalog/unit_group.html",
+        request,
+        posted=posting_group,
+        form=form,
+        template="catalog/unit_group.html",
         save=lambda data: _save_unit_group(group, request, data),
-        context={"record": group, "title": group.name if not group._state.adding else "New Unit Group", "units": units,
-                 "unit_form": unit_form or (UnitForm(group=group) if not group._state.adding else None),
-                 "list_url": reverse("unit_group_list"), "new_url": reverse("unit_group_create")},
-        success=lambda obj: reverse("unit_group_detail", args=[obj.pk]), can_edit=is_manager(request.user),
+        context={
+            "record": group,
+            "title": group.name if not group._state.adding else "New Unit Group",
+            "units": units,
+            "unit_form": unit_form or (UnitForm(group=group) if not group._state.adding else None),
+            "list_url": reverse("unit_group_list"),
+            "new_url": reverse("unit_group_create"),
+        },
+        success=lambda obj: reverse("unit_group_detail", args=[obj.pk]),
+        can_edit=is_manager(request.user),
     )
 
 
@@ -242,11 +313,20 @@ def unit_detail(request: HttpRequest, pk: str, unit_pk: str) -> HttpResponse:
     group_url = reverse("unit_group_detail", args=[group.pk])
     form = UnitForm(request.POST or None, instance=unit, group=group)
     return edit_page(
-        request, form=form, template="catalog/record.html",
+        request,
+        form=form,
+        template="catalog/record.html",
         save=lambda data: services.unit_save(unit=unit, by=request.user, **data),
-        context={"record": unit, "parent": group, "parent_url": group_url, "title": f"{group.name}: {unit.name}",
-                 "list_url": group_url},
-        success=lambda obj: group_url, can_edit=is_manager(request.user), saved_message="Unit saved.",
+        context={
+            "record": unit,
+            "parent": group,
+            "parent_url": group_url,
+            "title": f"{group.name}: {unit.name}",
+            "list_url": group_url,
+        },
+        success=lambda obj: group_url,
+        can_edit=is_manager(request.user),
+        saved_message="Unit saved.",
     )
 
 
@@ -254,23 +334,39 @@ def unit_detail(request: HttpRequest, pk: str, unit_pk: str) -> HttpResponse:
 @manager_required
 def unit_delete(request: HttpRequest, pk: str, unit_pk: str) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_pk, group_id=pk)
-    return _delete(request, lambda: services.unit_delete(unit=unit, by=request.user),
-                   done=f"Unit {unit.name} deleted.", back=reverse("unit_group_detail", args=[pk]))
+    return _delete(
+        request,
+        lambda: services.unit_delete(unit=unit, by=request.user),
+        done=f"Unit {unit.name} deleted.",
+        back=reverse("unit_group_detail", args=[pk]),
+    )
 
 
 # --- discount lists and their rows -----------------------------------------------------------
 
-def _discount_list_page(request: HttpRequest, dl: DiscountList, row_form: DiscountForm | None = None) -> HttpResponse:
+
+def _discount_list_page(
+    request: HttpRequest, dl: DiscountList, row_form: DiscountForm | None = None
+) -> HttpResponse:
     posting_list = request.method == "POST" and row_form is None
     form = DiscountListForm(request.POST if posting_list else None, instance=dl)
     rows = list(dl.discounts.order_by("begin_quantity")) if not dl._state.adding else []
     return edit_page(
-        request, posted=posting_list, form=form, template="catalog/discount_list.html",
+        request,
+        posted=posting_list,
+        form=form,
+        template="catalog/discount_list.html",
         save=lambda data: services.discount_list_save(discount_list=dl, by=request.user, **data),
-        context={"record": dl, "title": dl.name if not dl._state.adding else "New Discount List", "rows": rows,
-                 "row_form": row_form or (DiscountForm() if not dl._state.adding else None),
-                 "list_url": reverse("discount_list_list"), "new_url": reverse("discount_list_create")},
-        success=lambda obj: reverse("discount_list_detail", args=[obj.pk]), can_edit=is_manager(request.user),
+        context={
+            "record": dl,
+            "title": dl.name if not dl._state.adding else "New Discount List",
+            "rows": rows,
+            "row_form": row_form or (DiscountForm() if not dl._state.adding else None),
+            "list_url": reverse("discount_list_list"),
+            "new_url": reverse("discount_list_create"),
+        },
+        success=lambda obj: reverse("discount_list_detail", args=[obj.pk]),
+        can_edit=is_manager(request.user),
     )
 
 
@@ -289,8 +385,13 @@ def discount_list_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def discount_create(request: HttpRequest, pk: str) -> HttpResponse:
     dl = get_object_or_404(DiscountList, pk=pk)
     form = DiscountForm(request.POST)
-    row = run_form(request, form, lambda data: services.discount_save(
-        discount=Discount(discount_list=dl, owner=request.user), by=request.user, **data))
+    row = run_form(
+        request,
+        form,
+        lambda data: services.discount_save(
+            discount=Discount(discount_list=dl, owner=request.user), by=request.user, **data
+        ),
+    )
     if row is None:
         return _discount_list_page(request, dl, row_form=form)
     messages.success(request, "Discount row added.")
@@ -300,6 +401,12 @@ def discount_create(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 @manager_required
 def discount_delete(request: HttpRequest, pk: str, discount_pk: str) -> HttpResponse:
-    row = get_object_or_404(Discount.objects.select_related("discount_list"), pk=discount_pk, discount_list_id=pk)
-    return _delete(request, lambda: services.discount_delete(discount=row, by=request.user),
-                   done="Discount row deleted.", back=reverse("discount_list_detail", args=[pk]))
+    row = get_object_or_404(
+        Discount.objects.select_related("discount_list"), pk=discount_pk, discount_list_id=pk
+    )
+    return _delete(
+        request,
+        lambda: services.discount_delete(discount=row, by=request.user),
+        done="Discount row deleted.",
+        back=reverse("discount_list_detail", args=[pk]),
+    )

@@ -4,8 +4,14 @@ from django.db import models
 
 ADDRESS_PARTS = ("line1", "line2", "line3", "city", "stateorprovince", "postalcode", "country")
 PART_LABELS = {
-    "name": "name", "line1": "street 1", "line2": "street 2", "line3": "street 3", "city": "city",
-    "stateorprovince": "state / province", "postalcode": "ZIP / postal code", "country": "country / region",
+    "name": "name",
+    "line1": "street 1",
+    "line2": "street 2",
+    "line3": "street 3",
+    "city": "city",
+    "stateorprovince": "state / province",
+    "postalcode": "ZIP / postal code",
+    "country": "country / region",
 }
 
 
@@ -18,7 +24,7 @@ def address_model(prefix: str, label: str, *, with_name: bool = False) -> type[m
     """An abstract model holding one address as `<prefix>_<part>` columns."""
     attrs: dict[str, object] = {"__module__": __name__, "Meta": type("Meta", (), {"abstract": True})}
     for name in address_fields(prefix, with_name=with_name):
-        part = name[len(prefix) + 1:]
+        part = name[len(prefix) + 1 :]
         size = 20 if part == "postalcode" else 250 if part.startswith("line") else 100
         attrs[name] = models.CharField(f"{label} {PART_LABELS[part]}", max_length=size, blank=True)
     return type(f"{prefix.title()}Address", (models.Model,), attrs)

@@ -10,9 +10,23 @@ class OrganizationSettingsForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = OrganizationSettings
         fields = [
-            "seller_name", "address", "tax_id", "email", "phone", "website", "logo", "payment_instructions",
-            "invoice_footer", "default_currency", "pricing_precision", "discount_calculation", "quote_prefix",
-            "order_prefix", "invoice_prefix", "email_subject_template", "email_body_template",
+            "seller_name",
+            "address",
+            "tax_id",
+            "email",
+            "phone",
+            "website",
+            "logo",
+            "payment_instructions",
+            "invoice_footer",
+            "default_currency",
+            "pricing_precision",
+            "discount_calculation",
+            "quote_prefix",
+            "order_prefix",
+            "invoice_prefix",
+            "email_subject_template",
+            "email_body_template",
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),

@@ -75,15 +75,15 @@ class OrganizationSettings(models.Model):
     )
     pricing_precision = models.PositiveSmallIntegerField("pricing decimal precision", default=2)
     discount_calculation = models.CharField(
-        "discount calculation method", max_length=20, choices=DiscountCalculation.choices,
+        "discount calculation method",
+        max_length=20,
+        choices=DiscountCalculation.choices,
         default=DiscountCalculation.LINE_ITEM,
     )
     quote_prefix = models.CharField(max_length=10, default="QUO-")
     order_prefix = models.CharField(max_length=10, default="ORD-")
     invoice_prefix = models.CharField(max_length=10, default="INV-")
-    email_subject_template = models.CharField(
-        max_length=200, default="Invoice {number} from {seller}"
-    )
+    email_subject_template = models.CharField(max_length=200, default="Invoice {number} from {seller}")
     email_body_template = models.TextField(
         default="Dear customer,\n\nplease find attached invoice {number} for {total}, due on {due}.\n\n"
         "Kind regards,\n{seller}"

@@ -22,8 +22,12 @@ def _per_currency(qs: Any, **subsets: Q) -> list[dict[str, Any]]:
     for name, cond in subsets.items():
         aggregates[f"{name}_count"] = Count("currency", filter=cond)
         aggregates[f"{name}_total"] = Sum("total_amount", filter=cond)
-    return list(qs.order_by().values("currency__code", "currency__precision").annotate(**aggregates)
-                .order_by("currency__code"))
+    return list(
+        qs.order_by()
+        .values("currency__code", "currency__precision")
+        .annotate(**aggregates)
+        .order_by("currency__code")
+    )
 
 
 def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
@@ -33,9 +37,15 @@ def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
     precision; nothing exact is derived from them.
     """
     totals = [
-        {"currency": r["currency__code"], "count": r[f"{prefix}count"],
-         "total": Decimal(str(r[f"{prefix}total"] or 0)).quantize(Decimal(1).scaleb(-r["currency__precision"]))}
-        for r in rows if r[f"{prefix}count"]
+        {
+            "currency": r["currency__code"],
+            "count": r[f"{prefix}count"],
+            "total": Decimal(str(r[f"{prefix}total"] or 0)).quantize(
+                Decimal(1).scaleb(-r["currency__precision"])
+            ),
+        }
+        for r in rows
+        if r[f"{prefix}count"]
     ]
     return {"count": sum(t["count"] for t in totals), "totals": totals}
 
@@ -54,7 +64,8 @@ def dashboard(user: Any) -> dict[str, Any]:
     opportunities = document_list(Opportunity).filter(owner=user, state=OpportunityState.OPEN)
     quotes = document_list(Quote).filter(owner=user, state=QuoteState.ACTIVE)
     orders = document_list(SalesOrder).filter(
-        state__in=[OrderState.ACTIVE, OrderState.SUBMITTED, OrderState.FULFILLED])
+        state__in=[OrderState.ACTIVE, OrderState.SUBMITTED, OrderState.FULFILLED]
+    )
     invoices = document_list(Invoice).filter(state=InvoiceState.ACTIVE)
     late = Q(due_date__lt=today)
     overdue = invoices.filter(late)

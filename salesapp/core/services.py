@@ -31,7 +31,9 @@ def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettin
     org = OrganizationSettings.objects.select_for_update().get(pk=1)
     precision = changes.get("pricing_precision", org.pricing_precision)
     if precision is None or not 0 <= precision <= 4:
-        raise ValidationFailed("The pricing decimal precision must be between 0 and 4.", field="pricing_precision")
+        raise ValidationFailed(
+            "The pricing decimal precision must be between 0 and 4.", field="pricing_precision"
+        )
     before = [getattr(org, name) for name in PRICING_SETTINGS]
     for name, value in changes.items():
         setattr(org, name, value)

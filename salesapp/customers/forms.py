@@ -12,8 +12,18 @@ class AccountForm(ServiceValidated, forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["name", "account_number", "email", "phone", "website", "tax_id", "primary_contact",
-                  "default_price_list", *address_fields("address1"), *address_fields("address2")]
+        fields = [
+            "name",
+            "account_number",
+            "email",
+            "phone",
+            "website",
+            "tax_id",
+            "primary_contact",
+            "default_price_list",
+            *address_fields("address1"),
+            *address_fields("address2"),
+        ]
         labels = {"name": "Account Name", "phone": "Main Phone"}
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
@@ -27,8 +37,16 @@ class AccountForm(ServiceValidated, forms.ModelForm):
 class ContactForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["first_name", "last_name", "job_title", "account", "email", "phone", "default_price_list",
-                  *address_fields("address1")]
+        fields = [
+            "first_name",
+            "last_name",
+            "job_title",
+            "account",
+            "email",
+            "phone",
+            "default_price_list",
+            *address_fields("address1"),
+        ]
         labels = {"phone": "Business Phone", "account": "Account Name"}
 
 

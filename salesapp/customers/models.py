@@ -40,7 +40,11 @@ class Contact(TimeStamped, Address1):
     phone = models.CharField(max_length=50, blank=True)
     job_title = models.CharField(max_length=100, blank=True)
     account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts",
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
         verbose_name="parent account",
     )
     default_price_list = models.ForeignKey(

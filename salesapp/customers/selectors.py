@@ -14,11 +14,14 @@ def contact_list() -> QuerySet[Contact]:
 
 def customer_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Accounts and contacts for a customer picker, values "account:<id>" / "contact:<id>" (2 queries)."""
-    accounts = [(f"account:{pk}", name) for pk, name in Account.objects.order_by("name").values_list("pk", "name")]
+    accounts = [
+        (f"account:{pk}", name) for pk, name in Account.objects.order_by("name").values_list("pk", "name")
+    ]
     contacts = [
         (f"contact:{pk}", f"{first} {last}".strip())
-        for pk, first, last in Contact.objects.order_by("last_name", "first_name")
-        .values_list("pk", "first_name", "last_name")
+        for pk, first, last in Contact.objects.order_by("last_name", "first_name").values_list(
+            "pk", "first_name", "last_name"
+        )
     ]
     return [("Accounts", accounts), ("Contacts", contacts)]
 

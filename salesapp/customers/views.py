@@ -16,9 +16,14 @@ def _owner(obj) -> str:  # noqa: ANN001
 
 
 ACCOUNTS = ListPage(
-    title="Accounts", url_name="account_list", create_url_name="account_create",
-    queryset=selectors.account_list, detail_url=lambda a: reverse("account_detail", args=[a.pk]),
-    search_fields=("name", "account_number", "email", "address1_city"), default_sort="name", date_field="created_on",
+    title="Accounts",
+    url_name="account_list",
+    create_url_name="account_create",
+    queryset=selectors.account_list,
+    detail_url=lambda a: reverse("account_detail", args=[a.pk]),
+    search_fields=("name", "account_number", "email", "address1_city"),
+    default_sort="name",
+    date_field="created_on",
     columns=(
         Column("Account Name", lambda a: a.name, sort="name", link=True),
         Column("Account Number", lambda a: a.account_number, sort="account_number"),
@@ -32,10 +37,15 @@ ACCOUNTS = ListPage(
 )
 
 CONTACTS = ListPage(
-    title="Contacts", url_name="contact_list", create_url_name="contact_create",
-    queryset=selectors.contact_list, detail_url=lambda c: reverse("contact_detail", args=[c.pk]),
-    search_fields=("first_name", "last_name", "email", "account__name"), default_sort="last_name",
-    customer_fields=("account__name",), date_field="created_on",
+    title="Contacts",
+    url_name="contact_list",
+    create_url_name="contact_create",
+    queryset=selectors.contact_list,
+    detail_url=lambda c: reverse("contact_detail", args=[c.pk]),
+    search_fields=("first_name", "last_name", "email", "account__name"),
+    default_sort="last_name",
+    customer_fields=("account__name",),
+    date_field="created_on",
     columns=(
         Column("Full Name", lambda c: c.full_name, sort="last_name", link=True),
         Column("Email", lambda c: c.email, sort="email"),
@@ -60,24 +70,41 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 def _account_page(request: HttpRequest, account: Account) -> HttpResponse:
     form = AccountForm(request.POST or None, instance=account)
-    contacts = list(account.contacts.order_by("last_name", "first_name")[:50]) if not account._state.adding else []
+    contacts = (
+        list(account.contacts.order_by("last_name", "first_name")[:50]) if not account._state.adding else []
+    )
     return edit_page(
-        request, form=form, template="customers/account_form.html",
+        request,
+        form=form,
+        template="customers/account_form.html",
         save=lambda data: services.account_save(account=account, by=request.user, **data),
-        context={"record": account, "title": account.name if not account._state.adding else "New Account", "contacts": contacts,
-                 "list_url": reverse("account_list"), "new_url": reverse("account_create")},
-        success=lambda obj: reverse("account_detail", args=[obj.pk]), can_edit=True,
+        context={
+            "record": account,
+            "title": account.name if not account._state.adding else "New Account",
+            "contacts": contacts,
+            "list_url": reverse("account_list"),
+            "new_url": reverse("account_create"),
+        },
+        success=lambda obj: reverse("account_detail", args=[obj.pk]),
+        can_edit=True,
     )
 
 
 def _contact_page(request: HttpRequest, contact: Contact) -> HttpResponse:
     form = ContactForm(request.POST or None, instance=contact)
     return edit_page(
-        request, form=form, template="customers/contact_form.html",
+        request,
+        form=form,
+        template="customers/contact_form.html",
         save=lambda data: services.contact_save(contact=contact, by=request.user, **data),
-        context={"record": contact, "title": contact.full_name if not contact._state.adding else "New Contact",
-                 "list_url": reverse("contact_list"), "new_url": reverse("contact_create")},
-        success=lambda obj: reverse("contact_detail", args=[obj.pk]), can_edit=True,
+        context={
+            "record": contact,
+            "title": contact.full_name if not contact._state.adding else "New Contact",
+            "list_url": reverse("contact_list"),
+            "new_url": reverse("contact_create"),
+        },
+        success=lambda obj: reverse("contact_detail", args=[obj.pk]),
+        can_edit=True,
     )
 
 

@@ -4,9 +4,11 @@ from django import forms
 
 
 class SendEmailForm(forms.Form):
-    to = forms.CharField(label="To", max_length=2000,
-                         help_text="One or more addresses, separated by commas or semicolons.")
+    to = forms.CharField(
+        label="To", max_length=2000, help_text="One or more addresses, separated by commas or semicolons."
+    )
     cc = forms.CharField(label="Cc", max_length=2000, required=False)
     subject = forms.CharField(label="Subject", max_length=300)
-    body = forms.CharField(label="Message", required=False, max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label="Message", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )

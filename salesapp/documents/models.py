@@ -19,7 +19,9 @@ class InvoicePdf(models.Model):
     and `settings_hash` record what the invoice and the seller looked like, for people reading the row.
     """
 
-    invoice = models.OneToOneField("sales.Invoice", on_delete=models.CASCADE, primary_key=True, related_name="pdf")
+    invoice = models.OneToOneField(
+        "sales.Invoice", on_delete=models.CASCADE, primary_key=True, related_name="pdf"
+    )
     content_version = models.PositiveIntegerField()
     settings_hash = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64)
@@ -79,7 +81,8 @@ class Delivery(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(state__in=DeliveryState.values), name="delivery_state_valid"),
             models.CheckConstraint(
-                condition=~Q(state=DeliveryState.SENT) | Q(sent_at__isnull=False), name="delivery_sent_has_time"
+                condition=~Q(state=DeliveryState.SENT) | Q(sent_at__isnull=False),
+                name="delivery_sent_has_time",
             ),
         ]
 

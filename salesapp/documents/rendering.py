@@ -41,8 +41,16 @@ ASSET_ORIGIN = "https://assets.salesapp.invalid"
 STATIC_PREFIX = "/static/"
 MEDIA_PREFIX = "/media/"
 SETTINGS_FIELDS = (
-    "seller_name", "address", "tax_id", "email", "phone", "website", "logo", "payment_instructions",
-    "invoice_footer", "pricing_precision",
+    "seller_name",
+    "address",
+    "tax_id",
+    "email",
+    "phone",
+    "website",
+    "logo",
+    "payment_instructions",
+    "invoice_footer",
+    "pricing_precision",
 )
 
 
@@ -85,9 +93,9 @@ class LocalOnlyFetcher(URLFetcher):
         if clean != raw or ".." in clean.split("/"):
             return None
         if clean.startswith(STATIC_PREFIX):
-            found = finders.find(clean[len(STATIC_PREFIX):])
+            found = finders.find(clean[len(STATIC_PREFIX) :])
             return Path(found) if isinstance(found, str) and Path(found).is_file() else None
-        if clean.startswith(MEDIA_PREFIX) and self.logo_name and clean[len(MEDIA_PREFIX):] == self.logo_name:
+        if clean.startswith(MEDIA_PREFIX) and self.logo_name and clean[len(MEDIA_PREFIX) :] == self.logo_name:
             media_root = Path(settings.MEDIA_ROOT).resolve()
             path = (media_root / self.logo_name).resolve()
             if path.is_relative_to(media_root) and path.is_file():
@@ -96,6 +104,7 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 # --- formatting ----------------------------------------------------------------------------------
+
 
 def money(value: Any, currency: Currency) -> str:
     places = Decimal(1).scaleb(-currency.precision)
@@ -143,6 +152,7 @@ def template_values(invoice: Invoice, org: OrganizationSettings) -> dict[str, st
 
 # --- HTML ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class RenderedHtml:
     html: str
@@ -173,32 +183,42 @@ def _logo_stamp(org: OrganizationSettings) -> str:
 
 def invoice_lines(invoice: Invoice) -> list[InvoiceDetail]:
     return list(
-        InvoiceDetail.objects.filter(invoice=invoice).select_related("product", "unit").order_by("sequence", "created_on")
+        InvoiceDetail.objects.filter(invoice=invoice)
+        .select_related("product", "unit")
+        .order_by("sequence", "created_on")
     )
 
 
-def invoice_context(invoice: Invoice, org: OrganizationSettings, *, asset_origin: str = ASSET_ORIGIN) -> dict[str, Any]:
+def invoice_context(
+    invoice: Invoice, org: OrganizationSettings, *, asset_origin: str = ASSET_ORIGIN
+) -> dict[str, Any]:
     cur = invoice.currency
     places = org.pricing_precision
     rows = []
     for line in invoice_lines(invoice):
-        rows.append({
-            "name": line.product_name,
-            "number": line.product.product_number if line.product_id else "",
-            "description": line.description,
-            "unit": line.unit.name if line.unit_id else "",
-            "quantity": quantity(line.quantity),
-            "price_per_unit": price(line.price_per_unit, cur, places),
-            "volume_discount": price(line.volume_discount, cur, places) if line.volume_discount else "",
-            "manual_discount": money(line.manual_discount, cur) if line.manual_discount else "",
-            "tax": money(line.tax, cur) if line.tax else "",
-            "extended_amount": money(line.extended_amount, cur),
-        })
+        rows.append(
+            {
+                "name": line.product_name,
+                "number": line.product.product_number if line.product_id else "",
+                "description": line.description,
+                "unit": line.unit.name if line.unit_id else "",
+                "quantity": quantity(line.quantity),
+                "price_per_unit": price(line.price_per_unit, cur, places),
+                "volume_discount": price(line.volume_discount, cur, places) if line.volume_discount else "",
+                "manual_discount": money(line.manual_discount, cur) if line.manual_discount else "",
+                "tax": money(line.tax, cur) if line.tax else "",
+                "extended_amount": money(line.extended_amount, cur),
+            }
+        )
     mark = {InvoiceState.PAID: "PAID", InvoiceState.CANCELED: "CANCELED"}.get(invoice.state, "")
     totals = [("Detail amount", money(invoice.total_line_item_amount, cur))]
     if invoice.header_percent_discount_amount:
-        totals.append((f"Discount ({quantity(invoice.discount_percentage)}%)",
-                       "-" + money(invoice.header_percent_discount_amount, cur)))
+        totals.append(
+            (
+                f"Discount ({quantity(invoice.discount_percentage)}%)",
+                "-" + money(invoice.header_percent_discount_amount, cur),
+            )
+        )
     if invoice.discount_amount:
         totals.append(("Discount", "-" + money(invoice.discount_amount, cur)))
     totals.append(("Pre-freight amount", money(invoice.total_amount_less_freight, cur)))
@@ -232,29 +252,39 @@ def invoice_context(invoice: Invoice, org: OrganizationSettings, *, asset_origin
 def _address(invoice: Invoice, prefix: str) -> list[str]:
     name = getattr(invoice, f"{prefix}_name", "")
     parts = [getattr(invoice, f"{prefix}_{p}", "") for p in ("line1", "line2", "line3")]
-    city = " ".join(x for x in (getattr(invoice, f"{prefix}_postalcode", ""), getattr(invoice, f"{prefix}_city", "")) if x)
+    city = " ".join(
+        x for x in (getattr(invoice, f"{prefix}_postalcode", ""), getattr(invoice, f"{prefix}_city", "")) if x
+    )
     region = getattr(invoice, f"{prefix}_stateorprovince", "")
     country = getattr(invoice, f"{prefix}_country", "")
     return [x for x in (name, *parts, city, region, country) if x]
 
 
-def invoice_html(invoice: Invoice, *, org: OrganizationSettings | None = None,
-                 asset_origin: str = ASSET_ORIGIN) -> RenderedHtml:
+def invoice_html(
+    invoice: Invoice, *, org: OrganizationSettings | None = None, asset_origin: str = ASSET_ORIGIN
+) -> RenderedHtml:
     """The print HTML of an invoice, with the fingerprint that decides whether a stored PDF is current."""
     org = org or OrganizationSettings.load()
-    invoice = Invoice.objects.select_related("currency", "sales_order", "quote", "customer_account",
-                                             "customer_contact").get(pk=invoice.pk)
+    invoice = Invoice.objects.select_related(
+        "currency", "sales_order", "quote", "customer_account", "customer_contact"
+    ).get(pk=invoice.pk)
     context = invoice_context(invoice, org, asset_origin=asset_origin)
     html = render_to_string("pdf/invoice.html", context)
     digest = hashlib.sha256(html.encode())
     digest.update(_logo_stamp(org).encode())
     return RenderedHtml(
-        html=html, logo_name=org.logo.name if org.logo else "", fingerprint=digest.hexdigest(),
-        settings_hash=settings_hash(org), content_version=invoice.content_version, line_count=len(context["lines"]),
+        html=html,
+        logo_name=org.logo.name if org.logo else "",
+        fingerprint=digest.hexdigest(),
+        settings_hash=settings_hash(org),
+        content_version=invoice.content_version,
+        line_count=len(context["lines"]),
     )
 
 
-def html_to_pdf(html: str, *, logo_name: str = "", fetcher: LocalOnlyFetcher | None = None) -> tuple[bytes, int]:
+def html_to_pdf(
+    html: str, *, logo_name: str = "", fetcher: LocalOnlyFetcher | None = None
+) -> tuple[bytes, int]:
     """Render HTML to PDF bytes with the local-only fetcher. Returns (pdf, page count)."""
     fetcher = fetcher or LocalOnlyFetcher(logo_name=logo_name)
     document = HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()

@@ -66,6 +66,7 @@ MAX_TAKEOVERS = 3
 
 # --- the PDF -----------------------------------------------------------------------------------------
 
+
 def stored_invoice_pdf(invoice: Invoice, *, by: Any = None) -> InvoicePdf:
     """The invoice's PDF row: reused while the print HTML (and logo) is unchanged, else re-rendered.
 
@@ -79,8 +80,12 @@ def stored_invoice_pdf(invoice: Invoice, *, by: Any = None) -> InvoicePdf:
     started = timezone.now()
     pdf, pages = html_to_pdf(rendered.html, logo_name=rendered.logo_name)
     values = {
-        "content_version": rendered.content_version, "settings_hash": rendered.settings_hash,
-        "fingerprint": rendered.fingerprint, "pdf": pdf, "size": len(pdf), "pages": pages,
+        "content_version": rendered.content_version,
+        "settings_hash": rendered.settings_hash,
+        "fingerprint": rendered.fingerprint,
+        "pdf": pdf,
+        "size": len(pdf),
+        "pages": pages,
         "render_ms": int((timezone.now() - started).total_seconds() * 1000),
     }
     try:
@@ -104,6 +109,7 @@ def pdf_filename(invoice: Invoice) -> str:
 
 # --- composing ---------------------------------------------------------------------------------------
 
+
 def compose_defaults(invoice: Invoice) -> dict[str, str]:
     """SPEC §8 defaults of the Send by Email dialog."""
     org = OrganizationSettings.load()
@@ -126,7 +132,9 @@ def clean_addresses(value: str, *, field: str, required: bool) -> list[str]:
         try:
             validate_email(address)
         except ValidationError:
-            raise ValidationFailed(f"{label}: “{address[:100]}” is not a valid email address.", field=field) from None
+            raise ValidationFailed(
+                f"{label}: “{address[:100]}” is not a valid email address.", field=field
+            ) from None
     return addresses
 
 
@@ -157,7 +165,9 @@ def _enqueue(delivery_id: uuid.UUID) -> None:
 
 
 @transaction.atomic
-def delivery_queue(*, invoice: Invoice, by: Any, to: str, cc: str = "", subject: str, body: str = "") -> Delivery:
+def delivery_queue(
+    *, invoice: Invoice, by: Any, to: str, cc: str = "", subject: str, body: str = ""
+) -> Delivery:
     """Send by Email: validate the addresses, store a queued delivery, enqueue the send after commit.
 
     Returns at once; a Celery worker renders the PDF and talks SMTP.
@@ -168,11 +178,21 @@ def delivery_queue(*, invoice: Invoice, by: Any, to: str, cc: str = "", subject:
         cc = ", ".join(cc)
     to_list, cc_list, subject, body = _clean(to, cc, subject, body)
     delivery = Delivery.objects.create(
-        invoice=invoice, to=", ".join(to_list), cc=", ".join(cc_list), subject=subject, body=body,
+        invoice=invoice,
+        to=", ".join(to_list),
+        cc=", ".join(cc_list),
+        subject=subject,
+        body=body,
         created_by=by if getattr(by, "pk", None) else None,
     )
-    record(invoice, TimelineKind.EMAIL_QUEUED, f"Email queued to {delivery.to}", by=by,
-           delivery_id=str(delivery.pk), subject=subject)
+    record(
+        invoice,
+        TimelineKind.EMAIL_QUEUED,
+        f"Email queued to {delivery.to}",
+        by=by,
+        delivery_id=str(delivery.pk),
+        subject=subject,
+    )
     _enqueue(delivery.pk)
     return delivery
 
@@ -182,19 +202,27 @@ def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
     """Retry a failed delivery by hand: failed → queued, enqueued again. Nothing else may be retried."""
     fresh = Delivery.objects.select_for_update().select_related("invoice").get(pk=delivery.pk)
     if fresh.state != DeliveryState.FAILED:
-        raise StateError(f"Only a failed email can be retried; this one is {fresh.get_state_display().lower()}.")
+        raise StateError(
+            f"Only a failed email can be retried; this one is {fresh.get_state_display().lower()}."
+        )
     fresh.state = DeliveryState.QUEUED
     fresh.attempt_token = None
     fresh.takeovers = 0
     fresh.save(update_fields=["state", "attempt_token", "takeovers", "modified_on"])
-    record(fresh.invoice, TimelineKind.EMAIL_QUEUED, f"Email to {fresh.to} queued again (retry)", by=by,
-           delivery_id=str(fresh.pk))
+    record(
+        fresh.invoice,
+        TimelineKind.EMAIL_QUEUED,
+        f"Email to {fresh.to} queued again (retry)",
+        by=by,
+        delivery_id=str(fresh.pk),
+    )
     _enqueue(fresh.pk)
     return fresh
 
 
-def delivery_requeue_stale(*, queued_for: timedelta = timedelta(minutes=15),
-                           sending_for: timedelta | None = None) -> list[Delivery]:
+def delivery_requeue_stale(
+    *, queued_for: timedelta = timedelta(minutes=15), sending_for: timedelta | None = None
+) -> list[Delivery]:
     """Enqueue again deliveries whose task went missing: queued for too long (the broker was down when
     they were queued, or lost the message) or `sending` for longer than a task may run (its worker was
     killed by the hard time limit, which acknowledges the message). Safe to run any time: an extra
@@ -207,7 +235,9 @@ def delivery_requeue_stale(*, queued_for: timedelta = timedelta(minutes=15),
         | Delivery.objects.filter(state=DeliveryState.SENDING, sending_since__lt=now - sending_for)
     )
     for delivery in stale:
-        log.warning("delivery %s: %s since %s, enqueued again", delivery.pk, delivery.state, delivery.modified_on)
+        log.warning(
+            "delivery %s: %s since %s, enqueued again", delivery.pk, delivery.state, delivery.modified_on
+        )
         with transaction.atomic():
             Delivery.objects.filter(pk=delivery.pk).update(modified_on=now)
             _enqueue(delivery.pk)
@@ -215,6 +245,7 @@ def delivery_requeue_stale(*, queued_for: timedelta = timedelta(minutes=15),
 
 
 # --- sending (called by the Celery task) -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -238,8 +269,14 @@ def classify(exc: BaseException) -> tuple[bool, str]:
         return (bool(codes) and all(400 <= c < 500 for c in codes)), f"Recipients refused — {detail}"
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500, f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | socket.timeout | TimeoutError
-                  | SoftTimeLimitExceeded):
+    if isinstance(
+        exc,
+        smtplib.SMTPServerDisconnected
+        | ConnectionError
+        | socket.timeout
+        | TimeoutError
+        | SoftTimeLimitExceeded,
+    ):
         return True, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, OSError | smtplib.SMTPException):
         return True, f"{type(exc).__name__}: {exc}"
@@ -263,24 +300,30 @@ def delivery_claim(delivery_id: Any) -> uuid.UUID | None:
             log.warning("delivery %s: taking over from an attempt that did not finish", delivery.pk)
             delivery.takeovers += 1
             if delivery.takeovers > MAX_TAKEOVERS:
-                _finish_failed(delivery, f"The worker stopped {MAX_TAKEOVERS + 1} times while sending this email "
-                                         "(crash, out of memory or time limit); it was not confirmed as sent.")
+                _finish_failed(
+                    delivery,
+                    f"The worker stopped {MAX_TAKEOVERS + 1} times while sending this email "
+                    "(crash, out of memory or time limit); it was not confirmed as sent.",
+                )
                 return None
         token = uuid.uuid4()
         delivery.state = DeliveryState.SENDING
         delivery.attempt_token = token
         delivery.attempts += 1
         delivery.sending_since = timezone.now()
-        delivery.save(update_fields=["state", "attempt_token", "attempts", "takeovers", "sending_since",
-                                     "modified_on"])
+        delivery.save(
+            update_fields=["state", "attempt_token", "attempts", "takeovers", "sending_since", "modified_on"]
+        )
         return token
 
 
 def _build_message(delivery: Delivery, pdf: bytes, org: OrganizationSettings) -> EmailMessage:
     message = EmailMessage(
-        subject=delivery.subject, body=delivery.body,
+        subject=delivery.subject,
+        body=delivery.body,
         from_email=formataddr((org.seller_name, settings.DEFAULT_FROM_EMAIL)),
-        to=delivery.recipients, cc=delivery.cc_list,
+        to=delivery.recipients,
+        cc=delivery.cc_list,
         reply_to=[org.email] if org.email else None,
         headers={"Message-ID": message_id_for(delivery)},
     )
@@ -293,8 +336,14 @@ def _finish_failed(delivery: Delivery, error: str) -> None:
     delivery.last_error = error[:2000]
     delivery.attempt_token = None
     delivery.save(update_fields=["state", "last_error", "attempt_token", "takeovers", "modified_on"])
-    record(delivery.invoice, TimelineKind.EMAIL_FAILED, f"Email to {delivery.to} failed: {error}"[:500],
-           delivery_id=str(delivery.pk), error=error[:500], attempts=delivery.attempts)
+    record(
+        delivery.invoice,
+        TimelineKind.EMAIL_FAILED,
+        f"Email to {delivery.to} failed: {error}"[:500],
+        delivery_id=str(delivery.pk),
+        error=error[:500],
+        attempts=delivery.attempts,
+    )
 
 
 def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
@@ -322,17 +371,29 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
             _build_message(delivery, pdf, org).send(fail_silently=False)
         except Exception as exc:
             transient, error = classify(exc)
-            log.warning("delivery %s: attempt %s failed (%s): %s", delivery_id, delivery.attempts,
-                        "transient" if transient else "permanent", error)
+            log.warning(
+                "delivery %s: attempt %s failed (%s): %s",
+                delivery_id,
+                delivery.attempts,
+                "transient" if transient else "permanent",
+                error,
+            )
             return _store_error(delivery, error, retry=transient and not final_attempt)
         delivery.state = DeliveryState.SENT
         delivery.sent_at = timezone.now()
         delivery.message_id = message_id_for(delivery)
         delivery.last_error = ""
         delivery.attempt_token = None
-        delivery.save(update_fields=["state", "sent_at", "message_id", "last_error", "attempt_token", "modified_on"])
-        record(delivery.invoice, TimelineKind.EMAILED, f"Emailed to {delivery.to}",
-               delivery_id=str(delivery.pk), message_id=delivery.message_id)
+        delivery.save(
+            update_fields=["state", "sent_at", "message_id", "last_error", "attempt_token", "modified_on"]
+        )
+        record(
+            delivery.invoice,
+            TimelineKind.EMAILED,
+            f"Emailed to {delivery.to}",
+            delivery_id=str(delivery.pk),
+            message_id=delivery.message_id,
+        )
     return Outcome("sent")
 
 

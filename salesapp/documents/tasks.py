@@ -15,11 +15,18 @@ log = logging.getLogger(__name__)
 
 def backoff(retries: int) -> float:
     """Exponential backoff: base × 2^retries seconds, capped (EMAIL_DELIVERY_RETRY_BACKOFF[_MAX])."""
-    return min(settings.EMAIL_DELIVERY_RETRY_BACKOFF * (2 ** retries), settings.EMAIL_DELIVERY_RETRY_BACKOFF_MAX)
+    return min(
+        settings.EMAIL_DELIVERY_RETRY_BACKOFF * (2**retries), settings.EMAIL_DELIVERY_RETRY_BACKOFF_MAX
+    )
 
 
-@shared_task(bind=True, name="documents.send_invoice_email", max_retries=None, acks_late=True,
-             reject_on_worker_lost=True)
+@shared_task(
+    bind=True,
+    name="documents.send_invoice_email",
+    max_retries=None,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
     """Send one delivery. Transient SMTP errors retry with exponential backoff up to
     EMAIL_DELIVERY_MAX_RETRIES times; the last one (or a permanent error) leaves the delivery failed.
@@ -31,8 +38,14 @@ def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
     outcome = services.delivery_attempt(delivery_id, final_attempt=retries >= max_retries)
     if outcome.result == "retry":
         countdown = backoff(retries)
-        log.info("delivery %s: retry %s/%s in %.1fs: %s", delivery_id, retries + 1, max_retries, countdown,
-                 outcome.error)
+        log.info(
+            "delivery %s: retry %s/%s in %.1fs: %s",
+            delivery_id,
+            retries + 1,
+            max_retries,
+            countdown,
+            outcome.error,
+        )
         raise self.retry(countdown=countdown)
     return outcome.result
 
@@ -41,7 +54,9 @@ def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
 def requeue_stale_deliveries() -> int:
     """Celery beat runs this every DELIVERY_REQUEUE_INTERVAL seconds (settings.CELERY_BEAT_SCHEDULE):
     deliveries whose task went missing are enqueued again. Idempotent, like the send itself."""
-    stale = services.delivery_requeue_stale(queued_for=timedelta(minutes=settings.DELIVERY_REQUEUE_AFTER_MINUTES))
+    stale = services.delivery_requeue_stale(
+        queued_for=timedelta(minutes=settings.DELIVERY_REQUEUE_AFTER_MINUTES)
+    )
     if stale:
         log.warning("%s stale deliveries enqueued again", len(stale))
     return len(stale)

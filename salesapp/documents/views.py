@@ -35,6 +35,7 @@ DELIVERIES = "documents/_deliveries.html"
 
 def salesperson_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """SPEC §9: sending and downloading belong to salespeople and managers, checked on the server."""
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_salesperson(request.user):
@@ -49,14 +50,19 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def _invoice(invoice_id: Any) -> Invoice:
-    return get_object_or_404(Invoice.objects.select_related("currency", "customer_account", "customer_contact",
-                                                            "customer_account__primary_contact"), pk=invoice_id)
+    return get_object_or_404(
+        Invoice.objects.select_related(
+            "currency", "customer_account", "customer_contact", "customer_account__primary_contact"
+        ),
+        pk=invoice_id,
+    )
 
 
 def _next_url(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 

@@ -19,8 +19,19 @@ from .models import (
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    fields = ["sequence", "product", "unit", "write_in_name", "price_per_unit", "quantity", "volume_discount",
-              "manual_discount", "tax", "amount", "extended_amount"]
+    fields = [
+        "sequence",
+        "product",
+        "unit",
+        "write_in_name",
+        "price_per_unit",
+        "quantity",
+        "volume_discount",
+        "manual_discount",
+        "tax",
+        "amount",
+        "extended_amount",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
@@ -42,8 +53,12 @@ class DocumentAdmin(admin.ModelAdmin):
         return False
 
 
-for model, line in [(Opportunity, OpportunityProduct), (Quote, QuoteDetail), (SalesOrder, SalesOrderDetail),
-                    (Invoice, InvoiceDetail)]:
+for model, line in [
+    (Opportunity, OpportunityProduct),
+    (Quote, QuoteDetail),
+    (SalesOrder, SalesOrderDetail),
+    (Invoice, InvoiceDetail),
+]:
     inline = type(f"{line.__name__}Inline", (ReadOnlyInline,), {"model": line})
     admin.site.register(model, type(f"{model.__name__}Admin", (DocumentAdmin,), {"inlines": [inline]}))
 

@@ -48,7 +48,10 @@ class FastSelect(forms.Select):
         # (three round trips for a five-row select).
         field = choices.field
         pairs = [("", field.empty_label)] if field.empty_label is not None else []
-        return pairs + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in self._objects(field, selected)]
+        return pairs + [
+            (field.prepare_value(obj), field.label_from_instance(obj))
+            for obj in self._objects(field, selected)
+        ]
 
     def _objects(self, field: forms.ModelChoiceField, selected: set[str]) -> Any:
         return field.queryset
@@ -60,7 +63,9 @@ class FastSelect(forms.Select):
             text = "" if option_value is None else str(option_value)
             options.append(option_html(text, label, selected=text in selected))
         final = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe("".join(options)))
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe("".join(options))
+        )
 
 
 LOOKUP_LIMIT = 50
@@ -111,27 +116,56 @@ class BootstrapBoundField(BoundField):
         required = '<span class="asteriskField">*</span>' if self.field.required else ""
         kind = self.widget_type
         if kind == "checkbox":
-            body = format_html('{}<label class="form-check-label" for="{}">{}</label>', self.as_widget(),
-                               self.id_for_label, self.label)
+            body = format_html(
+                '{}<label class="form-check-label" for="{}">{}</label>',
+                self.as_widget(),
+                self.id_for_label,
+                self.label,
+            )
         elif kind == "radioselect":
             invalid = " is-invalid" if self.errors else ""
             disabled = " disabled" if self.field.disabled else ""
-            radios = format_html_join("", '<div class="form-check"><input type="radio" class="form-check-input{}" '
-                                          'name="{}" value="{}" id="{}"{}{}><label class="form-check-label" '
-                                          'for="{}">{}</label></div>', (
-                (invalid, self.html_name, choice.data["value"], choice.id_for_label,
-                 mark_safe(" checked") if choice.data["selected"] else "", disabled, choice.id_for_label,
-                 choice.choice_label) for choice in self))
-            body = format_html('<fieldset><legend class="form-label fs-6">{}{}</legend>{}</fieldset>', self.label,
-                               mark_safe(required), radios)
+            radios = format_html_join(
+                "",
+                '<div class="form-check"><input type="radio" class="form-check-input{}" '
+                'name="{}" value="{}" id="{}"{}{}><label class="form-check-label" '
+                'for="{}">{}</label></div>',
+                (
+                    (
+                        invalid,
+                        self.html_name,
+                        choice.data["value"],
+                        choice.id_for_label,
+                        mark_safe(" checked") if choice.data["selected"] else "",
+                        disabled,
+                        choice.id_for_label,
+                        choice.choice_label,
+                    )
+                    for choice in self
+                ),
+            )
+            body = format_html(
+                '<fieldset><legend class="form-label fs-6">{}{}</legend>{}</fieldset>',
+                self.label,
+                mark_safe(required),
+                radios,
+            )
         else:
-            body = format_html('<label class="form-label" for="{}">{}{}</label>{}', self.id_for_label, self.label,
-                               mark_safe(required), self.as_widget())
-        errors = format_html_join("", '<div class="invalid-feedback d-block"><strong>{}</strong></div>',
-                                  ((e,) for e in self.errors))
+            body = format_html(
+                '<label class="form-label" for="{}">{}{}</label>{}',
+                self.id_for_label,
+                self.label,
+                mark_safe(required),
+                self.as_widget(),
+            )
+        errors = format_html_join(
+            "", '<div class="invalid-feedback d-block"><strong>{}</strong></div>', ((e,) for e in self.errors)
+        )
         help_text = format_html('<div class="form-text">{}</div>', self.help_text) if self.help_text else ""
         css = "mb-3 form-check" if kind == "checkbox" else "mb-3"
-        return format_html('<div class="{}" id="div_{}">{}{}{}</div>', css, self.auto_id, body, errors, help_text)
+        return format_html(
+            '<div class="{}" id="div_{}">{}{}{}</div>', css, self.auto_id, body, errors, help_text
+        )
 
 
 class BootstrapWidgets:
@@ -187,14 +221,23 @@ class VersionedForm(BootstrapWidgets, forms.Form):
 
 # --- create --------------------------------------------------------------------------------------
 
+
 class DocumentCreateForm(forms.Form):
     form_token = OneTimeTokenField()
     customer = CustomerField(label="Customer")
     name = forms.CharField(label="Name", max_length=300)
-    price_list = forms.ModelChoiceField(PriceList.objects.select_related("currency"), required=False,
-                                        label="Price list", help_text="Empty: the customer's default price list.")
-    currency = forms.ModelChoiceField(Currency.objects.all(), required=False, label="Currency",
-                                      help_text="Empty: the price list's currency.")
+    price_list = forms.ModelChoiceField(
+        PriceList.objects.select_related("currency"),
+        required=False,
+        label="Price list",
+        help_text="Empty: the customer's default price list.",
+    )
+    currency = forms.ModelChoiceField(
+        Currency.objects.all(),
+        required=False,
+        label="Currency",
+        help_text="Empty: the price list's currency.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,7 +246,12 @@ class DocumentCreateForm(forms.Form):
 
 # --- header --------------------------------------------------------------------------------------
 
-OPPORTUNITY_HEADER = (*COMMON_HEADER, "estimated_close_date", "estimated_value", "is_revenue_system_calculated")
+OPPORTUNITY_HEADER = (
+    *COMMON_HEADER,
+    "estimated_close_date",
+    "estimated_value",
+    "is_revenue_system_calculated",
+)
 
 
 def header_fields(model: type[PricedDocument]) -> tuple[str, ...]:
@@ -214,15 +262,20 @@ class HeaderForm(BootstrapWidgets, forms.ModelForm):
     """The header of a document. Its inputs sit in several sections of the page, all tied to
     <form id="header-form"> with the HTML form attribute."""
 
-    row_version = forms.IntegerField(widget=forms.HiddenInput(attrs={"id": "header-row-version"}), min_value=0)
+    row_version = forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"id": "header-row-version"}), min_value=0
+    )
 
     def __init__(self, *args: Any, editable: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         doc = self.instance
         self.fields["row_version"].initial = doc.row_version
         if "contact" in self.fields:
-            qs = Contact.objects.filter(account_id=doc.customer_account_id) if doc.customer_account_id \
+            qs = (
+                Contact.objects.filter(account_id=doc.customer_account_id)
+                if doc.customer_account_id
                 else Contact.objects.filter(pk=doc.customer_contact_id)
+            )
             self.fields["contact"].queryset = qs
         if "price_list" in self.fields:
             self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
@@ -233,7 +286,9 @@ class HeaderForm(BootstrapWidgets, forms.ModelForm):
         for name, field in self.fields.items():
             field.widget.attrs["form"] = "header-form"
             if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(attrs={"type": "date", "form": "header-form"}, format="%Y-%m-%d")
+                field.widget = forms.DateInput(
+                    attrs={"type": "date", "form": "header-form"}, format="%Y-%m-%d"
+                )
             if not editable and name != "row_version":
                 field.disabled = True
         self.style_widgets()
@@ -246,9 +301,16 @@ class HeaderForm(BootstrapWidgets, forms.ModelForm):
 
 
 def header_form_class(model: type[PricedDocument]) -> type[HeaderForm]:
-    meta = type("Meta", (), {"model": model, "fields": list(header_fields(model)),
-                             "widgets": {"description": forms.Textarea(attrs={"rows": 3})},
-                             "labels": {"name": "Topic"} if model is Opportunity else {}})
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": list(header_fields(model)),
+            "widgets": {"description": forms.Textarea(attrs={"rows": 3})},
+            "labels": {"name": "Topic"} if model is Opportunity else {},
+        },
+    )
     return type(f"{model.__name__}HeaderForm", (HeaderForm,), {"Meta": meta})
 
 
@@ -275,28 +337,49 @@ def offer_default_pricing_only(form: forms.Form) -> None:
     """On a locked document catalog prices can't be typed over (SPEC §6): don't offer it."""
     field = form.fields["pricing"]
     field.choices = [(USE_DEFAULT, "Use Default")]
-    field.help_text = "Pricing is locked: catalog products take the price list's price. Write-ins are priced by hand."
+    field.help_text = (
+        "Pricing is locked: catalog products take the price list's price. Write-ins are priced by hand."
+    )
 
 
 class LineForm(VersionedForm):
     """Quick Create of a document line: Existing (product + unit) or Write-In (name)."""
 
-    line_type = forms.ChoiceField(label="Select product", choices=[(EXISTING, "Existing"), (WRITE_IN, "Write-In")],
-                                  initial=EXISTING, widget=forms.RadioSelect)
-    product = ProductChoiceField(Product.objects.filter(state=ProductState.ACTIVE).only("id", "name", "product_number")
-                                 .order_by("name"),
-                                 required=False, label="Existing product")
-    unit = UnitChoiceField(Unit.objects.select_related("group").only("id", "name", "group__name")
-                           .order_by("group__name", "quantity", "name"),
-                           required=False, label="Unit", help_text="Empty: the product's default unit.")
+    line_type = forms.ChoiceField(
+        label="Select product",
+        choices=[(EXISTING, "Existing"), (WRITE_IN, "Write-In")],
+        initial=EXISTING,
+        widget=forms.RadioSelect,
+    )
+    product = ProductChoiceField(
+        Product.objects.filter(state=ProductState.ACTIVE)
+        .only("id", "name", "product_number")
+        .order_by("name"),
+        required=False,
+        label="Existing product",
+    )
+    unit = UnitChoiceField(
+        Unit.objects.select_related("group")
+        .only("id", "name", "group__name")
+        .order_by("group__name", "quantity", "name"),
+        required=False,
+        label="Unit",
+        help_text="Empty: the product's default unit.",
+    )
     write_in_name = forms.CharField(label="Write-in product", max_length=500, required=False)
-    pricing = forms.ChoiceField(label="Pricing", choices=[(USE_DEFAULT, "Use Default"), (OVERRIDE, "Override Price")],
-                                initial=USE_DEFAULT, widget=forms.RadioSelect)
+    pricing = forms.ChoiceField(
+        label="Pricing",
+        choices=[(USE_DEFAULT, "Use Default"), (OVERRIDE, "Override Price")],
+        initial=USE_DEFAULT,
+        widget=forms.RadioSelect,
+    )
     price_per_unit = forms.DecimalField(label="Price per unit", required=False, **MONEY)
     quantity = forms.DecimalField(label="Quantity", **QTY)
     manual_discount = forms.DecimalField(label="Manual discount", required=False, **MONEY)
     tax = forms.DecimalField(label="Tax", required=False, **MONEY)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -314,7 +397,11 @@ class LineForm(VersionedForm):
                 self.add_error("write_in_name", "Name the write-in product.")
             data["product"] = data["unit"] = None
             data["pricing"] = OVERRIDE  # write-ins are always priced by hand
-        if data.get("pricing") == OVERRIDE and data.get("price_per_unit") is None and "price_per_unit" not in self.errors:
+        if (
+            data.get("pricing") == OVERRIDE
+            and data.get("price_per_unit") is None
+            and "price_per_unit" not in self.errors
+        ):
             self.add_error("price_per_unit", "Enter the price per unit.")
         return data
 
@@ -322,9 +409,14 @@ class LineForm(VersionedForm):
         d = self.cleaned_data
         overridden = d["pricing"] == OVERRIDE
         return {
-            "product": d.get("product"), "unit": d.get("unit"), "write_in_name": d.get("write_in_name") or "",
-            "is_price_overridden": overridden, "price_per_unit": d.get("price_per_unit") if overridden else None,
-            "quantity": d["quantity"], "manual_discount": d.get("manual_discount") or 0, "tax": d.get("tax") or 0,
+            "product": d.get("product"),
+            "unit": d.get("unit"),
+            "write_in_name": d.get("write_in_name") or "",
+            "is_price_overridden": overridden,
+            "price_per_unit": d.get("price_per_unit") if overridden else None,
+            "quantity": d["quantity"],
+            "manual_discount": d.get("manual_discount") or 0,
+            "tax": d.get("tax") or 0,
             "description": d.get("description") or "",
         }
 
@@ -332,9 +424,14 @@ class LineForm(VersionedForm):
         """What changed on an existing line, in line_update's field names."""
         args = self.service_args()
         current = {
-            "product": line.product, "unit": line.unit, "write_in_name": line.write_in_name,
-            "is_price_overridden": line.is_price_overridden, "price_per_unit": line.price_per_unit,
-            "quantity": line.quantity, "manual_discount": line.manual_discount, "tax": line.tax,
+            "product": line.product,
+            "unit": line.unit,
+            "write_in_name": line.write_in_name,
+            "is_price_overridden": line.is_price_overridden,
+            "price_per_unit": line.price_per_unit,
+            "quantity": line.quantity,
+            "manual_discount": line.manual_discount,
+            "tax": line.tax,
             "description": line.description,
         }
         if args["unit"] is None and args["product"] is not None and args["product"] == line.product:
@@ -345,38 +442,61 @@ class LineForm(VersionedForm):
 
     @classmethod
     def for_line(cls, line: Any, version: int) -> LineForm:
-        return cls(initial={
-            "row_version": version, "line_type": WRITE_IN if line.is_write_in else EXISTING,
-            "product": line.product_id, "unit": line.unit_id, "write_in_name": line.write_in_name,
-            "pricing": OVERRIDE if line.is_price_overridden else USE_DEFAULT, "price_per_unit": line.price_per_unit,
-            "quantity": line.quantity, "manual_discount": line.manual_discount, "tax": line.tax,
-            "description": line.description,
-        }, prefix=f"line-{line.pk}")
+        return cls(
+            initial={
+                "row_version": version,
+                "line_type": WRITE_IN if line.is_write_in else EXISTING,
+                "product": line.product_id,
+                "unit": line.unit_id,
+                "write_in_name": line.write_in_name,
+                "pricing": OVERRIDE if line.is_price_overridden else USE_DEFAULT,
+                "price_per_unit": line.price_per_unit,
+                "quantity": line.quantity,
+                "manual_discount": line.manual_discount,
+                "tax": line.tax,
+                "description": line.description,
+            },
+            prefix=f"line-{line.pk}",
+        )
 
 
 # --- command dialogs ------------------------------------------------------------------------------------
 
+
 class CloseAsWonForm(VersionedForm):
-    actual_revenue = forms.DecimalField(label="Actual revenue", required=False, **MONEY,
-                                        help_text="Empty: the estimated revenue.")
+    actual_revenue = forms.DecimalField(
+        label="Actual revenue", required=False, **MONEY, help_text="Empty: the estimated revenue."
+    )
     close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CloseAsLostForm(VersionedForm):
-    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
-        (OpportunityStatus.CANCELED, "Canceled"), (OpportunityStatus.OUT_SOLD, "Out-Sold")])
+    status = forms.TypedChoiceField(
+        label="Status reason",
+        coerce=int,
+        choices=[(OpportunityStatus.CANCELED, "Canceled"), (OpportunityStatus.OUT_SOLD, "Out-Sold")],
+    )
     competitor = forms.CharField(label="Competitor", required=False, max_length=200)
     close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CloseQuoteForm(VersionedForm):
-    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
-        (QuoteStatus.LOST, "Lost"), (QuoteStatus.CANCELED, "Canceled")])
+    status = forms.TypedChoiceField(
+        label="Status reason",
+        coerce=int,
+        choices=[(QuoteStatus.LOST, "Lost"), (QuoteStatus.CANCELED, "Canceled")],
+    )
     close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
     close_opportunity = forms.BooleanField(label="Close the opportunity as lost", required=False)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ConvertQuoteForm(VersionedForm):
@@ -384,28 +504,52 @@ class ConvertQuoteForm(VersionedForm):
 
 
 class FulfillOrderForm(VersionedForm):
-    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
-        (OrderStatus.COMPLETE, "Complete"), (OrderStatus.PARTIAL, "Partial")])
-    date_fulfilled = forms.DateField(label="Date fulfilled", required=False, widget=DATE, initial=timezone.localdate)
+    status = forms.TypedChoiceField(
+        label="Status reason",
+        coerce=int,
+        choices=[(OrderStatus.COMPLETE, "Complete"), (OrderStatus.PARTIAL, "Partial")],
+    )
+    date_fulfilled = forms.DateField(
+        label="Date fulfilled", required=False, widget=DATE, initial=timezone.localdate
+    )
 
 
 class CancelOrderForm(VersionedForm):
-    canceled_on = forms.DateField(label="Cancel date", required=False, widget=DATE, initial=timezone.localdate)
+    canceled_on = forms.DateField(
+        label="Cancel date", required=False, widget=DATE, initial=timezone.localdate
+    )
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class InvoicePaidForm(VersionedForm):
-    status = forms.TypedChoiceField(label="Status reason", coerce=int, widget=forms.RadioSelect, choices=[
-        (InvoiceStatus.COMPLETE, "Complete"), (InvoiceStatus.PARTIAL, "Partial")], initial=InvoiceStatus.COMPLETE)
+    status = forms.TypedChoiceField(
+        label="Status reason",
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(InvoiceStatus.COMPLETE, "Complete"), (InvoiceStatus.PARTIAL, "Partial")],
+        initial=InvoiceStatus.COMPLETE,
+    )
     paid_on = forms.DateField(label="Date paid", required=False, widget=DATE, initial=timezone.localdate)
-    amount = forms.DecimalField(label="Amount paid", required=False, **MONEY,
-                                help_text="Partial payments only: the amount received.")
+    amount = forms.DecimalField(
+        label="Amount paid", required=False, **MONEY, help_text="Partial payments only: the amount received."
+    )
 
 
 class InvoiceStatusForm(VersionedForm):
-    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=[
-        (s, InvoiceStatus(s).label) for s in (InvoiceStatus.NEW, InvoiceStatus.PARTIALLY_SHIPPED, InvoiceStatus.BILLED,
-                                              InvoiceStatus.BOOKED, InvoiceStatus.INSTALLED)])
+    status = forms.TypedChoiceField(
+        label="Status reason",
+        coerce=int,
+        choices=[
+            (s, InvoiceStatus(s).label)
+            for s in (
+                InvoiceStatus.NEW,
+                InvoiceStatus.PARTIALLY_SHIPPED,
+                InvoiceStatus.BILLED,
+                InvoiceStatus.BOOKED,
+                InvoiceStatus.INSTALLED,
+            )
+        ],
+    )
 
 
 class GetProductsForm(VersionedForm):
@@ -422,5 +566,3 @@ class GetProductsForm(VersionedForm):
                 qs = qs.filter(customer_contact_id=document.customer_contact_id)
         self.fields["opportunity"].queryset = qs
         self.fields["opportunity"].widget.choices = self.fields["opportunity"].choices
-
-

@@ -73,7 +73,9 @@ class PricedDocument(TimeStamped, Versioned):
     )
     currency = models.ForeignKey("catalog.Currency", on_delete=models.PROTECT, related_name="+")
     description = models.TextField(blank=True)
-    discount_percentage = models.DecimalField("header discount %", max_digits=5, decimal_places=2, default=ZERO)
+    discount_percentage = models.DecimalField(
+        "header discount %", max_digits=5, decimal_places=2, default=ZERO
+    )
     discount_amount = models.DecimalField("header discount", default=ZERO, **MONEY)
     freight_amount = models.DecimalField("freight", default=ZERO, **MONEY)
     # Stored totals (SPEC §3.4): lists sort by them, templates/PDF/API read them, nobody recomputes.
@@ -100,8 +102,11 @@ class PricedDocument(TimeStamped, Versioned):
             ),
             models.CheckConstraint(
                 condition=Q(discount_percentage__gte=0, discount_percentage__lte=100)
-                & Q(discount_amount__gte=0) & Q(freight_amount__gte=0)
-                & Q(total_amount_less_freight__gte=0) & Q(total_tax__gte=0) & Q(total_amount__gte=0),
+                & Q(discount_amount__gte=0)
+                & Q(freight_amount__gte=0)
+                & Q(total_amount_less_freight__gte=0)
+                & Q(total_tax__gte=0)
+                & Q(total_amount__gte=0),
                 name="%(class)s_amounts_not_negative",
             ),
         ]
@@ -178,8 +183,12 @@ class Opportunity(PricedDocument):
         ordering = ["-created_on"]
         constraints = [
             *PricedDocument.Meta.constraints,
-            models.CheckConstraint(condition=Q(state__in=OpportunityState.values), name="opportunity_state_valid"),
-            models.CheckConstraint(condition=Q(status__in=OpportunityStatus.values), name="opportunity_status_valid"),
+            models.CheckConstraint(
+                condition=Q(state__in=OpportunityState.values), name="opportunity_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OpportunityStatus.values), name="opportunity_status_valid"
+            ),
         ]
 
 
@@ -192,7 +201,9 @@ class Quote(SalesDocument):
     effective_to = models.DateField(null=True, blank=True)
     due_by = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
-    revised_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revised_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     lifecycle = states.QUOTE
     kind = "quote"
@@ -201,11 +212,14 @@ class Quote(SalesDocument):
         ordering = ["-created_on"]
         constraints = [
             *SalesDocument.Meta.constraints,
-            models.UniqueConstraint(fields=["quote_number", "revision_number"], name="quote_number_revision_unique"),
+            models.UniqueConstraint(
+                fields=["quote_number", "revision_number"], name="quote_number_revision_unique"
+            ),
             models.CheckConstraint(condition=Q(state__in=QuoteState.values), name="quote_state_valid"),
             models.CheckConstraint(condition=Q(status__in=QuoteStatus.values), name="quote_status_valid"),
             models.CheckConstraint(
-                condition=Q(effective_from__isnull=True) | Q(effective_to__isnull=True)
+                condition=Q(effective_from__isnull=True)
+                | Q(effective_to__isnull=True)
                 | Q(effective_to__gte=F("effective_from")),
                 name="quote_effective_dates_ordered",
             ),
@@ -235,7 +249,9 @@ class SalesOrder(SalesDocument):
         constraints = [
             *SalesDocument.Meta.constraints,
             models.CheckConstraint(condition=Q(state__in=OrderState.values), name="salesorder_state_valid"),
-            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="salesorder_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values), name="salesorder_status_valid"
+            ),
         ]
 
     @property
@@ -269,13 +285,16 @@ class Invoice(SalesDocument):
             models.CheckConstraint(condition=Q(state__in=InvoiceState.values), name="invoice_state_valid"),
             models.CheckConstraint(condition=Q(status__in=InvoiceStatus.values), name="invoice_status_valid"),
             models.CheckConstraint(
-                condition=Q(amount_paid__isnull=True) | Q(amount_paid__gte=0), name="invoice_amount_paid_not_negative"
+                condition=Q(amount_paid__isnull=True) | Q(amount_paid__gte=0),
+                name="invoice_amount_paid_not_negative",
             ),
         ]
         # The dashboard's open / overdue invoices: found, summed per currency and sorted by due date
         # from the index alone.
         indexes = [
-            models.Index(fields=["state", "due_date", "currency", "total_amount"], name="invoice_open_due_idx"),
+            models.Index(
+                fields=["state", "due_date", "currency", "total_amount"], name="invoice_open_due_idx"
+            ),
         ]
 
     @property
@@ -286,7 +305,9 @@ class Invoice(SalesDocument):
     def is_overdue(self) -> bool:
         from django.utils import timezone
 
-        return self.state == InvoiceState.ACTIVE and bool(self.due_date) and self.due_date < timezone.localdate()
+        return (
+            self.state == InvoiceState.ACTIVE and bool(self.due_date) and self.due_date < timezone.localdate()
+        )
 
 
 class DocumentLine(models.Model):
@@ -296,8 +317,12 @@ class DocumentLine(models.Model):
     created_on = models.DateTimeField(auto_now_add=True)
     modified_on = models.DateTimeField(auto_now=True)
     sequence = models.PositiveIntegerField(default=0)
-    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("catalog.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "catalog.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     write_in_name = models.CharField("write-in product", max_length=500, blank=True)
     is_price_overridden = models.BooleanField(default=False)
     price_per_unit = models.DecimalField(default=ZERO, **MONEY)
@@ -318,12 +343,18 @@ class DocumentLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(product__isnull=False, unit__isnull=False, write_in_name="")
-                | (Q(product__isnull=True, unit__isnull=True, is_price_overridden=True) & ~Q(write_in_name="")),
+                | (
+                    Q(product__isnull=True, unit__isnull=True, is_price_overridden=True)
+                    & ~Q(write_in_name="")
+                ),
                 name="%(class)s_product_or_write_in",
             ),
             models.CheckConstraint(
-                condition=Q(quantity__gt=0) & Q(price_per_unit__gte=0) & Q(volume_discount__gte=0)
-                & Q(manual_discount__gte=0) & Q(tax__gte=0),
+                condition=Q(quantity__gt=0)
+                & Q(price_per_unit__gte=0)
+                & Q(volume_discount__gte=0)
+                & Q(manual_discount__gte=0)
+                & Q(tax__gte=0),
                 name="%(class)s_amounts_valid",
             ),
         ]
@@ -383,7 +414,10 @@ LINE_MODELS: dict[type[PricedDocument], type[DocumentLine]] = {
     Invoice: InvoiceDetail,
 }
 DOCUMENT_MODELS: dict[str, type[PricedDocument]] = {
-    "opportunity": Opportunity, "quote": Quote, "salesorder": SalesOrder, "invoice": Invoice,
+    "opportunity": Opportunity,
+    "quote": Quote,
+    "salesorder": SalesOrder,
+    "invoice": Invoice,
 }
 
 
@@ -408,7 +442,9 @@ class TimelineEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     document_type = models.CharField(max_length=20)
     document_id = models.UUIDField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=30, choices=TimelineKind.choices)
     summary = models.CharField(max_length=500)

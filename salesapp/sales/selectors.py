@@ -25,13 +25,26 @@ LIST_RELATED = ("owner", "customer_account", "customer_contact", "currency")
 
 
 LIST_FIELDS = (
-    "id", "name", "state", "status", "total_amount", "estimated_value", "created_on", "owner__username",
-    "customer_account__name", "customer_contact__first_name", "customer_contact__last_name", "currency__code",
+    "id",
+    "name",
+    "state",
+    "status",
+    "total_amount",
+    "estimated_value",
+    "created_on",
+    "owner__username",
+    "customer_account__name",
+    "customer_contact__first_name",
+    "customer_contact__last_name",
+    "currency__code",
     "currency__precision",
 )
-NUMBER_FIELDS = {"Quote": ("quote_number", "revision_number"), "SalesOrder": ("order_number",),
-                 "Invoice": ("invoice_number", "invoice_date", "due_date"),
-                 "Opportunity": ("estimated_close_date",)}
+NUMBER_FIELDS = {
+    "Quote": ("quote_number", "revision_number"),
+    "SalesOrder": ("order_number",),
+    "Invoice": ("invoice_number", "invoice_date", "due_date"),
+    "Opportunity": ("estimated_close_date",),
+}
 
 
 def document_list(model: type[PricedDocument]) -> QuerySet:
@@ -41,7 +54,13 @@ def document_list(model: type[PricedDocument]) -> QuerySet:
 
 
 def document_detail(model: type[PricedDocument]) -> QuerySet:
-    related = [*LIST_RELATED, "contact", "price_list", "price_list__currency", "customer_account__primary_contact"]
+    related = [
+        *LIST_RELATED,
+        "contact",
+        "price_list",
+        "price_list__currency",
+        "customer_account__primary_contact",
+    ]
     if model is not Opportunity:
         related.append("opportunity")
     if model in (SalesOrder, Invoice):
@@ -83,29 +102,49 @@ class GridLine:
 
 
 GRID_COLUMNS = (
-    "pk", "write_in_name", "is_price_overridden", "price_per_unit", "quantity", "volume_discount", "manual_discount",
-    "tax", "amount", "extended_amount", "description", "product_id", "product__name", "unit__name",
+    "pk",
+    "write_in_name",
+    "is_price_overridden",
+    "price_per_unit",
+    "quantity",
+    "volume_discount",
+    "manual_discount",
+    "tax",
+    "amount",
+    "extended_amount",
+    "description",
+    "product_id",
+    "product__name",
+    "unit__name",
 )
 
 
 def document_lines(document: PricedDocument) -> list[GridLine]:
     """The grid's lines with the names of their product and unit, in one query."""
     model = LINE_MODELS[type(document)]
-    rows = (model.objects.filter(**{model.parent_field: document}).order_by("sequence", "created_on")
-            .values_list(*GRID_COLUMNS))
+    rows = (
+        model.objects.filter(**{model.parent_field: document})
+        .order_by("sequence", "created_on")
+        .values_list(*GRID_COLUMNS)
+    )
     return [GridLine(*row) for row in rows]
 
 
 def document_line(document: PricedDocument, line_pk: Any) -> DocumentLine | None:
     model = LINE_MODELS[type(document)]
-    return (model.objects.filter(**{model.parent_field: document}, pk=line_pk)
-            .select_related("product", "unit").first())
+    return (
+        model.objects.filter(**{model.parent_field: document}, pk=line_pk)
+        .select_related("product", "unit")
+        .first()
+    )
 
 
 def timeline(document: PricedDocument) -> list[TimelineEvent]:
     return list(
         TimelineEvent.objects.filter(document_type=document.kind, document_id=document.pk)
-        .select_related("actor").only("at", "kind", "summary", "actor__username").order_by("-at")[:TIMELINE_ROWS]
+        .select_related("actor")
+        .only("at", "kind", "summary", "actor__username")
+        .order_by("-at")[:TIMELINE_ROWS]
     )
 
 
@@ -118,4 +157,3 @@ def related_documents(document: PricedDocument) -> dict[str, list[Any]]:
     elif isinstance(document, SalesOrder):
         out["invoices"] = list(document.invoices.only("id", "invoice_number", "name")[:20])
     return out
-

@@ -136,7 +136,10 @@ OPPORTUNITY = Lifecycle(
         "generate": (0, 1),
     },
     action_labels={
-        "edit": "Editing", "win": "Close as Won", "lose": "Close as Lost", "reopen": "Reopen",
+        "edit": "Editing",
+        "win": "Close as Won",
+        "lose": "Close as Lost",
+        "reopen": "Reopen",
         "generate": "Creating a quote, order or invoice from it",
     },
 )
@@ -155,8 +158,12 @@ QUOTE = Lifecycle(
         "convert": (1, 2),
     },
     action_labels={
-        "edit": "Editing", "activate": "Activate", "revise": "Revise", "close": "Close Quote",
-        "win": "Win Quote", "convert": "Creating an order or invoice from it",
+        "edit": "Editing",
+        "activate": "Activate",
+        "revise": "Revise",
+        "close": "Close Quote",
+        "win": "Win Quote",
+        "convert": "Creating an order or invoice from it",
     },
 )
 
@@ -174,8 +181,12 @@ ORDER = Lifecycle(
         "cancel": (0, 1),
     },
     action_labels={
-        "edit": "Editing", "lock": "Lock Pricing", "unlock": "Use Current Pricing",
-        "invoice": "Create Invoice", "fulfill": "Fulfill Order", "cancel": "Cancel Order",
+        "edit": "Editing",
+        "lock": "Lock Pricing",
+        "unlock": "Use Current Pricing",
+        "invoice": "Create Invoice",
+        "fulfill": "Fulfill Order",
+        "cancel": "Cancel Order",
     },
 )
 
@@ -193,7 +204,11 @@ INVOICE = Lifecycle(
         "email": (0, 2, 3),
     },
     action_labels={
-        "edit": "Editing", "lock": "Lock Pricing", "unlock": "Use Current Pricing",
-        "pay": "Invoice Paid", "cancel": "Cancel Invoice", "email": "Send by Email",
+        "edit": "Editing",
+        "lock": "Lock Pricing",
+        "unlock": "Use Current Pricing",
+        "pay": "Invoice Paid",
+        "cancel": "Cancel Invoice",
+        "email": "Send by Email",
     },
 )

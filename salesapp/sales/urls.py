@@ -14,13 +14,21 @@ def _patterns() -> list:
             path(f"{base}/new/", views["create"], name=f"{kind.slug}_create"),
             path(f"{base}/<uuid:pk>/", views["detail"], name=f"{kind.slug}_detail"),
             path(f"{base}/<uuid:pk>/lines/add/", views["line_add"], name=f"{kind.slug}_line_add"),
-            path(f"{base}/<uuid:pk>/lines/<uuid:line_pk>/", views["line_edit"], name=f"{kind.slug}_line_edit"),
-            path(f"{base}/<uuid:pk>/lines/<uuid:line_pk>/delete/", views["line_delete"],
-                 name=f"{kind.slug}_line_delete"),
+            path(
+                f"{base}/<uuid:pk>/lines/<uuid:line_pk>/", views["line_edit"], name=f"{kind.slug}_line_edit"
+            ),
+            path(
+                f"{base}/<uuid:pk>/lines/<uuid:line_pk>/delete/",
+                views["line_delete"],
+                name=f"{kind.slug}_line_delete",
+            ),
         ]
         for command in kind.commands:
-            out.append(path(f"{base}/<uuid:pk>/{command.name}/", views[command.name],
-                            name=command.url_name(kind.slug)))
+            out.append(
+                path(
+                    f"{base}/<uuid:pk>/{command.name}/", views[command.name], name=command.url_name(kind.slug)
+                )
+            )
     return out
 
 

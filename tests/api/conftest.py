@@ -31,8 +31,16 @@ class Api:
         self.client = Client(enforce_csrf_checks=True)
         self.token = token
 
-    def call(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
-             content_type: str = "application/json", **headers: str) -> Reply:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+        **headers: str,
+    ) -> Reply:
         extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
         if self.token is not None:
             extra["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"

@@ -25,9 +25,14 @@ def spec_totals(doc: dict, lines: list[dict]) -> dict[str, Decimal]:
     pre_freight = detail - header_pct - doc["discountamount"]
     tax = sum((x["tax"] for x in lines), D(0))
     line_discount = sum((x["manualdiscountamount"] for x in lines), D(0))
-    return {"totallineitemamount": detail, "totalamountlessfreight": pre_freight, "totaltax": tax,
-            "totalamount": pre_freight + doc["freightamount"] + tax, "totallineitemdiscountamount": line_discount,
-            "totaldiscountamount": line_discount + header_pct + doc["discountamount"]}
+    return {
+        "totallineitemamount": detail,
+        "totalamountlessfreight": pre_freight,
+        "totaltax": tax,
+        "totalamount": pre_freight + doc["freightamount"] + tax,
+        "totallineitemdiscountamount": line_discount,
+        "totaldiscountamount": line_discount + header_pct + doc["discountamount"],
+    }
 
 
 def check_totals(api, set_name: str, key: str, nav: str, expected_total: str) -> dict:  # noqa: ANN001
@@ -48,46 +53,104 @@ def test_opportunity_to_paid_invoice_over_http(usd, rep_api, boss_api):
     units = boss_api.get(f"uoms?$filter=_uomscheduleid_value eq {group}").body["value"]
     assert [u["name"] for u in units] == ["Each"] and units[0]["isschedulebaseuom"] is True
     each = units[0]["uomid"]
-    product = boss_api.create("products", {
-        "productnumber": "SRV-1", "name": "Server", "price": 1000, "quantitydecimal": 0, "statecode": 0,
-        "productstructure": 1,
-        "defaultuomscheduleid@odata.bind": f"/uomschedules({group})", "defaultuomid@odata.bind": f"/uoms({each})",
-    })
+    product = boss_api.create(
+        "products",
+        {
+            "productnumber": "SRV-1",
+            "name": "Server",
+            "price": 1000,
+            "quantitydecimal": 0,
+            "statecode": 0,
+            "productstructure": 1,
+            "defaultuomscheduleid@odata.bind": f"/uomschedules({group})",
+            "defaultuomid@odata.bind": f"/uoms({each})",
+        },
+    )
     price_list = boss_api.create("pricelevels", {"name": "Wholesale"})
     assert boss_api.get(f"pricelevels({price_list})").body["_transactioncurrencyid_value"] == str(usd.pk)
-    volume = boss_api.create("discounttypes", {
-        "name": "Volume", "isamounttype": True, "transactioncurrencyid@odata.bind": f"/transactioncurrencies({usd.pk})"})
-    boss_api.create("discounts", {"lowquantity": 5, "highquantity": 100, "amount": 100,
-                                  "discounttypeid@odata.bind": f"/discounttypes({volume})"})
-    item = boss_api.create("productpricelevels", {
-        "pricelevelid@odata.bind": f"/pricelevels({price_list})", "productid@odata.bind": f"/products({product})",
-        "uomid@odata.bind": f"/uoms({each})", "pricingmethodcode": 1, "amount": D("1000.00"),
-        "quantitysellingcode": 1, "discounttypeid@odata.bind": f"/discounttypes({volume})",
-    })
+    volume = boss_api.create(
+        "discounttypes",
+        {
+            "name": "Volume",
+            "isamounttype": True,
+            "transactioncurrencyid@odata.bind": f"/transactioncurrencies({usd.pk})",
+        },
+    )
+    boss_api.create(
+        "discounts",
+        {
+            "lowquantity": 5,
+            "highquantity": 100,
+            "amount": 100,
+            "discounttypeid@odata.bind": f"/discounttypes({volume})",
+        },
+    )
+    item = boss_api.create(
+        "productpricelevels",
+        {
+            "pricelevelid@odata.bind": f"/pricelevels({price_list})",
+            "productid@odata.bind": f"/products({product})",
+            "uomid@odata.bind": f"/uoms({each})",
+            "pricingmethodcode": 1,
+            "amount": D("1000.00"),
+            "quantitysellingcode": 1,
+            "discounttypeid@odata.bind": f"/discounttypes({volume})",
+        },
+    )
 
     # --- customer and opportunity (a salesperson) ---------------------------------------------
-    account = rep_api.create("accounts", {
-        "name": "Fabrikam", "emailaddress1": "ap@fabrikam.example", "address1_line1": "1 Harbour Rd",
-        "address1_city": "Seattle", "defaultpricelevelid@odata.bind": f"/pricelevels({price_list})"})
-    opp = rep_api.create("opportunities", {
-        "name": "Fabrikam servers", "customerid_account@odata.bind": f"/accounts({account})"})
-    rep_api.create("opportunityproducts", {
-        "opportunityid@odata.bind": f"/opportunities({opp})", "productid@odata.bind": f"/products({product})",
-        "quantity": 10, "manualdiscountamount": D("100.00"), "tax": D("1335.00")})
-    rep_api.create("opportunityproducts", {
-        "opportunityid@odata.bind": f"/opportunities({opp})", "isproductoverridden": True,
-        "productdescription": "Installation", "priceperunit": D("250.00"), "quantity": 4, "tax": D("150.00")})
+    account = rep_api.create(
+        "accounts",
+        {
+            "name": "Fabrikam",
+            "emailaddress1": "ap@fabrikam.example",
+            "address1_line1": "1 Harbour Rd",
+            "address1_city": "Seattle",
+            "defaultpricelevelid@odata.bind": f"/pricelevels({price_list})",
+        },
+    )
+    opp = rep_api.create(
+        "opportunities",
+        {"name": "Fabrikam servers", "customerid_account@odata.bind": f"/accounts({account})"},
+    )
+    rep_api.create(
+        "opportunityproducts",
+        {
+            "opportunityid@odata.bind": f"/opportunities({opp})",
+            "productid@odata.bind": f"/products({product})",
+            "quantity": 10,
+            "manualdiscountamount": D("100.00"),
+            "tax": D("1335.00"),
+        },
+    )
+    rep_api.create(
+        "opportunityproducts",
+        {
+            "opportunityid@odata.bind": f"/opportunities({opp})",
+            "isproductoverridden": True,
+            "productdescription": "Installation",
+            "priceperunit": D("250.00"),
+            "quantity": 4,
+            "tax": D("150.00"),
+        },
+    )
     # header discounts need lines to discount (SPEC §3.5: pre-freight can't go below zero)
-    reply = rep_api.patch(f"opportunities({opp})", {
-        "discountpercentage": 10, "discountamount": D("200.00"), "freightamount": D("50.00")})
+    reply = rep_api.patch(
+        f"opportunities({opp})",
+        {"discountpercentage": 10, "discountamount": D("200.00"), "freightamount": D("50.00")},
+    )
     assert reply.status == 204, reply.body
-    opportunity = check_totals(rep_api, "opportunities", opp, "product_opportunities", "10245.00")  # SPEC §3.4 example
+    opportunity = check_totals(
+        rep_api, "opportunities", opp, "product_opportunities", "10245.00"
+    )  # SPEC §3.4 example
     assert opportunity["product_opportunities"][0]["volumediscountamount"] == D("100")
     assert opportunity["_pricelevelid_value"] == price_list  # the customer's default price list
 
     # --- quote ------------------------------------------------------------------------------
-    reply = rep_api.post("GenerateQuoteFromOpportunity", {
-        "OpportunityId": opp, "ColumnSet": {"Columns": ["quotenumber", "totalamount", "statecode"]}})
+    reply = rep_api.post(
+        "GenerateQuoteFromOpportunity",
+        {"OpportunityId": opp, "ColumnSet": {"Columns": ["quotenumber", "totalamount", "statecode"]}},
+    )
     assert reply.status == 200, reply.body
     assert reply.body["@odata.type"] == "#Microsoft.Dynamics.CRM.quote"
     assert reply.body["quotenumber"].startswith("QUO-") and reply.body["statecode"] == 0
@@ -96,8 +159,10 @@ def test_opportunity_to_paid_invoice_over_http(usd, rep_api, boss_api):
     check_totals(rep_api, "quotes", quote, "quote_details", "10245.00")
     assert rep_api.patch(f"quotes({quote})", {"statecode": 1, "statuscode": 2}).status == 204
     assert rep_api.get(f"quotes({quote})?$select=statecode,statuscode").body["statecode"] == 1
-    reply = rep_api.post("WinQuote", {"QuoteClose": {"quoteid@odata.bind": f"/quotes({quote})", "subject": "Won"},
-                                      "Status": -1})
+    reply = rep_api.post(
+        "WinQuote",
+        {"QuoteClose": {"quoteid@odata.bind": f"/quotes({quote})", "subject": "Won"}, "Status": -1},
+    )
     assert reply.status == 204, reply.body
     assert rep_api.get(f"quotes({quote})").body["statecode"] == 2
 
@@ -117,14 +182,18 @@ def test_opportunity_to_paid_invoice_over_http(usd, rep_api, boss_api):
     assert rep_api.get(f"salesorders({order})?$select=ispricelocked").body["ispricelocked"] is True
 
     # --- invoice ------------------------------------------------------------------------------------
-    reply = rep_api.post("ConvertSalesOrderToInvoice", {"SalesOrderId": order, "ColumnSet": {"AllColumns": True}})
+    reply = rep_api.post(
+        "ConvertSalesOrderToInvoice", {"SalesOrderId": order, "ColumnSet": {"AllColumns": True}}
+    )
     assert reply.status == 200, reply.body
     invoice = reply.body["invoiceid"]
     assert reply.body["invoicenumber"].startswith("INV-") and reply.body["totalamount"] == D("11145")
     check_totals(rep_api, "invoices", invoice, "invoice_details", "11145.00")
     assert rep_api.get(f"salesorders({order})?$select=statecode").body["statecode"] == 4  # Invoiced
-    reply = rep_api.post(f"invoices({invoice})/Microsoft.Dynamics.CRM.GetInvoiceProductsFromOpportunity",
-                         {"Opportunity": {"opportunityid": opp}})
+    reply = rep_api.post(
+        f"invoices({invoice})/Microsoft.Dynamics.CRM.GetInvoiceProductsFromOpportunity",
+        {"Opportunity": {"opportunityid": opp}},
+    )
     assert reply.status == 204, reply.body
     # New catalog lines take today's price (1100) even on a locked invoice: detail 21800, total 22440.
     doc = check_totals(rep_api, "invoices", invoice, "invoice_details", "22440.00")

@@ -37,8 +37,10 @@ def test_query_count_is_the_same_for_one_and_five_lines(rep_api, rep, account, p
     for lines in (1, 5):
         template = invoice_with_lines(by=rep, customer=account, product=product, lines=lines)
         clone_invoices(template, 60, start=lines * 1000)
-        count, body = queries_for(rep_api, URL + f"&$filter=_customerid_value eq {account.pk} and totalamount eq "
-                                                  f"{template.total_amount}")
+        count, body = queries_for(
+            rep_api,
+            URL + f"&$filter=_customerid_value eq {account.pk} and totalamount eq {template.total_amount}",
+        )
         assert {len(x["invoice_details"]) for x in body["value"]} == {lines}
         counts.append(count)
     assert counts[0] == counts[1]

@@ -18,7 +18,9 @@ def validator(doc: dict, schema: dict):  # noqa: ANN201
 
 def response_schema(doc: dict, op: dict, status: int) -> dict | None:
     response = op["responses"].get(str(status))
-    assert response is not None, f"{op['operationId']} answered {status}, documented {sorted(op['responses'])}"
+    assert response is not None, (
+        f"{op['operationId']} answered {status}, documented {sorted(op['responses'])}"
+    )
     if "$ref" in response:
         response = doc["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
     content = response.get("content") or {}
@@ -39,9 +41,15 @@ def test_every_documented_route_answers_as_documented(boss_api, rep, boss, oppor
     doc = anonymous.get("openapi.json").body
     assert anonymous.get("openapi.json").status == 200
     doc = json.loads(json.dumps(doc, default=float))
-    operations = sorted(((path, method, op) for path, item in doc["paths"].items()
-                         for method, op in item.items() if method in METHOD_ORDER),
-                        key=lambda x: (METHOD_ORDER[x[1]], x[0]))
+    operations = sorted(
+        (
+            (path, method, op)
+            for path, item in doc["paths"].items()
+            for method, op in item.items()
+            if method in METHOD_ORDER
+        ),
+        key=lambda x: (METHOD_ORDER[x[1]], x[0]),
+    )
     assert len(operations) > 90
     called = set()
     for path, method, op in operations:
@@ -68,5 +76,13 @@ def test_every_documented_route_answers_as_documented(boss_api, rep, boss, oppor
             assert anonymous.call(method.upper(), url, body).status == 401
     # every read, and the writes that take no required attribute, really succeeded
     assert {f"get_{e}" for e in ("invoice", "quote", "product", "uomschedule")} <= called
-    assert {"list_invoices", "EntityDefinitions", "PicklistAttributes", "LockInvoicePricing",
-            "delete_quotedetail", "update_account", "invoice_pdf", "SendInvoiceByEmail"} <= called
+    assert {
+        "list_invoices",
+        "EntityDefinitions",
+        "PicklistAttributes",
+        "LockInvoicePricing",
+        "delete_quotedetail",
+        "update_account",
+        "invoice_pdf",
+        "SendInvoiceByEmail",
+    } <= called

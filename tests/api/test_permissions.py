@@ -14,7 +14,10 @@ from tests.api.conftest import Api, token_for
 
 def snapshot() -> tuple:
     return (
-        Product.objects.count(), Invoice.objects.count(), SalesOrder.objects.count(), Quote.objects.count(),
+        Product.objects.count(),
+        Invoice.objects.count(),
+        SalesOrder.objects.count(),
+        Quote.objects.count(),
         TimelineEvent.objects.count(),
         tuple(Invoice.objects.order_by("pk").values_list("state", "status", "row_version")),
         tuple(SalesOrder.objects.order_by("pk").values_list("state", "status", "row_version")),
@@ -88,8 +91,11 @@ def test_salesperson_cannot_do_manager_only_changes(rep_api, invoice, order, pro
         ("PATCH", f"invoices({invoice.pk})", {"statecode": 3}),  # Cancel Invoice
         ("PATCH", f"invoices({invoice.pk})", {"name": "renamed", "statecode": 3}),  # nothing half-done
         ("PATCH", f"salesorders({order.pk})", {"statecode": 2}),  # Cancel Order
-        ("POST", "CancelSalesOrder", {"OrderClose": {"salesorderid@odata.bind": f"/salesorders({order.pk})"},
-                                      "Status": -1}),
+        (
+            "POST",
+            "CancelSalesOrder",
+            {"OrderClose": {"salesorderid@odata.bind": f"/salesorders({order.pk})"}, "Status": -1},
+        ),
         ("POST", "products", {"productnumber": "X-1", "name": "Nope"}),
         ("PATCH", f"products({product.pk})", {"price": 1}),
         ("PATCH", f"productpricelevels({item.pk})", {"amount": Decimal("1.00")}),
@@ -109,8 +115,16 @@ def test_salesperson_cannot_do_manager_only_changes(rep_api, invoice, order, pro
 
 @pytest.mark.django_db
 def test_manager_may_cancel_an_order_and_an_invoice(boss_api, invoice, order):
-    reply = boss_api.post("CancelSalesOrder", {"OrderClose": {"salesorderid@odata.bind": f"/salesorders({order.pk})",
-                                                              "description": "Budget cut"}, "Status": -1})
+    reply = boss_api.post(
+        "CancelSalesOrder",
+        {
+            "OrderClose": {
+                "salesorderid@odata.bind": f"/salesorders({order.pk})",
+                "description": "Budget cut",
+            },
+            "Status": -1,
+        },
+    )
     assert reply.status == 204, reply.body
     order.refresh_from_db()
     assert (order.state, order.status, order.cancel_reason) == (2, 4, "Budget cut")

@@ -34,19 +34,30 @@ def test_command_exit_code_is_non_zero_for_an_unknown_user(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "SALESAPP_TEST_SQLITE_FILE": "", "DATABASE_URL": "",
-           "SALESAPP_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "SALESAPP_TEST_SQLITE_FILE": "",
+        "DATABASE_URL": "",
+        "SALESAPP_VAR_DIR": str(tmp_path),
+    }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, check=True, timeout=120)
-    result = subprocess.run([sys.executable, "manage.py", "create_api_token", "ghost"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "create_api_token", "ghost"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "No user named 'ghost'" in result.stderr and not result.stdout
 
 
 @pytest.fixture
 def plain_static(settings):  # noqa: ANN001, ANN201
     """Render pages without a collected static manifest (DEBUG off + DATABASE_URL would ask for one)."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.mark.django_db

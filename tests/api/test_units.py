@@ -12,9 +12,18 @@ pytestmark = pytest.mark.django_db
 def test_a_manager_renames_rescales_and_deletes_units(boss_api):
     group = boss_api.create("uomschedules", {"name": "Packs", "baseuomname": "Each"})
     each = Unit.objects.get(group_id=group).pk
-    box = boss_api.create("uoms", {"name": "Box", "quantity": 12, "uomscheduleid@odata.bind": f"/uomschedules({group})"})
-    crate = boss_api.create("uoms", {"name": "Crate", "quantity": 4, "uomscheduleid@odata.bind": f"/uomschedules({group})",
-                                     "baseuom@odata.bind": f"/uoms({box})"})
+    box = boss_api.create(
+        "uoms", {"name": "Box", "quantity": 12, "uomscheduleid@odata.bind": f"/uomschedules({group})"}
+    )
+    crate = boss_api.create(
+        "uoms",
+        {
+            "name": "Crate",
+            "quantity": 4,
+            "uomscheduleid@odata.bind": f"/uomschedules({group})",
+            "baseuom@odata.bind": f"/uoms({box})",
+        },
+    )
 
     assert boss_api.patch(f"uomschedules({group})", {"name": "Packaging"}).status == 204
     assert boss_api.patch(f"uoms({box})", {"name": "Carton", "quantity": 10}).status == 204

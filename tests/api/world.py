@@ -13,18 +13,32 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
     order = services.opportunity_generate_order(opportunity=opportunity, by=rep)
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
     dl = catalog_services.discount_list_save(discount_list=DiscountList(), by=boss, name="Tiers")
-    discount = catalog_services.discount_save(discount=Discount(discount_list=dl), by=boss, begin_quantity=Decimal(1),
-                                              end_quantity=Decimal(5), percentage=Decimal(5))
+    discount = catalog_services.discount_save(
+        discount=Discount(discount_list=dl),
+        by=boss,
+        begin_quantity=Decimal(1),
+        end_quantity=Decimal(5),
+        percentage=Decimal(5),
+    )
     item = PriceListItem.objects.get(product=product, price_list=price_list)
     return {
-        "transactioncurrencies": price_list.currency_id, "accounts": opportunity.customer_account_id,
+        "transactioncurrencies": price_list.currency_id,
+        "accounts": opportunity.customer_account_id,
         "contacts": _contact(opportunity.customer_account, boss).pk,
-        "uomschedules": product.unit_group_id, "uoms": product.default_unit_id, "products": product.pk,
-        "pricelevels": price_list.pk, "productpricelevels": item.pk, "discounttypes": dl.pk,
-        "discounts": discount.pk, "opportunities": opportunity.pk,
-        "opportunityproducts": opportunity.lines.first().pk, "quotes": quote.pk,
-        "quotedetails": quote.lines.first().pk, "salesorders": order.pk,
-        "salesorderdetails": order.lines.first().pk, "invoices": invoice.pk,
+        "uomschedules": product.unit_group_id,
+        "uoms": product.default_unit_id,
+        "products": product.pk,
+        "pricelevels": price_list.pk,
+        "productpricelevels": item.pk,
+        "discounttypes": dl.pk,
+        "discounts": discount.pk,
+        "opportunities": opportunity.pk,
+        "opportunityproducts": opportunity.lines.first().pk,
+        "quotes": quote.pk,
+        "quotedetails": quote.lines.first().pk,
+        "salesorders": order.pk,
+        "salesorderdetails": order.lines.first().pk,
+        "invoices": invoice.pk,
         "invoicedetails": invoice.lines.first().pk,
     }
 

@@ -10,17 +10,28 @@ from salesapp.sales.models import Invoice, PaymentTerms
 
 def make_invoice(*, customer, by, lines: int = 0, product=None, names: list[str] | None = None) -> Invoice:
     """An invoice for `customer` with `lines` catalog lines (or write-ins named `names`)."""
-    invoice = services.document_create(Invoice, by=by, customer=customer, name="Consulting",
-                                       payment_terms=PaymentTerms.NET_30)
+    invoice = services.document_create(
+        Invoice, by=by, customer=customer, name="Consulting", payment_terms=PaymentTerms.NET_30
+    )
     for i in range(lines):
         if product is not None:
             services.line_add(document=invoice, by=by, product=product, quantity=Decimal(i % 5 + 1))
         else:
-            services.line_add(document=invoice, by=by, write_in_name=f"Service item {i + 1}",
-                              quantity=Decimal("1"), price_per_unit=Decimal("10.00"))
+            services.line_add(
+                document=invoice,
+                by=by,
+                write_in_name=f"Service item {i + 1}",
+                quantity=Decimal("1"),
+                price_per_unit=Decimal("10.00"),
+            )
     for name in names or []:
-        services.line_add(document=invoice, by=by, write_in_name=name, quantity=Decimal("1"),
-                          price_per_unit=Decimal("12.50"))
+        services.line_add(
+            document=invoice,
+            by=by,
+            write_in_name=name,
+            quantity=Decimal("1"),
+            price_per_unit=Decimal("12.50"),
+        )
     invoice.refresh_from_db()
     return invoice
 
@@ -37,5 +48,7 @@ def invoice(opportunity, rep) -> Invoice:
 def plain_static(settings):
     """Pages extend base.html, which links static files: without a collectstatic run the manifest storage
     (on with DATABASE_URL and DEBUG off) would make every page a 500, so use the plain storage."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -68,7 +68,9 @@ class SmtpHandler:
 
 def start_smtp(port: int | None = None) -> tuple[Controller, SmtpHandler]:
     handler = SmtpHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), data_size_limit=50_000_000)
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port or free_port(), data_size_limit=50_000_000
+    )
     controller.start()
     return controller, handler
 
@@ -82,24 +84,30 @@ def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 
     return predicate()
 
 
-def worker_env(*, database_url: str, broker_url: str, queue: str, smtp_port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SALESAPP_TEST_DB_NAME", "SALESAPP_TEST_SQLITE_FILE")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "salesapp.settings",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_QUEUE": queue,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "EMAIL_TIMEOUT": "10",
-        "EMAIL_DELIVERY_MAX_RETRIES": "3",
-        "EMAIL_DELIVERY_RETRY_BACKOFF": "0.3",
-        "EMAIL_DELIVERY_RETRY_BACKOFF_MAX": "2",
-        "CELERY_VISIBILITY_TIMEOUT": "30",
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-        "PYTHONUNBUFFERED": "1",
-    })
+def worker_env(
+    *, database_url: str, broker_url: str, queue: str, smtp_port: int, **extra: str
+) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("SALESAPP_TEST_DB_NAME", "SALESAPP_TEST_SQLITE_FILE")
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "salesapp.settings",
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_QUEUE": queue,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "EMAIL_TIMEOUT": "10",
+            "EMAIL_DELIVERY_MAX_RETRIES": "3",
+            "EMAIL_DELIVERY_RETRY_BACKOFF": "0.3",
+            "EMAIL_DELIVERY_RETRY_BACKOFF_MAX": "2",
+            "CELERY_VISIBILITY_TIMEOUT": "30",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update(extra)
     return env
 
@@ -115,10 +123,27 @@ class Worker:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         celery = str(Path(sys.executable).with_name("celery"))
         self.proc = subprocess.Popen(
-            [celery, "-A", "salesapp", "worker", "--pool=prefork", f"--concurrency={concurrency}",
-             "--loglevel=INFO", "-n", f"{self.name}@%h", "-Q", env["CELERY_QUEUE"],
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                celery,
+                "-A",
+                "salesapp",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                "--loglevel=INFO",
+                "-n",
+                f"{self.name}@%h",
+                "-Q",
+                env["CELERY_QUEUE"],
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def log(self) -> str:

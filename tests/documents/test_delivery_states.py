@@ -54,7 +54,9 @@ def events(invoice, kind):
     return TimelineEvent.objects.filter(document_type="invoice", document_id=invoice.pk, kind=kind).count()
 
 
-def test_send_by_email_sends_one_message_with_the_pdf(invoice, rep, mailoutbox, django_capture_on_commit_callbacks):
+def test_send_by_email_sends_one_message_with_the_pdf(
+    invoice, rep, mailoutbox, django_capture_on_commit_callbacks
+):
     delivery = queue(invoice, rep, django_capture_on_commit_callbacks, cc="boss@customer.example")
 
     assert delivery.state == DeliveryState.SENT and delivery.sent_at and delivery.attempts == 1
@@ -85,7 +87,8 @@ def test_a_sent_delivery_is_never_sent_again(invoice, rep, mailoutbox, django_ca
 
 
 def test_a_task_redelivered_after_its_worker_died_takes_over_and_sends_once(
-        invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors):
+    invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors
+):
     smtp_errors.append(smtplib.SMTPServerDisconnected("gone"))
     smtp_errors.append(smtplib.SMTPServerDisconnected("gone"))
     smtp_errors.append(smtplib.SMTPServerDisconnected("gone"))  # all attempts of the first run fail
@@ -100,14 +103,17 @@ def test_a_task_redelivered_after_its_worker_died_takes_over_and_sends_once(
     assert delivery.state == DeliveryState.SENT and len(mailoutbox) == 1
 
 
-def test_an_attempt_whose_claim_was_taken_over_does_not_send(invoice, rep, mailoutbox, monkeypatch,
-                                                             django_capture_on_commit_callbacks):
+def test_an_attempt_whose_claim_was_taken_over_does_not_send(
+    invoice, rep, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
     delivery = services.delivery_queue(invoice=invoice, by=rep, to="a@customer.example", subject="S")
     real_claim = services.delivery_claim
 
     def claim_then_lose_it(delivery_id):
         token = real_claim(delivery_id)
-        Delivery.objects.filter(pk=delivery_id).update(attempt_token=uuid.uuid4())  # another attempt took over
+        Delivery.objects.filter(pk=delivery_id).update(
+            attempt_token=uuid.uuid4()
+        )  # another attempt took over
         return token
 
     monkeypatch.setattr(services, "delivery_claim", claim_then_lose_it)
@@ -117,7 +123,9 @@ def test_an_attempt_whose_claim_was_taken_over_does_not_send(invoice, rep, mailo
     assert outcome.result == "done" and mailoutbox == []
 
 
-def test_transient_errors_retry_then_send(invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors):
+def test_transient_errors_retry_then_send(
+    invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors
+):
     smtp_errors.append(smtplib.SMTPDataError(451, b"try later"))
     smtp_errors.append(ConnectionRefusedError(111, "Connection refused"))
 
@@ -128,7 +136,8 @@ def test_transient_errors_retry_then_send(invoice, rep, mailoutbox, django_captu
 
 
 def test_after_the_last_retry_the_delivery_fails_and_retry_by_hand_sends_it(
-        invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors):
+    invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors
+):
     smtp_errors.extend(smtplib.SMTPDataError(451, b"4.3.0 try later") for _ in range(3))
 
     delivery = queue(invoice, rep, django_capture_on_commit_callbacks)
@@ -144,8 +153,12 @@ def test_after_the_last_retry_the_delivery_fails_and_retry_by_hand_sends_it(
     assert events(invoice, TimelineKind.EMAILED) == 1
 
 
-def test_a_permanent_refusal_fails_at_once(invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors):
-    smtp_errors.append(smtplib.SMTPRecipientsRefused({"billing@customer.example": (550, b"5.1.1 no such user")}))
+def test_a_permanent_refusal_fails_at_once(
+    invoice, rep, mailoutbox, django_capture_on_commit_callbacks, smtp_errors
+):
+    smtp_errors.append(
+        smtplib.SMTPRecipientsRefused({"billing@customer.example": (550, b"5.1.1 no such user")})
+    )
 
     delivery = queue(invoice, rep, django_capture_on_commit_callbacks)
 
@@ -154,44 +167,57 @@ def test_a_permanent_refusal_fails_at_once(invoice, rep, mailoutbox, django_capt
     assert mailoutbox == []
 
 
-@pytest.mark.parametrize(("exc", "transient"), [
-    (smtplib.SMTPDataError(451, b"later"), True),
-    (smtplib.SMTPSenderRefused(452, b"full", "x@y"), True),
-    (smtplib.SMTPDataError(554, b"rejected"), False),
-    (smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"busy")}), True),
-    (smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"unknown")}), False),
-    (smtplib.SMTPServerDisconnected("closed"), True),
-    (ConnectionRefusedError(111, "refused"), True),
-    (TimeoutError("timed out"), True),
-    (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
-    (ValueError("bug"), False),
-])
+@pytest.mark.parametrize(
+    ("exc", "transient"),
+    [
+        (smtplib.SMTPDataError(451, b"later"), True),
+        (smtplib.SMTPSenderRefused(452, b"full", "x@y"), True),
+        (smtplib.SMTPDataError(554, b"rejected"), False),
+        (smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"busy")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"unknown")}), False),
+        (smtplib.SMTPServerDisconnected("closed"), True),
+        (ConnectionRefusedError(111, "refused"), True),
+        (TimeoutError("timed out"), True),
+        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
+        (ValueError("bug"), False),
+    ],
+)
 def test_classify_transient_and_permanent_errors(exc, transient):
     assert services.classify(exc)[0] is transient
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("to", "", "To: enter at least one"),
-    ("to", "not-an-address", "To: “not-an-address” is not a valid"),
-    ("to", "ok@customer.example, bad@", "is not a valid"),
-    ("cc", "x@y@z", "Cc: “x@y@z” is not a valid"),
-    ("subject", "  ", "Subject: enter a subject"),
-    ("subject", "Invoice\r\nBcc: victim@example.com", "Subject: a subject is one line"),
-])
-def test_bad_input_names_the_field_and_saves_nothing(invoice, rep, field, value, message,
-                                                     django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("to", "", "To: enter at least one"),
+        ("to", "not-an-address", "To: “not-an-address” is not a valid"),
+        ("to", "ok@customer.example, bad@", "is not a valid"),
+        ("cc", "x@y@z", "Cc: “x@y@z” is not a valid"),
+        ("subject", "  ", "Subject: enter a subject"),
+        ("subject", "Invoice\r\nBcc: victim@example.com", "Subject: a subject is one line"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(
+    invoice, rep, field, value, message, django_capture_on_commit_callbacks
+):
     values = {"to": "billing@customer.example", "cc": "", "subject": "Invoice", "body": ""} | {field: value}
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationFailed, match=message) as err:
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationFailed, match=message) as err,
+    ):
         services.delivery_queue(invoice=invoice, by=rep, **values)
 
     assert err.value.field == field
     assert not Delivery.objects.exists() and events(invoice, TimelineKind.EMAIL_QUEUED) == 0
 
 
-def test_several_recipients_separated_by_commas_or_semicolons(invoice, rep, mailoutbox,
-                                                              django_capture_on_commit_callbacks):
-    delivery = queue(invoice, rep, django_capture_on_commit_callbacks, to="a@customer.example; b@customer.example,")
+def test_several_recipients_separated_by_commas_or_semicolons(
+    invoice, rep, mailoutbox, django_capture_on_commit_callbacks
+):
+    delivery = queue(
+        invoice, rep, django_capture_on_commit_callbacks, to="a@customer.example; b@customer.example,"
+    )
 
     assert delivery.to == "a@customer.example, b@customer.example"
     assert mailoutbox[0].to == ["a@customer.example", "b@customer.example"]
@@ -220,8 +246,10 @@ def test_dialog_defaults_to_the_primary_contact_when_the_account_has_no_email(in
 
 
 def test_template_placeholders_cannot_reach_attributes():
-    assert services.fill("{number.__class__} {number} {unknown}", {"number": "INV-1"}) == \
-        "{number.__class__} INV-1 {unknown}"
+    assert (
+        services.fill("{number.__class__} {number} {unknown}", {"number": "INV-1"})
+        == "{number.__class__} INV-1 {unknown}"
+    )
 
 
 def test_without_a_broker_tasks_run_in_process_with_late_acks_configured():
@@ -250,16 +278,24 @@ def _requeue_by_beat() -> None:
 
 
 @pytest.mark.parametrize("requeue", [_requeue_by_command, _requeue_by_beat], ids=["command", "beat"])
-def test_deliveries_whose_task_went_missing_are_enqueued_again(invoice, rep, mailoutbox,
-                                                               django_capture_on_commit_callbacks, requeue):
+def test_deliveries_whose_task_went_missing_are_enqueued_again(
+    invoice, rep, mailoutbox, django_capture_on_commit_callbacks, requeue
+):
     import datetime
 
     from django.utils import timezone
 
     long_ago = timezone.now() - datetime.timedelta(hours=1)
     lost = Delivery.objects.create(invoice=invoice, to="a@customer.example", subject="lost in the broker")
-    Delivery.objects.create(invoice=invoice, to="b@customer.example", subject="worker hit the time limit",
-                            state=DeliveryState.SENDING, attempt_token=uuid.uuid4(), attempts=1, sending_since=long_ago)
+    Delivery.objects.create(
+        invoice=invoice,
+        to="b@customer.example",
+        subject="worker hit the time limit",
+        state=DeliveryState.SENDING,
+        attempt_token=uuid.uuid4(),
+        attempts=1,
+        sending_since=long_ago,
+    )
     Delivery.objects.create(invoice=invoice, to="c@customer.example", subject="just queued")
     Delivery.objects.filter(pk=lost.pk).update(modified_on=long_ago)
 
@@ -267,7 +303,11 @@ def test_deliveries_whose_task_went_missing_are_enqueued_again(invoice, rep, mai
         requeue()
 
     states = dict(Delivery.objects.values_list("subject", "state"))
-    assert states == {"lost in the broker": "sent", "worker hit the time limit": "sent", "just queued": "queued"}
+    assert states == {
+        "lost in the broker": "sent",
+        "worker hit the time limit": "sent",
+        "just queued": "queued",
+    }
     assert sorted(m.to[0] for m in mailoutbox) == ["a@customer.example", "b@customer.example"]
 
 

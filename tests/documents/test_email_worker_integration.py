@@ -68,8 +68,15 @@ def workers(broker, database_url):
     started: list[Worker] = []
 
     def start(smtp_port: int, **extra: str) -> Worker:
-        worker = Worker(worker_env(database_url=database_url, broker_url=broker["url"], queue=broker["queue"],
-                                   smtp_port=smtp_port, **extra))
+        worker = Worker(
+            worker_env(
+                database_url=database_url,
+                broker_url=broker["url"],
+                queue=broker["queue"],
+                smtp_port=smtp_port,
+                **extra,
+            )
+        )
         started.append(worker)
         worker.wait_ready()
         return worker
@@ -85,22 +92,33 @@ def delivery_state(delivery_id) -> Delivery:
 
 def wait_state(delivery_id, *states: str, worker: Worker | None = None) -> Delivery:
     ok = wait_until(lambda: delivery_state(delivery_id).state in states, WAIT, interval=0.2)
-    assert ok, f"delivery still {delivery_state(delivery_id).state}:\n{worker.log()[-4000:] if worker else ''}"
+    assert ok, (
+        f"delivery still {delivery_state(delivery_id).state}:\n{worker.log()[-4000:] if worker else ''}"
+    )
     return delivery_state(delivery_id)
 
 
 def send_from_dialog(invoice, rep, to="billing@customer.example") -> Delivery:
     client = Client()
     client.force_login(rep)
-    response = client.post(f"/documents/invoices/{invoice.pk}/email/", {
-        "to": to, "cc": "", "subject": f"Invoice {invoice.invoice_number}", "body": "Please find it attached."},
-        HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/documents/invoices/{invoice.pk}/email/",
+        {
+            "to": to,
+            "cc": "",
+            "subject": f"Invoice {invoice.invoice_number}",
+            "body": "Please find it attached.",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200 and response["HX-Trigger"] == "deliveryQueued"
     return Delivery.objects.get()
 
 
 def pdf_text(message) -> str:
-    (attachment,) = [part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"]
+    (attachment,) = [
+        part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"
+    ]
     return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(attachment.get_content())).pages)
 
 
@@ -148,7 +166,9 @@ def test_smtp_down_for_good_fails_visibly_and_retry_works_once_it_is_back(invoic
     assert "Connection refused" in delivery.last_error or "ConnectionRefused" in delivery.last_error
     client = Client()
     client.force_login(rep)
-    html = client.get(f"/documents/invoices/{invoice.pk}/deliveries/", HTTP_HX_REQUEST="true").content.decode()
+    html = client.get(
+        f"/documents/invoices/{invoice.pk}/deliveries/", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'data-state="failed"' in html and "Connection refused" in html and "delivery-retry" in html
     assert TimelineEvent.objects.filter(document_id=invoice.pk, kind=TimelineKind.EMAIL_FAILED).count() == 1
 
@@ -164,7 +184,9 @@ def test_smtp_down_for_good_fails_visibly_and_retry_works_once_it_is_back(invoic
         controller.stop()
 
 
-def test_worker_killed_mid_send_the_task_runs_again_and_the_customer_gets_one_email(invoice, rep, smtp, workers):
+def test_worker_killed_mid_send_the_task_runs_again_and_the_customer_gets_one_email(
+    invoice, rep, smtp, workers
+):
     smtp.block = True  # the SMTP server holds the first message at DATA until the worker is dead
     first = workers(smtp.port, CELERY_VISIBILITY_TIMEOUT="3")
 

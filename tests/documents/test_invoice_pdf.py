@@ -58,8 +58,13 @@ def test_pdf_is_stored_once_and_reused(invoice, renders):
 
 def test_pdf_is_rendered_again_after_the_invoice_changes(invoice, rep, renders):
     services.invoice_pdf(invoice)
-    sales.line_add(document=invoice, by=rep, write_in_name="Extra support", quantity=Decimal("1"),
-                   price_per_unit=Decimal("45.00"))
+    sales.line_add(
+        document=invoice,
+        by=rep,
+        write_in_name="Extra support",
+        quantity=Decimal("1"),
+        price_per_unit=Decimal("45.00"),
+    )
     invoice.refresh_from_db()
 
     text = "\n".join(pages_text(services.invoice_pdf(invoice)))
@@ -111,7 +116,9 @@ def test_hundred_lines_repeat_the_header_and_number_pages(account, rep, product)
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text
-        assert re.search(r"Product\s+Unit\s+Quantity\s+Price per unit", text), f"no table header on page {number}"
+        assert re.search(r"Product\s+Unit\s+Quantity\s+Price per unit", text), (
+            f"no table header on page {number}"
+        )
     every_line = "\n".join(pages)
     assert all(re.search(rf"(^|\n){n} Product", every_line) for n in (1, 50, 100))
     assert f"Total amount {rendering.money(invoice.total_amount, invoice.currency)}" in pages[-1]
@@ -138,7 +145,9 @@ def test_seller_logo_is_read_from_media_and_nothing_else_is_fetched(invoice, set
             super().__init__(**kwargs)
             fetchers.append(self)
 
-    monkeypatch.setattr(services, "html_to_pdf", lambda html, **kw: rendering.html_to_pdf(html, fetcher=Recording(**kw)))
+    monkeypatch.setattr(
+        services, "html_to_pdf", lambda html, **kw: rendering.html_to_pdf(html, fetcher=Recording(**kw))
+    )
 
     pdf = services.invoice_pdf(invoice)
 

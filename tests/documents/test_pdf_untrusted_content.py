@@ -124,18 +124,21 @@ def test_even_raw_markup_cannot_make_the_renderer_fetch(listener):
     assert any(url.startswith("file:") for url in fetcher.refused)
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:1/x",
-    "https://example.com/logo.png",
-    "file:///etc/passwd",
-    "data:image/png;base64,AAAA",
-    f"{rendering.ASSET_ORIGIN}/static/../settings.py",
-    f"{rendering.ASSET_ORIGIN}/static/%2e%2e/%2e%2e/salesapp/settings.py",
-    f"{rendering.ASSET_ORIGIN}/media/logo/other.png",
-    f"{rendering.ASSET_ORIGIN}/media/logo/ours.png?x=1",
-    f"{rendering.ASSET_ORIGIN}/etc/passwd",
-    "https://assets.salesapp.invalid.evil.example/static/x.css",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1/x",
+        "https://example.com/logo.png",
+        "file:///etc/passwd",
+        "data:image/png;base64,AAAA",
+        f"{rendering.ASSET_ORIGIN}/static/../settings.py",
+        f"{rendering.ASSET_ORIGIN}/static/%2e%2e/%2e%2e/salesapp/settings.py",
+        f"{rendering.ASSET_ORIGIN}/media/logo/other.png",
+        f"{rendering.ASSET_ORIGIN}/media/logo/ours.png?x=1",
+        f"{rendering.ASSET_ORIGIN}/etc/passwd",
+        "https://assets.salesapp.invalid.evil.example/static/x.css",
+    ],
+)
 def test_fetcher_refuses_anything_but_our_files(url):
     fetcher = rendering.LocalOnlyFetcher(logo_name="logo/ours.png")
 

@@ -24,8 +24,12 @@ def client_for():
 
 def urls(invoice, delivery=None):
     base = f"/documents/invoices/{invoice.pk}"
-    out = {"email": f"{base}/email/", "deliveries": f"{base}/deliveries/", "pdf": f"{base}/pdf/",
-           "print": f"{base}/print/"}
+    out = {
+        "email": f"{base}/email/",
+        "deliveries": f"{base}/deliveries/",
+        "pdf": f"{base}/pdf/",
+        "print": f"{base}/print/",
+    }
     if delivery is not None:
         out["retry"] = f"/documents/deliveries/{delivery.pk}/retry/"
     return out
@@ -33,8 +37,15 @@ def urls(invoice, delivery=None):
 
 @pytest.fixture
 def failed_delivery(invoice, rep):
-    return Delivery.objects.create(invoice=invoice, to="a@customer.example", subject="S", state=DeliveryState.FAILED,
-                                   attempts=3, last_error="SMTP 451 try later", created_by=rep)
+    return Delivery.objects.create(
+        invoice=invoice,
+        to="a@customer.example",
+        subject="S",
+        state=DeliveryState.FAILED,
+        attempts=3,
+        last_error="SMTP 451 try later",
+        created_by=rep,
+    )
 
 
 def test_anonymous_users_are_sent_to_login(invoice, failed_delivery, client_for):
@@ -66,11 +77,15 @@ def test_dialog_shows_spec_defaults(invoice, account, rep, client_for):
     assert 'name="csrfmiddlewaretoken"' in html
 
 
-def test_posting_the_dialog_queues_and_returns_at_once(invoice, rep, client_for, mailoutbox,
-                                                       django_capture_on_commit_callbacks):
+def test_posting_the_dialog_queues_and_returns_at_once(
+    invoice, rep, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client_for(rep).post(urls(invoice)["email"], {
-            "to": "billing@customer.example", "cc": "", "subject": "Your invoice", "body": "Hi"}, **HX)
+        response = client_for(rep).post(
+            urls(invoice)["email"],
+            {"to": "billing@customer.example", "cc": "", "subject": "Your invoice", "body": "Hi"},
+            **HX,
+        )
 
     assert response.status_code == 200 and response["HX-Trigger"] == "deliveryQueued"
     delivery = Delivery.objects.get()
@@ -91,7 +106,10 @@ def test_csrf_is_enforced(invoice, rep, failed_delivery):
     client = Client(enforce_csrf_checks=True)
     client.force_login(rep)
 
-    assert client.post(urls(invoice)["email"], {"to": "a@customer.example", "subject": "S"}, **HX).status_code == 403
+    assert (
+        client.post(urls(invoice)["email"], {"to": "a@customer.example", "subject": "S"}, **HX).status_code
+        == 403
+    )
     assert client.post(urls(invoice, failed_delivery)["retry"], **HX).status_code == 403
     assert Delivery.objects.count() == 1
 
@@ -103,14 +121,17 @@ def test_deliveries_partial_polls_while_in_flight_only(invoice, rep, client_for)
     html = client.get(urls(invoice)["deliveries"], **HX).content.decode()
     assert 'hx-trigger="every 2s' in html and 'data-state="queued"' in html
 
-    Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, last_error="SMTP 550 <b>no</b>")
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.FAILED, last_error="SMTP 550 <b>no</b>"
+    )
     html = client.get(urls(invoice)["deliveries"], **HX).content.decode()
     assert "every 2s" not in html and 'data-state="failed"' in html
     assert "SMTP 550 &lt;b&gt;no&lt;/b&gt;" in html and "delivery-retry" in html
 
 
-def test_retry_requeues_a_failed_delivery(invoice, rep, failed_delivery, client_for, mailoutbox,
-                                          django_capture_on_commit_callbacks):
+def test_retry_requeues_a_failed_delivery(
+    invoice, rep, failed_delivery, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(rep).post(urls(invoice, failed_delivery)["retry"], **HX)
 
@@ -120,7 +141,9 @@ def test_retry_requeues_a_failed_delivery(invoice, rep, failed_delivery, client_
 
 
 def test_retry_of_a_delivery_that_is_not_failed_is_refused(invoice, rep, client_for):
-    sent = Delivery.objects.create(invoice=invoice, to="a@customer.example", subject="S", state=DeliveryState.QUEUED)
+    sent = Delivery.objects.create(
+        invoice=invoice, to="a@customer.example", subject="S", state=DeliveryState.QUEUED
+    )
 
     response = client_for(rep).post(f"/documents/deliveries/{sent.pk}/retry/", **HX)
 
@@ -143,7 +166,10 @@ def test_download_pdf_serves_the_stored_pdf(invoice, rep, client_for):
 
 
 def test_unknown_invoice_is_404(rep, client_for, db):
-    assert client_for(rep).get("/documents/invoices/00000000-0000-0000-0000-000000000000/pdf/").status_code == 404
+    assert (
+        client_for(rep).get("/documents/invoices/00000000-0000-0000-0000-000000000000/pdf/").status_code
+        == 404
+    )
 
 
 def test_full_pages_when_not_htmx(invoice, rep, client_for, django_capture_on_commit_callbacks):
@@ -155,12 +181,16 @@ def test_full_pages_when_not_htmx(invoice, rep, client_for, django_capture_on_co
     assert client.get(urls(invoice)["email"]).status_code == 200
     assert client.get(urls(invoice)["deliveries"]).status_code == 200
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(urls(invoice)["email"], {"to": "a@customer.example", "subject": "S",
-                                                        "next": "https://evil.example/"})
+        response = client.post(
+            urls(invoice)["email"],
+            {"to": "a@customer.example", "subject": "S", "next": "https://evil.example/"},
+        )
     assert response.status_code == 302 and response["Location"] == urls(invoice)["deliveries"]
 
 
-def test_dialog_quotes_the_current_total_of_an_unlocked_invoice(invoice, rep, product, price_list, client_for):
+def test_dialog_quotes_the_current_total_of_an_unlocked_invoice(
+    invoice, rep, product, price_list, client_for
+):
     from decimal import Decimal
 
     from salesapp.catalog import services as catalog

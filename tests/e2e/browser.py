@@ -47,15 +47,21 @@ def go(page, section: str) -> None:  # noqa: ANN001
 def command(page, label: str):  # noqa: ANN001, ANN201
     """A button (or link) of the record's command bar, by its D365 label."""
     bar = page.get_by_test_id("command-bar")
-    return bar.get_by_role("button", name=label, exact=True).or_(bar.get_by_role("link", name=label, exact=True))
+    return bar.get_by_role("button", name=label, exact=True).or_(
+        bar.get_by_role("link", name=label, exact=True)
+    )
 
 
 def csrf_post(page, url: str, data: dict[str, str] | None = None):  # noqa: ANN001, ANN201
     """POST with the session's cookies and a valid CSRF token, as a hand-made form would: a refusal is
     then the server's role check, not CSRF."""
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    return page.request.post(url, form={"csrfmiddlewaretoken": token, **(data or {})},
-                             headers={"X-CSRFToken": token, "Referer": page.url}, max_redirects=0)
+    return page.request.post(
+        url,
+        form={"csrfmiddlewaretoken": token, **(data or {})},
+        headers={"X-CSRFToken": token, "Referer": page.url},
+        max_redirects=0,
+    )
 
 
 def money(value: str):  # noqa: ANN201 - a compiled pattern

@@ -17,8 +17,13 @@ import pytest  # noqa: E402
 from tests.e2e.browser import screenshot  # noqa: E402
 from tests.services import require_chromium  # noqa: E402
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 10_000
 
 
@@ -44,8 +49,10 @@ def browser() -> Iterator["object"]:
 def plain_static(settings):  # noqa: ANN001, ANN201
     """live_server serves static files from the finders; without a collectstatic run the manifest
     storage (on when DATABASE_URL is set and DEBUG is off) would make every page a 500."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -59,7 +66,6 @@ def page(browser, live_server, transactional_db, plain_static, request: pytest.F
     if report is not None and report.failed:
         screenshot(tab, f"{request.node.name}-FAILED")
     context.close()
-
 
 
 @pytest.fixture

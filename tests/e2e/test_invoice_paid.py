@@ -28,9 +28,14 @@ def test_invoice_paid_is_for_managers_then_read_only(page, another_page, shoot, 
     expect(command(page, "Lock Pricing")).to_have_count(1)  # the bar is there …
     expect(command(page, "Invoice Paid")).to_have_count(0)  # … without the manager's commands
     expect(command(page, "Cancel Invoice")).to_have_count(0)
-    refused = csrf_post(page, reverse("invoice_paid", args=[invoice.pk]), {
-        "paid-row_version": str(invoice.row_version), "paid-status": "100001",
-    })
+    refused = csrf_post(
+        page,
+        reverse("invoice_paid", args=[invoice.pk]),
+        {
+            "paid-row_version": str(invoice.row_version),
+            "paid-status": "100001",
+        },
+    )
     assert refused.status == 403
     invoice.refresh_from_db()
     assert invoice.state == InvoiceState.ACTIVE and invoice.amount_paid is None
@@ -51,11 +56,24 @@ def test_invoice_paid_is_for_managers_then_read_only(page, another_page, shoot, 
     expect(manager.get_by_test_id("read-only")).to_be_visible()
     expect(manager.get_by_test_id("amount_paid")).to_have_text(money("100.00"))
     expect(manager.get_by_test_id("quick-create")).to_have_count(0)
-    expect(manager.get_by_test_id("products-grid").get_by_role("button", name=re.compile("^Delete"))).to_have_count(0)
-    for label in ("Save", "Get Products", "Lock Pricing", "Use Current Pricing", "Invoice Paid", "Cancel Invoice"):
+    expect(
+        manager.get_by_test_id("products-grid").get_by_role("button", name=re.compile("^Delete"))
+    ).to_have_count(0)
+    for label in (
+        "Save",
+        "Get Products",
+        "Lock Pricing",
+        "Use Current Pricing",
+        "Invoice Paid",
+        "Cancel Invoice",
+    ):
         expect(command(manager, label)).to_have_count(0)
     expect(manager.locator("input[name=name]")).to_be_disabled()
     shoot(of=manager)
     expect(manager.get_by_test_id("date_paid")).to_have_text(paid_on.isoformat())
     invoice.refresh_from_db()
-    assert (invoice.state, invoice.amount_paid, invoice.date_paid) == (InvoiceState.PAID, Decimal("100.00"), paid_on)
+    assert (invoice.state, invoice.amount_paid, invoice.date_paid) == (
+        InvoiceState.PAID,
+        Decimal("100.00"),
+        paid_on,
+    )

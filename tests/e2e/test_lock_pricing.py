@@ -4,7 +4,6 @@ Starting data is built through the services; the procedure itself goes through t
 Saves var/screenshots/<test>.png.
 """
 
-
 import pytest
 from playwright.sync_api import expect
 

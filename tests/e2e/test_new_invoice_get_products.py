@@ -49,9 +49,15 @@ def test_new_invoice_get_products_and_write_in(page, shoot, rep, account, opport
     expect(added.get_by_test_id("line-amount")).to_have_text(money("1000.00"))  # 250.00 × 4
     expect(added.get_by_test_id("line-extended_amount")).to_have_text(money("1035.00"))  # − 100.00 + 135.00
     # SPEC §3.4: detail = Σ (amount − manual discount) = 200 + 50 + 900; tax = 5 + 135; total = 1,150 + 140.
-    expect_totals(page, total_line_item_amount="1150.00", total_line_item_discount_amount="100.00",
-                  total_amount_less_freight="1150.00", total_tax="140.00", total_discount_amount="100.00",
-                  total_amount="1290.00")
+    expect_totals(
+        page,
+        total_line_item_amount="1150.00",
+        total_line_item_discount_amount="100.00",
+        total_amount_less_freight="1150.00",
+        total_tax="140.00",
+        total_discount_amount="100.00",
+        total_amount="1290.00",
+    )
     shoot()
 
     invoice = Invoice.objects.get(name="Counter sale")

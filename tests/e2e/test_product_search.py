@@ -17,13 +17,18 @@ from tests.e2e.browser import expect_totals, login, open_invoice
 pytestmark = pytest.mark.browser
 
 
-def test_search_finds_a_product_beyond_the_first_page_and_enter_does_not_submit(page, shoot, rep, account,
-                                                                                 price_list):
+def test_search_finds_a_product_beyond_the_first_page_and_enter_does_not_submit(
+    page, shoot, rep, account, price_list
+):
     for n in range(LOOKUP_LIMIT):
-        factories.PriceListItemFactory(price_list=price_list, amount=Decimal("10.00"),
-                                       product=factories.ProductFactory(name=f"Anchor {n:03d}"))
-    zeta = factories.PriceListItemFactory(price_list=price_list, amount=Decimal("42.50"),
-                                          product=factories.ProductFactory(name="Zeta gear")).product
+        factories.PriceListItemFactory(
+            price_list=price_list,
+            amount=Decimal("10.00"),
+            product=factories.ProductFactory(name=f"Anchor {n:03d}"),
+        )
+    zeta = factories.PriceListItemFactory(
+        price_list=price_list, amount=Decimal("42.50"), product=factories.ProductFactory(name="Zeta gear")
+    ).product
     invoice = services.document_create(Invoice, by=rep, customer=account, name="Searching")
     login(page, rep.username)
     open_invoice(page, invoice)

@@ -44,8 +44,14 @@ def test_send_by_email_from_the_invoice_page(page, shoot, rep, opportunity, acco
 
 def test_failed_delivery_shows_its_error_and_retry_sends_it(page, shoot, rep, opportunity):
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
-    Delivery.objects.create(invoice=invoice, to="ap@customer.example", subject="Invoice", state=DeliveryState.FAILED,
-                            attempts=6, last_error="SMTP 451 4.3.0 try later")
+    Delivery.objects.create(
+        invoice=invoice,
+        to="ap@customer.example",
+        subject="Invoice",
+        state=DeliveryState.FAILED,
+        attempts=6,
+        last_error="SMTP 451 4.3.0 try later",
+    )
     login(page, rep.username)
     page.goto(f"/invoices/{invoice.pk}/")
     row = page.get_by_test_id("delivery")

@@ -37,7 +37,9 @@ LINE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "field"), LINE_CASES, ids=[c[1] + str(i) for i, c in enumerate(LINE_CASES)])
+@pytest.mark.parametrize(
+    ("changes", "field"), LINE_CASES, ids=[c[1] + str(i) for i, c in enumerate(LINE_CASES)]
+)
 def test_bad_line_input_is_refused_and_nothing_is_saved(invoice, product, rep, changes, field):
     before = (invoice.lines.count(), TimelineEvent.objects.count(), invoice.row_version)
     args = {"quantity": D("1"), **changes}
@@ -66,13 +68,19 @@ HEADER_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "field"), HEADER_CASES, ids=[c[1] + str(i) for i, c in enumerate(HEADER_CASES)])
+@pytest.mark.parametrize(
+    ("changes", "field"), HEADER_CASES, ids=[c[1] + str(i) for i, c in enumerate(HEADER_CASES)]
+)
 def test_bad_header_input_is_refused(invoice, rep, changes, field):
     with pytest.raises(ValidationFailed) as refused:
         services.document_update(invoice, by=rep, **changes)
     assert refused.value.field == field
     stored = Invoice.objects.get(pk=invoice.pk)
-    assert (stored.total_amount, stored.row_version, stored.name) == (D("100.00"), invoice.row_version, "Input")
+    assert (stored.total_amount, stored.row_version, stored.name) == (
+        D("100.00"),
+        invoice.row_version,
+        "Input",
+    )
 
 
 def test_inactive_products_and_missing_prices_are_refused(invoice, rep, price_list):
@@ -106,11 +114,14 @@ def test_partial_payment(invoice, rep):
     assert (paid.state, paid.status, paid.amount_paid) == (2, 100002, D("40.00"))
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"name": "x" * 301}, "name"),
-    ({"billto_postalcode": "1" * 21}, "billto_postalcode"),
-    ({"payment_terms": 9}, "payment_terms"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "x" * 301}, "name"),
+        ({"billto_postalcode": "1" * 21}, "billto_postalcode"),
+        ({"payment_terms": 9}, "payment_terms"),
+    ],
+)
 def test_field_rules_are_named_before_the_database_sees_them(invoice, rep, changes, field):
     with pytest.raises(ValidationFailed) as refused:
         services.document_update(invoice, by=rep, **changes)
@@ -123,16 +134,23 @@ def test_quote_effective_dates_must_be_ordered(account, rep):
     from salesapp.sales.models import Quote
 
     with pytest.raises(ValidationFailed):
-        services.document_create(Quote, by=rep, customer=account, name="Dates",
-                                 effective_from=datetime.date(2026, 5, 2), effective_to=datetime.date(2026, 5, 1))
+        services.document_create(
+            Quote,
+            by=rep,
+            customer=account,
+            name="Dates",
+            effective_from=datetime.date(2026, 5, 2),
+            effective_to=datetime.date(2026, 5, 1),
+        )
     assert not Quote.objects.exists()
-
 
 
 def test_payment_date_in_the_future_is_refused(invoice, rep):
     import datetime
 
     with pytest.raises(ValidationFailed, match="future") as refused:
-        services.invoice_mark_paid(invoice=invoice, by=rep, paid_on=datetime.date.today() + datetime.timedelta(days=2))
+        services.invoice_mark_paid(
+            invoice=invoice, by=rep, paid_on=datetime.date.today() + datetime.timedelta(days=2)
+        )
     assert refused.value.field == "paid_on"
     assert Invoice.objects.get(pk=invoice.pk).state == 0

@@ -27,16 +27,47 @@ def rich_opportunity(account, product, price_list, usd, rep):
     account.address2_city = "Harbour"
     account.save()
     tiers = DiscountList.objects.create(name="Tiers")
-    Discount.objects.create(discount_list=tiers, begin_quantity=D("5"), end_quantity=D("1000"), percentage=D("10"))
-    bulk = factories.PriceListItemFactory(price_list=price_list, amount=D("20.00"), discount_list=tiers).product
-    opp = services.document_create(Opportunity, by=rep, customer=account, name="Rich deal",
-                                   description="Everything at once", discount_percentage=D("5"))
-    services.line_add(document=opp, by=rep, product=bulk, quantity=D("10"), manual_discount=D("3.00"), tax=D("1.50"),
-                      description="bulk line")
-    services.line_add(document=opp, by=rep, product=product, quantity=D("2"), is_price_overridden=True,
-                      price_per_unit=D("80.00"), tax=D("16.00"))
-    services.line_add(document=opp, by=rep, write_in_name="Setup fee", quantity=D("1"), price_per_unit=D("99.99"),
-                      manual_discount=D("9.99"), tax=D("0.50"))
+    Discount.objects.create(
+        discount_list=tiers, begin_quantity=D("5"), end_quantity=D("1000"), percentage=D("10")
+    )
+    bulk = factories.PriceListItemFactory(
+        price_list=price_list, amount=D("20.00"), discount_list=tiers
+    ).product
+    opp = services.document_create(
+        Opportunity,
+        by=rep,
+        customer=account,
+        name="Rich deal",
+        description="Everything at once",
+        discount_percentage=D("5"),
+    )
+    services.line_add(
+        document=opp,
+        by=rep,
+        product=bulk,
+        quantity=D("10"),
+        manual_discount=D("3.00"),
+        tax=D("1.50"),
+        description="bulk line",
+    )
+    services.line_add(
+        document=opp,
+        by=rep,
+        product=product,
+        quantity=D("2"),
+        is_price_overridden=True,
+        price_per_unit=D("80.00"),
+        tax=D("16.00"),
+    )
+    services.line_add(
+        document=opp,
+        by=rep,
+        write_in_name="Setup fee",
+        quantity=D("1"),
+        price_per_unit=D("99.99"),
+        manual_discount=D("9.99"),
+        tax=D("0.50"),
+    )
     return services.document_update(opp, by=rep, discount_amount=D("10.00"), freight_amount=D("12.34"))
 
 
@@ -58,15 +89,18 @@ def test_opportunity_to_quote_to_order_to_invoice_copies_everything(rich_opportu
     assert (quote.billto_line1, quote.shipto_line1) == ("1 Main Street", "9 Dock Road")
     assert quote.total_amount == opp.total_amount
 
-    quote = services.document_update(quote, by=rep, payment_terms=2, freight_terms=1, shipping_method=4,
-                                     billto_city="Elsewhere")
+    quote = services.document_update(
+        quote, by=rep, payment_terms=2, freight_terms=1, shipping_method=4, billto_city="Elsewhere"
+    )
     quote = services.quote_activate(quote=quote, by=rep)
     order = services.quote_create_order(quote=quote, by=rep)
     quote.refresh_from_db()
     assert quote.state == 2  # Won
     assert order.prices_locked and order.quote == quote and order.opportunity == opp
     assert _line_values(order) == _line_values(quote)
-    assert _header_values(order, COPIED_HEADER + COPIED_SALES) == _header_values(quote, COPIED_HEADER + COPIED_SALES)
+    assert _header_values(order, COPIED_HEADER + COPIED_SALES) == _header_values(
+        quote, COPIED_HEADER + COPIED_SALES
+    )
 
     invoice = services.order_create_invoice(order=order, by=rep)
     order.refresh_from_db()
@@ -74,19 +108,25 @@ def test_opportunity_to_quote_to_order_to_invoice_copies_everything(rich_opportu
     assert invoice.prices_locked and invoice.sales_order == order and invoice.quote == quote
     assert invoice.opportunity == opp
     assert _line_values(invoice) == _line_values(order)
-    assert _header_values(invoice, COPIED_HEADER + COPIED_SALES) == _header_values(order, COPIED_HEADER + COPIED_SALES)
+    assert _header_values(invoice, COPIED_HEADER + COPIED_SALES) == _header_values(
+        order, COPIED_HEADER + COPIED_SALES
+    )
     assert invoice.total_amount == order.total_amount == quote.total_amount
     assert invoice.due_date is not None  # from the copied payment terms
 
     for source, target in [(opp, quote), (quote, order), (order, invoice)]:
-        assert TimelineEvent.objects.filter(document_id=source.pk, kind="converted_to",
-                                            details__target_id=str(target.pk)).exists()
-        assert TimelineEvent.objects.filter(document_id=target.pk, kind="converted_from",
-                                            details__source_id=str(source.pk)).exists()
+        assert TimelineEvent.objects.filter(
+            document_id=source.pk, kind="converted_to", details__target_id=str(target.pk)
+        ).exists()
+        assert TimelineEvent.objects.filter(
+            document_id=target.pk, kind="converted_from", details__source_id=str(source.pk)
+        ).exists()
 
 
 def test_quote_to_invoice_shortcut_wins_the_quote(rich_opportunity, rep):
-    quote = services.quote_activate(quote=services.opportunity_generate_quote(opportunity=rich_opportunity, by=rep), by=rep)
+    quote = services.quote_activate(
+        quote=services.opportunity_generate_quote(opportunity=rich_opportunity, by=rep), by=rep
+    )
     invoice = services.quote_create_invoice(quote=quote, by=rep, close_opportunity=True)
     quote.refresh_from_db()
     rich_opportunity.refresh_from_db()
@@ -104,7 +144,9 @@ def test_generated_order_and_invoice_start_unlocked(rich_opportunity, rep):
 
 
 def test_revise_keeps_the_number_and_bumps_the_revision(rich_opportunity, rep):
-    quote = services.quote_activate(quote=services.opportunity_generate_quote(opportunity=rich_opportunity, by=rep), by=rep)
+    quote = services.quote_activate(
+        quote=services.opportunity_generate_quote(opportunity=rich_opportunity, by=rep), by=rep
+    )
     draft = services.quote_revise(quote=quote, by=rep)
     quote.refresh_from_db()
     assert (quote.state, quote.status) == (3, 7)  # Closed / Revised
@@ -114,7 +156,9 @@ def test_revise_keeps_the_number_and_bumps_the_revision(rich_opportunity, rep):
 
 def test_get_products_appends_to_an_invoice(rich_opportunity, account, rep):
     invoice = services.document_create(Invoice, by=rep, customer=account, name="From scratch")
-    services.line_add(document=invoice, by=rep, write_in_name="Existing line", quantity=D("1"), price_per_unit=D("5"))
+    services.line_add(
+        document=invoice, by=rep, write_in_name="Existing line", quantity=D("1"), price_per_unit=D("5")
+    )
     services.get_products(document=invoice, opportunity=rich_opportunity, by=rep)
     invoice.refresh_from_db()
     lines = list(invoice.lines.order_by("sequence"))
@@ -138,12 +182,21 @@ def _opportunity_with(lines, account, product, rep):
     opp = services.document_create(Opportunity, by=rep, customer=account, name=f"{lines} lines")
     from salesapp.sales.models import OpportunityProduct
 
-    OpportunityProduct.objects.bulk_create([
-        OpportunityProduct(opportunity=opp, sequence=n + 1, product=product, unit=product.default_unit,
-                           price_per_unit=D("100.00"), quantity=D("1"), amount=D("100.00"),
-                           extended_amount=D("100.00"))
-        for n in range(lines)
-    ])
+    OpportunityProduct.objects.bulk_create(
+        [
+            OpportunityProduct(
+                opportunity=opp,
+                sequence=n + 1,
+                product=product,
+                unit=product.default_unit,
+                price_per_unit=D("100.00"),
+                quantity=D("1"),
+                amount=D("100.00"),
+                extended_amount=D("100.00"),
+            )
+            for n in range(lines)
+        ]
+    )
     opp.refresh_from_db()
     return opp
 
@@ -160,8 +213,11 @@ def test_conversion_query_count_does_not_grow_with_lines(conversion, account, pr
             invoice = services.document_create(Invoice, by=rep, customer=account, name="gp")
             run = partial(services.get_products, document=invoice, opportunity=opp, by=rep)
         else:
-            fn = {"quote": services.opportunity_generate_quote, "order": services.opportunity_generate_order,
-                  "invoice": services.opportunity_generate_invoice}[conversion]
+            fn = {
+                "quote": services.opportunity_generate_quote,
+                "order": services.opportunity_generate_order,
+                "invoice": services.opportunity_generate_invoice,
+            }[conversion]
             run = partial(fn, opportunity=opp, by=rep)
         with CaptureQueriesContext(connection) as ctx:
             result = run()

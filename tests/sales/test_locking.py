@@ -20,16 +20,22 @@ def _raise_price(product, price_list, amount="150.00"):
 
 def _view(doc):
     """What every screen, export and email does before showing a document."""
-    return services.ensure_current_pricing(type(doc).objects.select_related("price_list", "currency").get(pk=doc.pk))
+    return services.ensure_current_pricing(
+        type(doc).objects.select_related("price_list", "currency").get(pk=doc.pk)
+    )
 
 
 @pytest.fixture
 def order_from_quote(opportunity, rep):
-    quote = services.quote_activate(quote=services.opportunity_generate_quote(opportunity=opportunity, by=rep), by=rep)
+    quote = services.quote_activate(
+        quote=services.opportunity_generate_quote(opportunity=opportunity, by=rep), by=rep
+    )
     return services.quote_create_order(quote=quote, by=rep)
 
 
-def test_locked_order_keeps_its_total_then_follows_on_use_current_pricing(order_from_quote, product, price_list, rep):
+def test_locked_order_keeps_its_total_then_follows_on_use_current_pricing(
+    order_from_quote, product, price_list, rep
+):
     order = order_from_quote
     assert order.prices_locked and order.total_amount == D("255.00")
     _raise_price(product, price_list)
@@ -44,8 +50,14 @@ def test_locked_order_keeps_its_total_then_follows_on_use_current_pricing(order_
 
 def test_overridden_and_write_in_lines_never_move(opportunity, product, price_list, rep):
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
-    line = services.line_add(document=invoice, by=rep, product=product, quantity=D("1"),
-                             is_price_overridden=True, price_per_unit=D("77.00"))
+    line = services.line_add(
+        document=invoice,
+        by=rep,
+        product=product,
+        quantity=D("1"),
+        is_price_overridden=True,
+        price_per_unit=D("77.00"),
+    )
     _raise_price(product, price_list, "300.00")
     invoice = _view(invoice)
     prices = {x.product_name + str(x.is_price_overridden): x.price_per_unit for x in invoice.lines.all()}
@@ -80,11 +92,22 @@ def test_lock_pricing_then_price_change_keeps_the_price(opportunity, product, pr
 
 def test_locked_document_refuses_a_typed_price_but_takes_write_ins(order_from_quote, product, rep):
     with pytest.raises(ValidationFailed) as refused:
-        services.line_add(document=order_from_quote, by=rep, product=product, quantity=D("1"),
-                          is_price_overridden=True, price_per_unit=D("1.00"))
+        services.line_add(
+            document=order_from_quote,
+            by=rep,
+            product=product,
+            quantity=D("1"),
+            is_price_overridden=True,
+            price_per_unit=D("1.00"),
+        )
     assert refused.value.field == "price_per_unit"
-    services.line_add(document=order_from_quote, by=rep, write_in_name="Rush fee", quantity=D("1"),
-                      price_per_unit=D("10.00"))
+    services.line_add(
+        document=order_from_quote,
+        by=rep,
+        write_in_name="Rush fee",
+        quantity=D("1"),
+        price_per_unit=D("10.00"),
+    )
     assert SalesOrder.objects.get(pk=order_from_quote.pk).total_amount == D("265.00")
 
 
@@ -93,16 +116,22 @@ def test_read_only_documents_never_reprice(opportunity, product, price_list, rep
     invoice = services.invoice_mark_paid(invoice=invoice, by=rep)
     _raise_price(product, price_list)
     assert _view(invoice).total_amount == D("255.00")
-    quote = services.quote_activate(quote=services.opportunity_generate_quote(opportunity=opportunity, by=rep), by=rep)
+    quote = services.quote_activate(
+        quote=services.opportunity_generate_quote(opportunity=opportunity, by=rep), by=rep
+    )
     _raise_price(product, price_list, "400.00")
     assert _view(quote).total_amount == D("255.00")
 
 
-def test_volume_discount_follows_quantity_on_a_locked_document(order_from_quote, product, price_list, rep, usd):
+def test_volume_discount_follows_quantity_on_a_locked_document(
+    order_from_quote, product, price_list, rep, usd
+):
     from salesapp.catalog.models import Discount, DiscountList
 
     tiers = DiscountList.objects.create(name="Qty")
-    Discount.objects.create(discount_list=tiers, begin_quantity=D("5"), end_quantity=D("99"), percentage=D("10"))
+    Discount.objects.create(
+        discount_list=tiers, begin_quantity=D("5"), end_quantity=D("99"), percentage=D("10")
+    )
     item = PriceListItem.objects.get(product=product, price_list=price_list)
     catalog.price_list_item_save(item=item, discount_list=tiers)
     line = order_from_quote.lines.get(product=product)
@@ -115,7 +144,9 @@ def test_product_cost_change_reprices_percent_based_items(account, price_list, r
     from salesapp.catalog.models import Product
     from tests import factories
 
-    item = factories.PriceListItemFactory(price_list=price_list, pricing_method=3, amount=None, percentage=D("50"))
+    item = factories.PriceListItemFactory(
+        price_list=price_list, pricing_method=3, amount=None, percentage=D("50")
+    )
     invoice = services.document_create(Invoice, by=rep, customer=account, name="Markup")
     services.line_add(document=invoice, by=rep, product=item.product, quantity=D("1"))
     assert _view(invoice).total_amount == D("105.00")  # current cost 70 × 1.5

@@ -50,10 +50,17 @@ def test_invoice_numbers_are_gapless_under_concurrency():
 def test_a_failed_create_leaves_no_gap(account, rep):
     services.document_create(Invoice, by=rep, customer=account, name="First")
     with pytest.raises(Exception):  # noqa: B017 - any refusal
-        services.document_create(Invoice, by=rep, customer=account, name="", )
+        services.document_create(
+            Invoice,
+            by=rep,
+            customer=account,
+            name="",
+        )
     services.document_create(Invoice, by=rep, customer=account, name="Second")
     assert list(Invoice.objects.order_by("invoice_number").values_list("invoice_number", flat=True)) == [
-        "INV-00001", "INV-00002"]
+        "INV-00001",
+        "INV-00002",
+    ]
 
 
 def test_prefixes_come_from_organization_settings(account, rep):
@@ -62,5 +69,6 @@ def test_prefixes_come_from_organization_settings(account, rep):
     org.save()
     quote = services.document_create(Quote, by=rep, customer=account, name="Prefixed")
     assert quote.quote_number == "Q-00001"
-    assert services.line_add(document=quote, by=rep, write_in_name="x", quantity=Decimal("1"),
-                             price_per_unit=Decimal("1"))
+    assert services.line_add(
+        document=quote, by=rep, write_in_name="x", quantity=Decimal("1"), price_per_unit=Decimal("1")
+    )

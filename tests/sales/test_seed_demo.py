@@ -11,7 +11,18 @@ from salesapp.customers.models import Account, Contact
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder, TimelineEvent
 from salesapp.sales.states import InvoiceState, InvoiceStatus, OpportunityState, OrderState, QuoteState
 
-MODELS = (User, Product, PriceListItem, Account, Contact, Opportunity, Quote, SalesOrder, Invoice, TimelineEvent)
+MODELS = (
+    User,
+    Product,
+    PriceListItem,
+    Account,
+    Contact,
+    Opportunity,
+    Quote,
+    SalesOrder,
+    Invoice,
+    TimelineEvent,
+)
 
 
 def counts() -> dict[str, int]:
@@ -35,18 +46,29 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert User.objects.get(username="max").groups.filter(name="Sales manager").exists()
     assert User.objects.get(username="admin").is_superuser
     assert set(Product.objects.values_list("state", flat=True)) == set(ProductState.values)
-    assert {s for s, in Opportunity.objects.values_list("state")} == set(OpportunityState.values)
-    assert {s for s, in Quote.objects.values_list("state")} == set(QuoteState.values)
+    assert {s for (s,) in Opportunity.objects.values_list("state")} == set(OpportunityState.values)
+    assert {s for (s,) in Quote.objects.values_list("state")} == set(QuoteState.values)
     assert Quote.objects.filter(revision_number__gt=0).exists()
     assert {OrderState.ACTIVE, OrderState.FULFILLED, OrderState.CANCELED, OrderState.INVOICED} <= {
-        s for s, in SalesOrder.objects.values_list("state")
+        s for (s,) in SalesOrder.objects.values_list("state")
     }
     assert SalesOrder.objects.filter(prices_locked=True).exists()
     assert SalesOrder.objects.filter(state=OrderState.ACTIVE, prices_locked=False).exists()
-    statuses = {s for s, in Invoice.objects.values_list("status")}
+    statuses = {s for (s,) in Invoice.objects.values_list("status")}
     assert {InvoiceStatus.COMPLETE, InvoiceStatus.PARTIAL, InvoiceStatus.CANCELED} <= statuses
-    assert len(statuses & {InvoiceStatus.NEW, InvoiceStatus.BILLED, InvoiceStatus.BOOKED,
-                           InvoiceStatus.INSTALLED, InvoiceStatus.PARTIALLY_SHIPPED}) >= 3
+    assert (
+        len(
+            statuses
+            & {
+                InvoiceStatus.NEW,
+                InvoiceStatus.BILLED,
+                InvoiceStatus.BOOKED,
+                InvoiceStatus.INSTALLED,
+                InvoiceStatus.PARTIALLY_SHIPPED,
+            }
+        )
+        >= 3
+    )
     assert any(invoice.is_overdue for invoice in Invoice.objects.filter(state=InvoiceState.ACTIVE))
     partial = Invoice.objects.filter(status=InvoiceStatus.PARTIAL).first()
     assert 0 < partial.amount_paid < partial.total_amount

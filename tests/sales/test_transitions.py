@@ -47,24 +47,51 @@ INVOICE_ACTIONS = {
 }
 
 CASES = (
-    [("opportunity", s, a, OPPORTUNITY, OPPORTUNITY_ACTIONS) for s in ("open", "won", "lost") for a in OPPORTUNITY_ACTIONS]
-    + [("quote", s, a, QUOTE, QUOTE_ACTIONS) for s in ("draft", "active", "won", "closed") for a in QUOTE_ACTIONS]
-    + [("order", s, a, ORDER, ORDER_ACTIONS) for s in ("active", "fulfilled", "canceled", "invoiced") for a in ORDER_ACTIONS]
-    + [("invoice", s, a, INVOICE, INVOICE_ACTIONS) for s in ("active", "paid", "canceled") for a in INVOICE_ACTIONS]
+    [
+        ("opportunity", s, a, OPPORTUNITY, OPPORTUNITY_ACTIONS)
+        for s in ("open", "won", "lost")
+        for a in OPPORTUNITY_ACTIONS
+    ]
+    + [
+        ("quote", s, a, QUOTE, QUOTE_ACTIONS)
+        for s in ("draft", "active", "won", "closed")
+        for a in QUOTE_ACTIONS
+    ]
+    + [
+        ("order", s, a, ORDER, ORDER_ACTIONS)
+        for s in ("active", "fulfilled", "canceled", "invoiced")
+        for a in ORDER_ACTIONS
+    ]
+    + [
+        ("invoice", s, a, INVOICE, INVOICE_ACTIONS)
+        for s in ("active", "paid", "canceled")
+        for a in INVOICE_ACTIONS
+    ]
 )
 BUILDERS = {"opportunity": opportunity_in, "quote": quote_in, "order": order_in, "invoice": invoice_in}
 
 
 def _counts():
-    return (Quote.objects.count(), SalesOrder.objects.count(), Invoice.objects.count(), TimelineEvent.objects.count())
+    return (
+        Quote.objects.count(),
+        SalesOrder.objects.count(),
+        Invoice.objects.count(),
+        TimelineEvent.objects.count(),
+    )
 
 
-@pytest.mark.parametrize(("kind", "state", "action", "lifecycle", "actions"), CASES,
-                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("kind", "state", "action", "lifecycle", "actions"), CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
+)
 def test_state_action_matrix(kind, state, action, lifecycle, actions, opportunity, rep, product):
     doc = BUILDERS[kind](state, opportunity=opportunity, user=rep)
     doc.refresh_from_db()
-    before_state, before_status, before_version, before_total = doc.state, doc.status, doc.row_version, doc.total_amount
+    before_state, before_status, before_version, before_total = (
+        doc.state,
+        doc.status,
+        doc.row_version,
+        doc.total_amount,
+    )
     before_counts = _counts()
     if lifecycle.can(action, doc.state):
         actions[action](doc, rep, product)
@@ -75,7 +102,11 @@ def test_state_action_matrix(kind, state, action, lifecycle, actions, opportunit
         assert lifecycle.noun in refused.value.message
         doc.refresh_from_db()
         assert (doc.state, doc.status, doc.row_version, doc.total_amount) == (
-            before_state, before_status, before_version, before_total)
+            before_state,
+            before_status,
+            before_version,
+            before_total,
+        )
         assert _counts() == before_counts
 
 

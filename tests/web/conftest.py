@@ -14,8 +14,14 @@ def invoice(account, product, rep) -> Invoice:
     """An active, unlocked invoice: 2 × product (100.00) and a write-in 1 × 50.00 with tax 5.00."""
     inv = services.document_create(Invoice, by=rep, customer=account, name="Invoice for web")
     services.line_add(document=inv, by=rep, product=product, quantity=Decimal("2"))
-    services.line_add(document=inv, by=rep, write_in_name="Installation", quantity=Decimal("1"),
-                      price_per_unit=Decimal("50.00"), tax=Decimal("5.00"))
+    services.line_add(
+        document=inv,
+        by=rep,
+        write_in_name="Installation",
+        quantity=Decimal("1"),
+        price_per_unit=Decimal("50.00"),
+        tax=Decimal("5.00"),
+    )
     inv.refresh_from_db()
     return inv
 

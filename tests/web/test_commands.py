@@ -57,12 +57,19 @@ def test_opportunity_commands(client, rep, opportunity):
     quote = Quote.objects.get(opportunity=opportunity)
     assert quote.quote_number in page
     opportunity.refresh_from_db()
-    response = post(client, "opportunity_close_as_lost", opportunity,
-                    {"status": OpportunityStatus.OUT_SOLD, "competitor": "Fabrikam", "close_date": "2026-01-02"})
+    response = post(
+        client,
+        "opportunity_close_as_lost",
+        opportunity,
+        {"status": OpportunityStatus.OUT_SOLD, "competitor": "Fabrikam", "close_date": "2026-01-02"},
+    )
     assert "Opportunity closed as lost." in shown(client, response)
     opportunity.refresh_from_db()
     assert (opportunity.state, opportunity.status, opportunity.competitor) == (
-        OpportunityState.LOST, OpportunityStatus.OUT_SOLD, "Fabrikam")
+        OpportunityState.LOST,
+        OpportunityStatus.OUT_SOLD,
+        "Fabrikam",
+    )
     shown(client, post(client, "opportunity_reopen", opportunity))
     opportunity.refresh_from_db()
     response = post(client, "opportunity_close_as_won", opportunity, {"actual_revenue": "1234.50"})
@@ -113,10 +120,16 @@ def test_close_quote_with_lost_and_the_opportunity(client, rep, quote, opportuni
 
 def test_order_fulfill_and_manager_cancel(client, rep, boss, order, opportunity):
     client.force_login(rep)
-    shown(client, post(client, "order_fulfill", order, {"status": OrderStatus.PARTIAL, "date_fulfilled": "2026-03-01"}))
+    shown(
+        client,
+        post(client, "order_fulfill", order, {"status": OrderStatus.PARTIAL, "date_fulfilled": "2026-03-01"}),
+    )
     order.refresh_from_db()
-    assert (order.state, order.status, str(order.date_fulfilled)) == (OrderState.FULFILLED, OrderStatus.PARTIAL,
-                                                                      "2026-03-01")
+    assert (order.state, order.status, str(order.date_fulfilled)) == (
+        OrderState.FULFILLED,
+        OrderStatus.PARTIAL,
+        "2026-03-01",
+    )
     client.force_login(boss)
     response = post(client, "order_cancel", order, {"reason": "late"})
     assert "isn&#x27;t possible" in shown(client, response) or "isn't possible" in shown(client, response)
@@ -131,7 +144,9 @@ def test_order_fulfill_and_manager_cancel(client, rep, boss, order, opportunity)
     assert fresh.state == OrderState.CANCELED and fresh.cancel_reason == "No money"
 
 
-def test_get_products_lists_opportunities_of_the_same_customer_and_appends_them(client, rep, invoice, opportunity):
+def test_get_products_lists_opportunities_of_the_same_customer_and_appends_them(
+    client, rep, invoice, opportunity
+):
     client.force_login(rep)
     page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
     assert f'value="{opportunity.pk}"' in page
@@ -143,7 +158,9 @@ def test_get_products_lists_opportunities_of_the_same_customer_and_appends_them(
     assert 'data-testid="total_amount">510.00<' in page
 
 
-def test_lock_pricing_keeps_prices_and_use_current_pricing_follows_the_price_list(client, rep, boss, invoice, product):
+def test_lock_pricing_keeps_prices_and_use_current_pricing_follows_the_price_list(
+    client, rep, boss, invoice, product
+):
     client.force_login(rep)
     shown(client, post(client, "invoice_lock_pricing", invoice))
     item = PriceListItem.objects.get(product=product)
@@ -168,17 +185,27 @@ def test_viewing_an_unlocked_invoice_shows_the_current_price(client, rep, boss, 
 
 def test_invoice_paid_partial_then_read_only(client, boss, invoice):
     client.force_login(boss)
-    response = post(client, "invoice_paid", invoice,
-                    {"status": InvoiceStatus.PARTIAL, "amount": "100.00", "paid_on": "2026-01-15"})
+    response = post(
+        client,
+        "invoice_paid",
+        invoice,
+        {"status": InvoiceStatus.PARTIAL, "amount": "100.00", "paid_on": "2026-01-15"},
+    )
     page = shown(client, response)
     invoice.refresh_from_db()
-    assert (invoice.state, invoice.status, invoice.amount_paid) == (InvoiceState.PAID, InvoiceStatus.PARTIAL,
-                                                                     Decimal("100.00"))
-    assert 'data-testid="read-only"' in page and "Add Product" not in page and 'data-command="paid"' not in page
+    assert (invoice.state, invoice.status, invoice.amount_paid) == (
+        InvoiceState.PAID,
+        InvoiceStatus.PARTIAL,
+        Decimal("100.00"),
+    )
+    assert (
+        'data-testid="read-only"' in page and "Add Product" not in page and 'data-command="paid"' not in page
+    )
     assert 'data-testid="amount_paid">100.00<' in page
     # a header post to a read-only invoice changes nothing
-    response = client.post(reverse("invoice_detail", args=[invoice.pk]), {"row_version": invoice.row_version,
-                                                                         "name": "Changed"})
+    response = client.post(
+        reverse("invoice_detail", args=[invoice.pk]), {"row_version": invoice.row_version, "name": "Changed"}
+    )
     invoice.refresh_from_db()
     assert invoice.name != "Changed"
 
@@ -218,7 +245,9 @@ def test_a_stale_row_version_is_refused_and_changes_nothing(client, rep, order):
     stale = order.row_version
     shown(client, post(client, "order_lock_pricing", order))
     order.refresh_from_db()
-    response = client.post(reverse("order_create_invoice", args=[order.pk]), {"create-invoice-row_version": stale})
+    response = client.post(
+        reverse("order_create_invoice", args=[order.pk]), {"create-invoice-row_version": stale}
+    )
     page = shown(client, response)
     assert "changed by someone else" in page
     assert not Invoice.objects.filter(sales_order=order).exists()
@@ -248,5 +277,5 @@ def test_locked_invoice_quick_create_offers_only_default_pricing(client, rep, in
     assert "Override Price" in page
     services.lock_pricing(document=invoice, by=rep)
     page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
-    quick_create = page[page.index('name="add-pricing"') - 2000:]
+    quick_create = page[page.index('name="add-pricing"') - 2000 :]
     assert "Pricing is locked" in page and "Override Price" not in quick_create.split("</form>")[0]

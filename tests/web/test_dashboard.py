@@ -21,13 +21,27 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_dashboard_shows_each_queue_with_totals_per_currency(client, rep, boss, opportunity, invoice, account):
+def test_dashboard_shows_each_queue_with_totals_per_currency(
+    client, rep, boss, opportunity, invoice, account
+):
     eur = factories.CurrencyFactory(code="EUR", name="Euro", symbol="€")
-    overdue = services.document_create(Invoice, by=rep, customer=account, name="Late one", currency=eur,
-                                       price_list=None, invoice_date=datetime.date(2020, 1, 1),
-                                       due_date=datetime.date(2020, 1, 31))
-    services.line_add(document=overdue, by=rep, write_in_name="Old work", quantity=Decimal("1"),
-                      price_per_unit=Decimal("40.00"))
+    overdue = services.document_create(
+        Invoice,
+        by=rep,
+        customer=account,
+        name="Late one",
+        currency=eur,
+        price_list=None,
+        invoice_date=datetime.date(2020, 1, 1),
+        due_date=datetime.date(2020, 1, 31),
+    )
+    services.line_add(
+        document=overdue,
+        by=rep,
+        write_in_name="Old work",
+        quantity=Decimal("1"),
+        price_per_unit=Decimal("40.00"),
+    )
     order = services.opportunity_generate_order(opportunity=opportunity, by=rep)
     client.force_login(rep)
     page = client.get(reverse("home")).content.decode()
@@ -42,8 +56,9 @@ def test_dashboard_shows_each_queue_with_totals_per_currency(client, rep, boss, 
     # another user's opportunities are not "mine"
     client.force_login(boss)
     page = client.get(reverse("home")).content.decode()
-    assert opportunity.name not in page.split('data-testid="dash-opportunities"', 1)[1].split("</section>", 1)[0]
-
+    assert (
+        opportunity.name not in page.split('data-testid="dash-opportunities"', 1)[1].split("</section>", 1)[0]
+    )
 
 
 def plan_of(sql: str, params: Any = ()) -> str:
@@ -58,7 +73,9 @@ def test_open_and_overdue_invoices_are_read_from_the_index(db):
         pytest.skip("reads SQLite's query plan")
     active = Invoice.objects.filter(state=InvoiceState.ACTIVE)
     late = Q(due_date__lt=datetime.date(2030, 1, 1))
-    assert "invoice_open_due_idx" in plan_of(*active.filter(late).order_by("due_date")[:8].query.sql_with_params())
+    assert "invoice_open_due_idx" in plan_of(
+        *active.filter(late).order_by("due_date")[:8].query.sql_with_params()
+    )
     with CaptureQueriesContext(connection) as ctx:
         _per_currency(active, overdue=late)
     assert "COVERING INDEX invoice_open_due_idx" in plan_of(ctx.captured_queries[0]["sql"])

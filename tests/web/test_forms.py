@@ -36,8 +36,9 @@ def test_login_page_and_logout_post(client, rep):
 
 
 def create_invoice(client, customer_value: str, token: str, name: str = "From scratch", **extra):
-    return client.post(reverse("invoice_create"), {"form_token": token, "customer": customer_value, "name": name,
-                                                   **extra})
+    return client.post(
+        reverse("invoice_create"), {"form_token": token, "customer": customer_value, "name": name, **extra}
+    )
 
 
 def test_new_invoice_for_an_account_or_a_contact(client, rep, account, usd):
@@ -61,7 +62,9 @@ def test_double_submit_of_the_create_form_creates_one_document(client, rep, acco
     first = create_invoice(client, f"account:{account.pk}", token)
     second = create_invoice(client, f"account:{account.pk}", token)
     assert Invoice.objects.count() == 1
-    assert first["Location"] == second["Location"] == reverse("invoice_detail", args=[Invoice.objects.get().pk])
+    assert (
+        first["Location"] == second["Location"] == reverse("invoice_detail", args=[Invoice.objects.get().pk])
+    )
 
 
 def test_create_form_bad_input_saves_nothing(client, rep, account):
@@ -79,8 +82,9 @@ def test_create_form_currency_mismatch_names_the_price_list(client, rep, account
 
     eur = factories.CurrencyFactory(code="EUR", name="Euro", symbol="€")
     client.force_login(rep)
-    response = create_invoice(client, f"account:{account.pk}", str(uuid.uuid4()), price_list=price_list.pk,
-                              currency=eur.pk)
+    response = create_invoice(
+        client, f"account:{account.pk}", str(uuid.uuid4()), price_list=price_list.pk, currency=eur.pk
+    )
     assert "is in USD, not EUR" in field_error(response.content.decode(), "price_list")
     assert not Invoice.objects.exists()
 
@@ -101,8 +105,10 @@ def header(doc, **changes):
 
 def test_header_save_changes_the_document_and_its_totals(client, rep, invoice):
     client.force_login(rep)
-    response = client.post(reverse("invoice_detail", args=[invoice.pk]),
-                           header(invoice, name="Renamed", discount_percentage="10", freight_amount="7.50"))
+    response = client.post(
+        reverse("invoice_detail", args=[invoice.pk]),
+        header(invoice, name="Renamed", discount_percentage="10", freight_amount="7.50"),
+    )
     assert response.status_code == 302
     invoice.refresh_from_db()
     assert invoice.name == "Renamed" and invoice.header_percent_discount_amount == Decimal("25.00")
@@ -112,11 +118,14 @@ def test_header_save_changes_the_document_and_its_totals(client, rep, invoice):
 def test_header_bad_input_shows_the_field_and_saves_nothing(client, rep, invoice):
     client.force_login(rep)
     version = invoice.row_version
-    response = client.post(reverse("invoice_detail", args=[invoice.pk]),
-                           header(invoice, discount_percentage="150"))
+    response = client.post(
+        reverse("invoice_detail", args=[invoice.pk]), header(invoice, discount_percentage="150")
+    )
     assert response.status_code == 200
     field_error(response.content.decode(), "discount_percentage")
-    response = client.post(reverse("invoice_detail", args=[invoice.pk]), header(invoice, discount_amount="9999"))
+    response = client.post(
+        reverse("invoice_detail", args=[invoice.pk]), header(invoice, discount_amount="9999")
+    )
     field_error(response.content.decode(), "discount_amount")
     invoice.refresh_from_db()
     assert invoice.row_version == version and invoice.discount_percentage == 0
@@ -134,11 +143,15 @@ def test_header_from_a_stale_tab_is_refused(client, rep, invoice):
 
 def test_opportunity_header_and_new(client, rep, account):
     client.force_login(rep)
-    client.post(reverse("opportunity_create"), {"form_token": str(uuid.uuid4()), "customer": f"account:{account.pk}",
-                                                "name": "Deal"})
+    client.post(
+        reverse("opportunity_create"),
+        {"form_token": str(uuid.uuid4()), "customer": f"account:{account.pk}", "name": "Deal"},
+    )
     opp = Opportunity.objects.get()
-    response = client.post(reverse("opportunity_detail", args=[opp.pk]),
-                           header(opp, estimated_close_date="2026-12-31", name="Bigger deal"))
+    response = client.post(
+        reverse("opportunity_detail", args=[opp.pk]),
+        header(opp, estimated_close_date="2026-12-31", name="Bigger deal"),
+    )
     assert response.status_code == 302
     opp.refresh_from_db()
     assert opp.name == "Bigger deal" and str(opp.estimated_close_date) == "2026-12-31"
@@ -149,13 +162,22 @@ def test_accounts_and_contacts(client, rep, price_list):
     response = client.post(reverse("account_create"), {"name": "Fabrikam", "email": "not-an-email"})
     field_error(response.content.decode(), "email")
     assert not Account.objects.exists()
-    response = client.post(reverse("account_create"), {"name": "Fabrikam", "email": "ap@fabrikam.example",
-                                                       "default_price_list": price_list.pk, "address1_city": "Oslo"})
+    response = client.post(
+        reverse("account_create"),
+        {
+            "name": "Fabrikam",
+            "email": "ap@fabrikam.example",
+            "default_price_list": price_list.pk,
+            "address1_city": "Oslo",
+        },
+    )
     account = Account.objects.get()
     assert response["Location"] == reverse("account_detail", args=[account.pk]) and account.owner == rep
     client.post(reverse("contact_create"), {"first_name": "Ann", "last_name": "Lee", "account": account.pk})
     contact = Contact.objects.get()
-    client.post(reverse("account_detail", args=[account.pk]), {"name": "Fabrikam Inc", "primary_contact": contact.pk})
+    client.post(
+        reverse("account_detail", args=[account.pk]), {"name": "Fabrikam Inc", "primary_contact": contact.pk}
+    )
     account.refresh_from_db()
     assert account.name == "Fabrikam Inc" and account.primary_contact == contact
 
@@ -172,34 +194,75 @@ def test_manager_edits_the_catalog(client, boss, usd):
     group.refresh_from_db()
     assert group.name == "Mass"
     gram = Unit.objects.get(name="Gram")
-    response = client.post(reverse("product_create"), {
-        "product_number": "W-1", "name": "Flour", "unit_group": group.pk, "default_unit": gram.pk,
-        "list_price": "-1", "quantity_decimals": "2", "state": "0"})
+    response = client.post(
+        reverse("product_create"),
+        {
+            "product_number": "W-1",
+            "name": "Flour",
+            "unit_group": group.pk,
+            "default_unit": gram.pk,
+            "list_price": "-1",
+            "quantity_decimals": "2",
+            "state": "0",
+        },
+    )
     field_error(response.content.decode(), "list_price")
-    client.post(reverse("product_create"), {
-        "product_number": "W-1", "name": "Flour", "unit_group": group.pk, "default_unit": gram.pk,
-        "list_price": "2.00", "standard_cost": "1.00", "current_cost": "1.20", "quantity_decimals": "2", "state": "0"})
+    client.post(
+        reverse("product_create"),
+        {
+            "product_number": "W-1",
+            "name": "Flour",
+            "unit_group": group.pk,
+            "default_unit": gram.pk,
+            "list_price": "2.00",
+            "standard_cost": "1.00",
+            "current_cost": "1.20",
+            "quantity_decimals": "2",
+            "state": "0",
+        },
+    )
     flour = Product.objects.get(product_number="W-1")
     client.post(reverse("price_list_create"), {"name": "Wholesale", "currency": usd.pk})
     wholesale = PriceList.objects.get(name="Wholesale")
     client.post(reverse("discount_list_create"), {"name": "Bulk"})
     bulk = DiscountList.objects.get(name="Bulk")
-    client.post(reverse("discount_create", args=[bulk.pk]), {"begin_quantity": "10", "end_quantity": "99",
-                                                             "percentage": "5"})
-    response = client.post(reverse("discount_create", args=[bulk.pk]), {"begin_quantity": "50", "end_quantity": "60",
-                                                                        "percentage": "7"})
+    client.post(
+        reverse("discount_create", args=[bulk.pk]),
+        {"begin_quantity": "10", "end_quantity": "99", "percentage": "5"},
+    )
+    response = client.post(
+        reverse("discount_create", args=[bulk.pk]),
+        {"begin_quantity": "50", "end_quantity": "60", "percentage": "7"},
+    )
     assert "overlaps" in field_error(response.content.decode(), "begin_quantity")
     assert Discount.objects.filter(discount_list=bulk).count() == 1
-    response = client.post(reverse("price_list_item_create", args=[wholesale.pk]), {
-        "product": flour.pk, "pricing_method": "3", "percentage": "50", "rounding_policy": "4",
-        "rounding_option": "2", "rounding_amount": "0.05", "quantity_selling": "1", "discount_list": bulk.pk})
+    response = client.post(
+        reverse("price_list_item_create", args=[wholesale.pk]),
+        {
+            "product": flour.pk,
+            "pricing_method": "3",
+            "percentage": "50",
+            "rounding_policy": "4",
+            "rounding_option": "2",
+            "rounding_amount": "0.05",
+            "quantity_selling": "1",
+            "discount_list": bulk.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     item = PriceListItem.objects.get(price_list=wholesale)
     assert (item.unit, item.percentage, item.discount_list) == (gram, Decimal("50"), bulk)
     kilogram = Unit.objects.get(name="Kilogram")
-    response = client.post(reverse("price_list_item_create", args=[wholesale.pk]), {
-        "product": flour.pk, "unit": kilogram.pk, "pricing_method": "1", "rounding_policy": "1",
-        "quantity_selling": "1"})
+    response = client.post(
+        reverse("price_list_item_create", args=[wholesale.pk]),
+        {
+            "product": flour.pk,
+            "unit": kilogram.pk,
+            "pricing_method": "1",
+            "rounding_policy": "1",
+            "quantity_selling": "1",
+        },
+    )
     field_error(response.content.decode(), "amount")
     client.post(reverse("price_list_item_delete", args=[wholesale.pk, item.pk]))
     assert not PriceListItem.objects.filter(price_list=wholesale).exists()
@@ -209,9 +272,16 @@ def test_organization_settings(client, boss, rep):
     client.force_login(rep)
     assert client.get(reverse("organization")).status_code == 200
     client.force_login(boss)
-    data = {"seller_name": "Contoso", "pricing_precision": "9", "discount_calculation": "line_item",
-            "quote_prefix": "Q-", "order_prefix": "O-", "invoice_prefix": "I-",
-            "email_subject_template": "Invoice {number}", "email_body_template": "Hello"}
+    data = {
+        "seller_name": "Contoso",
+        "pricing_precision": "9",
+        "discount_calculation": "line_item",
+        "quote_prefix": "Q-",
+        "order_prefix": "O-",
+        "invoice_prefix": "I-",
+        "email_subject_template": "Invoice {number}",
+        "email_body_template": "Hello",
+    }
     field_error(client.post(reverse("organization"), data).content.decode(), "pricing_precision")
     assert client.post(reverse("organization"), {**data, "pricing_precision": "3"}).status_code == 302
     org = OrganizationSettings.load()
@@ -225,10 +295,20 @@ def test_lists_search_filter_sort_and_survive_bad_parameters(client, rep, invoic
     assert invoice.invoice_number in page
     page = client.get(url, {"q": "no such thing"}).content.decode()
     assert "No records found." in page
-    for params in ({"sort": "password"}, {"sort": "-owner__password"}, {"page": "x"}, {"page": "999"},
-                   {"state": "abc"}, {"from": "2026-99-99"}, {"owner": "'; drop"}, {"to": "yesterday"}):
+    for params in (
+        {"sort": "password"},
+        {"sort": "-owner__password"},
+        {"page": "x"},
+        {"page": "999"},
+        {"state": "abc"},
+        {"from": "2026-99-99"},
+        {"owner": "'; drop"},
+        {"to": "yesterday"},
+    ):
         assert client.get(url, params).status_code == 200, params
-    page = client.get(url, {"sort": "-total_amount", "state": "0", "owner": "me", "customer": invoice.customer.name[:5]})
+    page = client.get(
+        url, {"sort": "-total_amount", "state": "0", "owner": "me", "customer": invoice.customer.name[:5]}
+    )
     assert invoice.invoice_number in page.content.decode()
     page = client.get(reverse("opportunity_list"), {"state": "1"}).content.decode()
     assert opportunity.name not in page
@@ -236,8 +316,14 @@ def test_lists_search_filter_sort_and_survive_bad_parameters(client, rep, invoic
 
 def test_output_is_escaped(client, rep, account):
     client.force_login(rep)
-    client.post(reverse("invoice_create"), {"form_token": str(uuid.uuid4()), "customer": f"account:{account.pk}",
-                                            "name": "<script>alert(1)</script>"})
+    client.post(
+        reverse("invoice_create"),
+        {
+            "form_token": str(uuid.uuid4()),
+            "customer": f"account:{account.pk}",
+            "name": "<script>alert(1)</script>",
+        },
+    )
     invoice = Invoice.objects.get()
     page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

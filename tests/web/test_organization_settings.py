@@ -18,23 +18,33 @@ from .test_forms import field_error
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"seller_name": "Contoso", "pricing_precision": "2", "discount_calculation": "line_item",
-        "quote_prefix": "QUO-", "order_prefix": "ORD-", "invoice_prefix": "INV-",
-        "email_subject_template": "Invoice {number}", "email_body_template": "Hello"}
+FORM = {
+    "seller_name": "Contoso",
+    "pricing_precision": "2",
+    "discount_calculation": "line_item",
+    "quote_prefix": "QUO-",
+    "order_prefix": "ORD-",
+    "invoice_prefix": "INV-",
+    "email_subject_template": "Invoice {number}",
+    "email_body_template": "Hello",
+}
 
 
 def revisions() -> list[int]:
     return list(PriceList.objects.order_by("name").values_list("revision", flat=True))
 
 
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"pricing_precision": 5}, "pricing_precision", "between 0 and 4"),
-    ({"pricing_precision": -1}, "pricing_precision", "between 0 and 4"),
-    ({"discount_calculation": "per_box"}, "discount_calculation", "not a valid choice"),
-    ({"seller_name": ""}, "seller_name", "cannot be blank"),
-    ({"email": "not-an-email"}, "email", "valid email"),
-    ({"row_version": 3}, "row_version", "no organization setting"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"pricing_precision": 5}, "pricing_precision", "between 0 and 4"),
+        ({"pricing_precision": -1}, "pricing_precision", "between 0 and 4"),
+        ({"discount_calculation": "per_box"}, "discount_calculation", "not a valid choice"),
+        ({"seller_name": ""}, "seller_name", "cannot be blank"),
+        ({"email": "not-an-email"}, "email", "valid email"),
+        ({"row_version": 3}, "row_version", "no organization setting"),
+    ],
+)
 def test_bad_settings_name_the_field_and_change_nothing(boss, usd, changes, field, words):
     with pytest.raises(ValidationFailed) as exc:
         organization_settings_save(by=boss, **changes)
@@ -45,7 +55,9 @@ def test_bad_settings_name_the_field_and_change_nothing(boss, usd, changes, fiel
 
 def test_the_screen_shows_the_service_message_next_to_the_field(client, boss, usd):
     client.force_login(boss)
-    response = client.post(reverse("organization"), {**FORM, "pricing_precision": "5", "seller_name": "Fabrikam"})
+    response = client.post(
+        reverse("organization"), {**FORM, "pricing_precision": "5", "seller_name": "Fabrikam"}
+    )
     assert "between 0 and 4" in field_error(response.content.decode(), "pricing_precision")
     org = OrganizationSettings.load()
     assert (org.pricing_precision, org.seller_name) == (2, "Contoso Ltd")
@@ -65,8 +77,9 @@ def test_switching_the_discount_method_reprices_open_unlocked_documents_only(cli
     line = invoice.lines.get(product__isnull=False)  # 2 × 100.00
     services.line_update(line=line, by=rep, manual_discount=Decimal("10.00"))
     other = services.document_create(Invoice, by=rep, customer=invoice.customer, name="Locked")
-    services.line_add(document=other, by=rep, product=line.product, quantity=Decimal("2"),
-                      manual_discount=Decimal("10.00"))
+    services.line_add(
+        document=other, by=rep, product=line.product, quantity=Decimal("2"), manual_discount=Decimal("10.00")
+    )
     services.lock_pricing(document=other, by=rep)
     assert Invoice.objects.get(pk=invoice.pk).total_amount == Decimal("245.00")  # 190 + 50 + 5 tax
     assert Invoice.objects.get(pk=other.pk).total_amount == Decimal("190.00")
@@ -76,7 +89,9 @@ def test_switching_the_discount_method_reprices_open_unlocked_documents_only(cli
     assert response.status_code == 302
     page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
     assert "235.00" in page  # the manual discount now counts per unit: 2 × 10.00
-    assert "Repriced (the catalog or the pricing settings changed): total 245.00" in page  # the timeline says why
+    assert (
+        "Repriced (the catalog or the pricing settings changed): total 245.00" in page
+    )  # the timeline says why
     assert Invoice.objects.get(pk=invoice.pk).total_amount == Decimal("235.00")
     client.get(reverse("invoice_detail", args=[other.pk]))
     assert Invoice.objects.get(pk=other.pk).total_amount == Decimal("190.00")  # locked: keeps its prices

@@ -18,13 +18,30 @@ pytestmark = pytest.mark.django_db
 
 # URLs a salesperson may not use at all (any method).
 MANAGER_ONLY = {
-    "invoice_paid", "invoice_cancel", "order_cancel",
-    "product_create", "price_list_create", "price_list_item_create", "price_list_item_delete",
-    "unit_group_create", "unit_create", "unit_delete", "discount_list_create", "discount_create", "discount_delete",
+    "invoice_paid",
+    "invoice_cancel",
+    "order_cancel",
+    "product_create",
+    "price_list_create",
+    "price_list_item_create",
+    "price_list_item_delete",
+    "unit_group_create",
+    "unit_create",
+    "unit_delete",
+    "discount_list_create",
+    "discount_create",
+    "discount_delete",
 }
 # Salespeople read these; only managers post to them.
-MANAGER_WRITES = {"product_detail", "price_list_detail", "price_list_item_detail", "unit_group_detail",
-                  "unit_detail", "discount_list_detail", "organization"}
+MANAGER_WRITES = {
+    "product_detail",
+    "price_list_detail",
+    "price_list_item_detail",
+    "unit_group_detail",
+    "unit_detail",
+    "discount_list_detail",
+    "organization",
+}
 SNAPSHOT_APPS = ("catalog", "customers", "sales", "core")
 
 
@@ -48,16 +65,29 @@ def snapshot() -> dict[str, list[tuple]]:
 
 def test_the_resolver_lists_the_screens(world):
     names = {name for name, _ in urls(world)}
-    assert {"home", "invoice_list", "invoice_detail", "invoice_paid", "order_create_invoice", "organization",
-            "product_list", "price_list_item_detail"} <= names
+    assert {
+        "home",
+        "invoice_list",
+        "invoice_detail",
+        "invoice_paid",
+        "order_create_invoice",
+        "organization",
+        "product_list",
+        "price_list_item_detail",
+    } <= names
     assert names >= MANAGER_ONLY | MANAGER_WRITES
     assert len(names) > 60
 
 
 def test_every_screen_view_checks_a_role():
     for _route, name, _conv, view in screen_urls(with_views=True):
-        expected = "manager" if name in MANAGER_ONLY else "manager for writes" if name in MANAGER_WRITES \
+        expected = (
+            "manager"
+            if name in MANAGER_ONLY
+            else "manager for writes"
+            if name in MANAGER_WRITES
             else "salesperson"
+        )
         assert getattr(view, "required_role", None) == expected, name
 
 
@@ -97,8 +127,11 @@ def test_manager_pages(client, world, boss):
 
 def test_commands_and_deletes_are_post_only(client, world, boss):
     commands = {c.url_name(k.slug) for k in KINDS for c in k.commands}
-    post_only = commands | {f"{k.slug}_{n}" for k in KINDS for n in ("line_add", "line_delete")} | {
-        "price_list_item_delete", "unit_create", "unit_delete", "discount_create", "discount_delete"}
+    post_only = (
+        commands
+        | {f"{k.slug}_{n}" for k in KINDS for n in ("line_add", "line_delete")}
+        | {"price_list_item_delete", "unit_create", "unit_delete", "discount_create", "discount_delete"}
+    )
     client.force_login(boss)
     refused = {name for name, url in urls(world) if client.get(url).status_code == 405}
     assert refused == post_only
@@ -118,8 +151,18 @@ def test_salesperson_cannot_mark_paid_or_cancel_even_with_a_valid_form(client, w
     client.force_login(rep)
     paid = {"paid-row_version": inv.row_version, "paid-status": 100001}
     assert client.post(reverse("invoice_paid", args=[inv.pk]), paid).status_code == 403
-    assert client.post(reverse("invoice_cancel", args=[inv.pk]), {"cancel-row_version": inv.row_version}).status_code == 403
-    assert client.post(reverse("order_cancel", args=[order.pk]), {"cancel-row_version": order.row_version}).status_code == 403
+    assert (
+        client.post(
+            reverse("invoice_cancel", args=[inv.pk]), {"cancel-row_version": inv.row_version}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("order_cancel", args=[order.pk]), {"cancel-row_version": order.row_version}
+        ).status_code
+        == 403
+    )
     inv.refresh_from_db()
     order.refresh_from_db()
     assert inv.state == InvoiceState.ACTIVE and order.state == OrderState.ACTIVE
@@ -136,8 +179,9 @@ def test_salesperson_reads_the_catalog_read_only(client, world, rep):
     page = client.get(reverse("product_detail", args=[world.product.pk])).content.decode()
     assert "Read-only" in page and "disabled" in page
     assert ">Save<" not in page
-    response = client.post(reverse("product_detail", args=[world.product.pk]),
-                           {"name": "Renamed", "list_price": "1"})
+    response = client.post(
+        reverse("product_detail", args=[world.product.pk]), {"name": "Renamed", "list_price": "1"}
+    )
     assert response.status_code == 403
     world.product.refresh_from_db()
     assert world.product.name != "Renamed" and world.product.list_price == Decimal("100.00")

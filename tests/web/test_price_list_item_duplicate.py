@@ -25,8 +25,10 @@ def test_adding_a_second_item_for_the_same_product_and_unit(client, boss, price_
     client.force_login(boss)
     before = items(price_list)
     for unit in ("", product.default_unit.pk):  # empty: the product's default unit
-        response = client.post(reverse("price_list_item_create", args=[price_list.pk]),
-                               {**ITEM, "product": product.pk, "unit": unit})
+        response = client.post(
+            reverse("price_list_item_create", args=[price_list.pk]),
+            {**ITEM, "product": product.pk, "unit": unit},
+        )
         assert response.status_code == 200
         message = field_error(response.content.decode(), "product")
         assert f"Retail already prices {product.name} in the unit {product.default_unit.name}" in message
@@ -35,16 +37,21 @@ def test_adding_a_second_item_for_the_same_product_and_unit(client, boss, price_
 
 def test_moving_an_item_onto_a_unit_already_priced(client, boss, price_list, product):
     box = catalog_services.unit_create(group=product.unit_group, name="Box", quantity=Decimal("12"))
-    boxed = catalog_services.price_list_item_save(item=PriceListItem(), price_list=price_list, product=product,
-                                                  unit=box, amount=Decimal("1100.00"))
+    boxed = catalog_services.price_list_item_save(
+        item=PriceListItem(), price_list=price_list, product=product, unit=box, amount=Decimal("1100.00")
+    )
     client.force_login(boss)
     before = items(price_list)
-    response = client.post(reverse("price_list_item_detail", args=[price_list.pk, boxed.pk]),
-                           {**ITEM, "product": product.pk, "unit": product.default_unit.pk})
+    response = client.post(
+        reverse("price_list_item_detail", args=[price_list.pk, boxed.pk]),
+        {**ITEM, "product": product.pk, "unit": product.default_unit.pk},
+    )
     assert "already prices" in field_error(response.content.decode(), "product")
     assert items(price_list) == before
     # saving the item itself again is no duplicate
-    response = client.post(reverse("price_list_item_detail", args=[price_list.pk, boxed.pk]),
-                           {**ITEM, "product": product.pk, "unit": box.pk})
+    response = client.post(
+        reverse("price_list_item_detail", args=[price_list.pk, boxed.pk]),
+        {**ITEM, "product": product.pk, "unit": box.pk},
+    )
     assert response.status_code == 302
     assert (product.name, "Box", Decimal("80.00")) in items(price_list)

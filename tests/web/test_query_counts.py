@@ -18,8 +18,19 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ("account_list", "contact_list", "product_list", "price_list_list", "unit_group_list", "discount_list_list",
-         "opportunity_list", "quote_list", "order_list", "invoice_list", "home")
+LISTS = (
+    "account_list",
+    "contact_list",
+    "product_list",
+    "price_list_list",
+    "unit_group_list",
+    "discount_list_list",
+    "opportunity_list",
+    "quote_list",
+    "order_list",
+    "invoice_list",
+    "home",
+)
 
 
 def add_rows(n: int, *, rep, price_list, product, start: int) -> None:
@@ -28,11 +39,17 @@ def add_rows(n: int, *, rep, price_list, product, start: int) -> None:
         account = factories.AccountFactory(default_price_list=price_list, owner=rep)
         factories.ContactFactory(account=account, owner=rep)
         factories.PriceListItemFactory(price_list=price_list, product__name=f"Bulk {i}")
-        catalog_services.price_list_save(price_list=PriceList(), name=f"List {i}", currency=price_list.currency)
+        catalog_services.price_list_save(
+            price_list=PriceList(), name=f"List {i}", currency=price_list.currency
+        )
         factories.UnitGroupFactory(name=f"Group {i}")
         dl = catalog_services.discount_list_save(discount_list=DiscountList(), name=f"Discounts {i}")
-        catalog_services.discount_save(discount=Discount(discount_list=dl), begin_quantity=Decimal("1"),
-                                       end_quantity=Decimal("9"), percentage=Decimal("1"))
+        catalog_services.discount_save(
+            discount=Discount(discount_list=dl),
+            begin_quantity=Decimal("1"),
+            end_quantity=Decimal("9"),
+            percentage=Decimal("1"),
+        )
         opp = services.document_create(Opportunity, by=rep, customer=account, name=f"Deal {i}")
         services.line_add(document=opp, by=rep, product=product, quantity=Decimal("1"))
         quote = services.opportunity_generate_quote(opportunity=opp, by=rep)
@@ -64,14 +81,21 @@ def invoice_with(n: int, *, rep, account, product) -> Invoice:
     opp = services.document_create(Opportunity, by=rep, customer=account, name=f"{n} lines")
     for i in range(n):
         if i % 3 == 2:
-            services.line_add(document=opp, by=rep, write_in_name=f"Service {i}", quantity=Decimal("1"),
-                              price_per_unit=Decimal("10.00"))
+            services.line_add(
+                document=opp,
+                by=rep,
+                write_in_name=f"Service {i}",
+                quantity=Decimal("1"),
+                price_per_unit=Decimal("10.00"),
+            )
         else:
             services.line_add(document=opp, by=rep, product=product, quantity=Decimal(i + 1))
     return services.opportunity_generate_invoice(opportunity=opp, by=rep)
 
 
-def test_invoice_page_issues_the_same_number_of_queries_for_5_and_100_lines(client, rep, boss, account, product):
+def test_invoice_page_issues_the_same_number_of_queries_for_5_and_100_lines(
+    client, rep, boss, account, product
+):
     small = invoice_with(5, rep=rep, account=account, product=product)
     large = invoice_with(100, rep=rep, account=account, product=product)
     assert large.lines.count() == 100
@@ -80,7 +104,9 @@ def test_invoice_page_issues_the_same_number_of_queries_for_5_and_100_lines(clie
         counts = [count(client, reverse("invoice_detail", args=[doc.pk])) for doc in (small, large)]
         assert counts[0] == counts[1], counts
         # editing a line (htmx) too
-        line_urls = [reverse("invoice_line_edit", args=[doc.pk, doc.lines.first().pk]) for doc in (small, large)]
+        line_urls = [
+            reverse("invoice_line_edit", args=[doc.pk, doc.lines.first().pk]) for doc in (small, large)
+        ]
         with CaptureQueriesContext(connection) as a:
             client.get(line_urls[0], HTTP_HX_REQUEST="true")
         with CaptureQueriesContext(connection) as b:

@@ -55,7 +55,9 @@ def test_the_units_table_links_each_unit_and_offers_delete_to_managers(client, b
     for name in ("Gram", "Kilogram", "Tonne"):
         assert reverse("unit_detail", args=[weight.pk, unit(name).pk]) in page
     assert reverse("unit_delete", args=[weight.pk, unit("Tonne").pk]) in page
-    assert reverse("unit_delete", args=[weight.pk, unit("Gram").pk]) not in page  # the primary unit never goes
+    assert (
+        reverse("unit_delete", args=[weight.pk, unit("Gram").pk]) not in page
+    )  # the primary unit never goes
     client.force_login(rep)
     page = client.get(reverse("unit_group_detail", args=[weight.pk])).content.decode()
     assert reverse("unit_detail", args=[weight.pk, unit("Tonne").pk]) in page
@@ -68,9 +70,14 @@ def test_manager_renames_a_unit_and_changes_what_it_holds(client, boss, weight, 
     client.force_login(boss)
     revision, total = price_list.revision, opportunity.total_amount
     response = edit(client, "Tonne", name="Metric ton", quantity="1000000", base_unit=unit("Gram").pk)
-    assert response.status_code == 302 and response["Location"] == reverse("unit_group_detail", args=[weight.pk])
-    assert units_of(weight) == [("Gram", Decimal("1"), None), ("Kilogram", Decimal("1000"), "Gram"),
-                                ("Metric ton", Decimal("1000000"), "Gram")]
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "unit_group_detail", args=[weight.pk]
+    )
+    assert units_of(weight) == [
+        ("Gram", Decimal("1"), None),
+        ("Kilogram", Decimal("1000"), "Gram"),
+        ("Metric ton", Decimal("1000000"), "Gram"),
+    ]
     # an empty base unit means the group's primary unit, as on Add Unit
     edit(client, "Kilogram", name="Kilogram", quantity="1000", base_unit="")
     assert unit("Kilogram").base_unit == unit("Gram")
@@ -80,12 +87,19 @@ def test_manager_renames_a_unit_and_changes_what_it_holds(client, boss, weight, 
     assert Opportunity.objects.get(pk=opportunity.pk).total_amount == total
 
 
-@pytest.mark.parametrize(("data", "field", "words"), [
-    ({"name": "Tonne", "quantity": "0", "base_unit": "Kilogram"}, "quantity", "greater than zero"),
-    ({"name": "Tonne", "quantity": "-5", "base_unit": "Kilogram"}, "quantity", "greater than zero"),
-    ({"name": "Kilogram", "quantity": "1000", "base_unit": "Kilogram"}, "name", "already has a unit named Kilogram"),
-    ({"name": "", "quantity": "1000", "base_unit": "Kilogram"}, "name", "required"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        ({"name": "Tonne", "quantity": "0", "base_unit": "Kilogram"}, "quantity", "greater than zero"),
+        ({"name": "Tonne", "quantity": "-5", "base_unit": "Kilogram"}, "quantity", "greater than zero"),
+        (
+            {"name": "Kilogram", "quantity": "1000", "base_unit": "Kilogram"},
+            "name",
+            "already has a unit named Kilogram",
+        ),
+        ({"name": "", "quantity": "1000", "base_unit": "Kilogram"}, "name", "required"),
+    ],
+)
 def test_bad_unit_input_shows_next_to_the_field_and_saves_nothing(client, boss, weight, data, field, words):
     client.force_login(boss)
     before = units_of(weight)
@@ -127,7 +141,10 @@ def test_the_primary_unit_keeps_quantity_1_and_no_base_unit(client, boss, weight
     assert response.status_code == 302
     assert units_of(weight)[0] == ("Grams", Decimal("1"), None)
     # …and the service refuses it from any other caller
-    for changes, field in (({"quantity": Decimal("7")}, "quantity"), ({"base_unit": unit("Kilogram")}, "base_unit")):
+    for changes, field in (
+        ({"quantity": Decimal("7")}, "quantity"),
+        ({"base_unit": unit("Kilogram")}, "base_unit"),
+    ):
         with pytest.raises(ValidationFailed, match="primary unit") as exc:
             catalog_services.unit_save(unit=unit("Grams"), **changes)
         assert exc.value.field == field
@@ -146,8 +163,15 @@ def sold_in_box(rep, account) -> None:
     box = unit("Box")
     product = factories.ProductFactory(unit_group=box.group, name="Nails")
     opp = services.document_create(Opportunity, by=rep, customer=account, name="Nails deal")
-    services.line_add(document=opp, by=rep, product=product, unit=box, quantity=Decimal("3"),
-                      price_per_unit=Decimal("9.00"), is_price_overridden=True)
+    services.line_add(
+        document=opp,
+        by=rep,
+        product=product,
+        unit=box,
+        quantity=Decimal("3"),
+        price_per_unit=Decimal("9.00"),
+        is_price_overridden=True,
+    )
     services.opportunity_generate_quote(opportunity=opp, by=rep)
 
 
@@ -158,22 +182,34 @@ def default_unit_of_a_product(rep, account) -> None:
 def priced_in_box(rep, account) -> None:
     box = unit("Box")
     product = factories.ProductFactory(unit_group=box.group, name="Bolts")
-    catalog_services.price_list_item_save(item=PriceListItem(), price_list=PriceList.objects.get(name="Retail"),
-                                          product=product, unit=box, amount=Decimal("5.00"))
+    catalog_services.price_list_item_save(
+        item=PriceListItem(),
+        price_list=PriceList.objects.get(name="Retail"),
+        product=product,
+        unit=box,
+        amount=Decimal("5.00"),
+    )
 
 
 def counted_in_box(rep, account) -> None:
-    catalog_services.unit_create(group=unit("Box").group, name="Crate", quantity=Decimal("10"), base_unit=unit("Box"))
+    catalog_services.unit_create(
+        group=unit("Box").group, name="Crate", quantity=Decimal("10"), base_unit=unit("Box")
+    )
 
 
-@pytest.mark.parametrize(("use", "deleting", "reason"), [
-    (None, "Each", "it is the primary unit of its group"),
-    (counted_in_box, "Box", "it is the base unit of Crate"),
-    (default_unit_of_a_product, "Box", "it is the default unit of the product Screws"),
-    (priced_in_box, "Box", "the price list Retail prices Bolts in it"),
-    (sold_in_box, "Box", "it is used on lines of opportunities, quotes"),
-])
-def test_a_unit_in_use_is_not_deleted_and_the_flash_says_why(client, boss, rep, account, use, deleting, reason):
+@pytest.mark.parametrize(
+    ("use", "deleting", "reason"),
+    [
+        (None, "Each", "it is the primary unit of its group"),
+        (counted_in_box, "Box", "it is the base unit of Crate"),
+        (default_unit_of_a_product, "Box", "it is the default unit of the product Screws"),
+        (priced_in_box, "Box", "the price list Retail prices Bolts in it"),
+        (sold_in_box, "Box", "it is used on lines of opportunities, quotes"),
+    ],
+)
+def test_a_unit_in_use_is_not_deleted_and_the_flash_says_why(
+    client, boss, rep, account, use, deleting, reason
+):
     group = catalog_services.unit_group_create(name="Hardware", base_unit_name="Each")
     catalog_services.unit_create(group=group, name="Box", quantity=Decimal("12"))
     if use is not None:

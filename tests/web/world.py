@@ -54,8 +54,12 @@ class World:
     invoice: Invoice
 
     def document(self, name: str) -> Any:
-        for prefix, doc in (("opportunity_", self.opportunity), ("quote_", self.quote), ("order_", self.order),
-                            ("invoice_", self.invoice)):
+        for prefix, doc in (
+            ("opportunity_", self.opportunity),
+            ("quote_", self.quote),
+            ("order_", self.order),
+            ("invoice_", self.invoice),
+        ):
             if name.startswith(prefix):
                 return doc
         return None
@@ -94,13 +98,30 @@ def build_world(rep: Any, account: Account, product: Product, price_list: PriceL
     group = product.unit_group
     unit = catalog_services.unit_create(group=group, name="Box", quantity=Decimal("12"))
     dl = catalog_services.discount_list_save(discount_list=DiscountList(), name="Volume")
-    discount = catalog_services.discount_save(discount=Discount(discount_list=dl), begin_quantity=Decimal("10"),
-                                              end_quantity=Decimal("100"), percentage=Decimal("5"))
+    discount = catalog_services.discount_save(
+        discount=Discount(discount_list=dl),
+        begin_quantity=Decimal("10"),
+        end_quantity=Decimal("100"),
+        percentage=Decimal("5"),
+    )
     opportunity = services.document_create(Opportunity, by=rep, customer=account, name="World deal")
     services.line_add(document=opportunity, by=rep, product=product, quantity=Decimal("2"))
     quote = services.opportunity_generate_quote(opportunity=opportunity, by=rep)
     order = services.opportunity_generate_order(opportunity=opportunity, by=rep)
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
     opportunity.refresh_from_db()
-    return World(account, contact, product, price_list, item, group, unit, dl, discount, opportunity, quote, order,
-                 invoice)
+    return World(
+        account,
+        contact,
+        product,
+        price_list,
+        item,
+        group,
+        unit,
+        dl,
+        discount,
+        opportunity,
+        quote,
+        order,
+        invoice,
+    )

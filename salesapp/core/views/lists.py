@@ -112,8 +112,13 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
             except ValueError:
                 value = None
             if value is not None:
-                qs = qs.filter(**{f"{page.date_field}__date__{lookup}" if page.date_field == "created_on"
-                                  else f"{page.date_field}__{lookup}": value})
+                qs = qs.filter(
+                    **{
+                        f"{page.date_field}__date__{lookup}"
+                        if page.date_field == "created_on"
+                        else f"{page.date_field}__{lookup}": value
+                    }
+                )
                 applied[key] = value.isoformat()
     sort = params.get("sort") or page.default_sort
     key = sort.lstrip("-")
@@ -134,13 +139,20 @@ def rows_html(rows: list[dict[str, Any]]) -> SafeString:
             text = "" if cell["value"] is None else escape(cell["value"])
             if cell["link"]:
                 text = f'<a href="{url}">{text}</a>'
-            cells.append(f'<td class="text-end text-nowrap">{text}</td>' if cell["numeric"] else f"<td>{text}</td>")
+            cells.append(
+                f'<td class="text-end text-nowrap">{text}</td>' if cell["numeric"] else f"<td>{text}</td>"
+            )
         out.append(f'<tr data-testid="list-row">{"".join(cells)}</tr>')
     return mark_safe("\n".join(out))  # noqa: S308 - escaped above
 
 
-def render_list(request: HttpRequest, page: ListPage, *, template: str = "includes/list_page.html",
-                extra: dict[str, Any] | None = None) -> HttpResponse:
+def render_list(
+    request: HttpRequest,
+    page: ListPage,
+    *,
+    template: str = "includes/list_page.html",
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
     params = request.GET.copy()
     if params.get("owner") == "me":
         params["owner"] = str(request.user.pk)
@@ -155,8 +167,10 @@ def render_list(request: HttpRequest, page: ListPage, *, template: str = "includ
     found = page.queryset().in_bulk(ids)
     page_obj.object_list = [found[pk] for pk in ids if pk in found]
     rows = [
-        {"url": page.detail_url(obj), "cells": [{"value": c.value(obj), "link": c.link, "numeric": c.numeric}
-                                                for c in page.columns]}
+        {
+            "url": page.detail_url(obj),
+            "cells": [{"value": c.value(obj), "link": c.link, "numeric": c.numeric} for c in page.columns],
+        }
         for obj in page_obj.object_list
     ]
     current = applied["sort"]
@@ -170,11 +184,20 @@ def render_list(request: HttpRequest, page: ListPage, *, template: str = "includ
         else:
             headers.append({"label": column.label, "sort": "", "arrow": "", "numeric": column.numeric})
     keep = {k: v for k, v in applied.items() if k != "sort"}
-    users = get_user_model().objects.filter(is_active=True).order_by("username").only("id", "username") \
-        if page.owner_filter else []
+    users = (
+        get_user_model().objects.filter(is_active=True).order_by("username").only("id", "username")
+        if page.owner_filter
+        else []
+    )
     context = {
-        "page": page, "rows": rows, "rows_html": rows_html(rows), "headers": headers, "page_obj": page_obj, "applied": applied,
-        "filters": keep, "users": users,
+        "page": page,
+        "rows": rows,
+        "rows_html": rows_html(rows),
+        "headers": headers,
+        "page_obj": page_obj,
+        "applied": applied,
+        "filters": keep,
+        "users": users,
         "create_url": reverse(page.create_url_name) if page.create_url_name else "",
         **(extra or {}),
     }

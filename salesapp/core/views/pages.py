@@ -27,8 +27,11 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
     org = OrganizationSettings.load()
     form = OrganizationSettingsForm(request.POST or None, request.FILES or None, instance=org)
     return edit_page(
-        request, form=form, save=lambda data: services.organization_settings_save(by=request.user, **data),
+        request,
+        form=form,
+        save=lambda data: services.organization_settings_save(by=request.user, **data),
         template="core/organization.html",
-        context={"title": "Organization settings"}, success=lambda obj: "organization",
+        context={"title": "Organization settings"},
+        success=lambda obj: "organization",
         can_edit=is_manager(request.user),
     )

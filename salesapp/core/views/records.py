@@ -33,8 +33,12 @@ def add_domain_error(form: forms.Form, exc: DomainError, aliases: Mapping[str, s
         form.add_error(None, exc.message)
 
 
-def run_form(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], Any],
-             aliases: Mapping[str, str] | None = None) -> Any:
+def run_form(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    aliases: Mapping[str, str] | None = None,
+) -> Any:
     """Validate, call `save(cleaned_data)` (one service), return its result, or None with errors on the form."""
     if not form.is_valid():
         return None
@@ -54,10 +58,19 @@ def disable_all(form: forms.Form) -> forms.Form:
     return form
 
 
-def edit_page(request: HttpRequest, *, form: forms.Form, save: Callable[[dict[str, Any]], Any],
-              template: str, context: dict[str, Any], success: Callable[[Any], str],
-              can_edit: bool, aliases: Mapping[str, str] | None = None, saved_message: str = "Saved.",
-              posted: bool | None = None) -> HttpResponse:
+def edit_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    template: str,
+    context: dict[str, Any],
+    success: Callable[[Any], str],
+    can_edit: bool,
+    aliases: Mapping[str, str] | None = None,
+    saved_message: str = "Saved.",
+    posted: bool | None = None,
+) -> HttpResponse:
     """GET shows the record form (read-only when the user may not edit); POST saves through `save`.
 
     `posted=False` re-renders the page after a child form (a unit, a discount row) failed.

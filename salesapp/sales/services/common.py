@@ -74,6 +74,7 @@ class PricingContext:
 
 # --- locking, versions, timeline -------------------------------------------------------------
 
+
 def lock(document: D, *, expected_version: int | None = None) -> D:
     """Re-read the document with a row lock; refuse if the caller saw an older version."""
     model = type(document)
@@ -101,10 +102,16 @@ def touch(document: PricedDocument, *fields: str) -> None:
     document.refresh_from_db(fields=[n for n in ("row_version", "content_version") if n in names])
 
 
-def record(document: PricedDocument, kind: str, summary: str, *, by: Any = None, **details: Any) -> TimelineEvent:
+def record(
+    document: PricedDocument, kind: str, summary: str, *, by: Any = None, **details: Any
+) -> TimelineEvent:
     return TimelineEvent.objects.create(
-        document_type=document.kind, document_id=document.pk, actor=by if getattr(by, "pk", None) else None,
-        kind=kind, summary=summary[:500], details=_jsonable(details),
+        document_type=document.kind,
+        document_id=document.pk,
+        actor=by if getattr(by, "pk", None) else None,
+        kind=kind,
+        summary=summary[:500],
+        details=_jsonable(details),
     )
 
 
@@ -133,6 +140,7 @@ def lines_of(document: PricedDocument) -> list[DocumentLine]:
 
 # --- pricing -----------------------------------------------------------------------------------
 
+
 class PriceBook:
     """The price list items a set of lines needs, read in one query."""
 
@@ -151,7 +159,11 @@ class PriceBook:
     def item_for(self, product: Product, unit: Unit) -> PriceListItem:
         item = self.items.get((product.pk, unit.pk))
         if item is None:
-            where = f"the price list {self.price_list.name}" if self.price_list else "any price list (the document has none)"
+            where = (
+                f"the price list {self.price_list.name}"
+                if self.price_list
+                else "any price list (the document has none)"
+            )
             raise ValidationFailed(
                 f"{product.name} has no price in {where} for the unit {unit.name}. "
                 "Add a price list item, or override the price.",
@@ -170,7 +182,9 @@ class PriceBook:
                 current_cost=product.current_cost,
                 standard_cost=product.standard_cost,
                 rounding_policy=pricing.RoundingPolicy(item.rounding_policy),
-                rounding_option=pricing.RoundingOption(item.rounding_option) if item.rounding_option else None,
+                rounding_option=pricing.RoundingOption(item.rounding_option)
+                if item.rounding_option
+                else None,
                 rounding_amount=item.rounding_amount,
                 precision=ctx.price_places,
             )
@@ -179,18 +193,24 @@ class PriceBook:
                 f"{product.name} can't be priced from {item.price_list.name}: {exc.message}", field="product"
             ) from exc
 
-    def volume_discount(self, item: PriceListItem | None, price_per_unit: Decimal, quantity: Decimal,
-                        ctx: PricingContext) -> Decimal:
+    def volume_discount(
+        self, item: PriceListItem | None, price_per_unit: Decimal, quantity: Decimal, ctx: PricingContext
+    ) -> Decimal:
         if item is None or item.discount_list is None:
             return ZERO
         dl = item.discount_list
         tiers = [
-            pricing.DiscountTier(begin=d.begin_quantity, end=d.end_quantity, percentage=d.percentage, amount=d.amount)
+            pricing.DiscountTier(
+                begin=d.begin_quantity, end=d.end_quantity, percentage=d.percentage, amount=d.amount
+            )
             for d in dl.discounts.all()
         ]
         return pricing.volume_discount_per_unit(
-            price_per_unit=price_per_unit, quantity=quantity, tiers=tiers,
-            is_amount_type=dl.is_amount_type, precision=ctx.price_places,
+            price_per_unit=price_per_unit,
+            quantity=quantity,
+            tiers=tiers,
+            is_amount_type=dl.is_amount_type,
+            precision=ctx.price_places,
         )
 
 
@@ -223,8 +243,12 @@ def validate_line(line: DocumentLine, book: PriceBook, ctx: PricingContext) -> N
     decimals, whole = quantity_rules(line, book)
     try:
         pricing.validate_line(
-            line_input(line), method=ctx.method, quantity_decimals=decimals, whole_only=whole,
-            price_places=ctx.price_places, money_places=ctx.money_places,
+            line_input(line),
+            method=ctx.method,
+            quantity_decimals=decimals,
+            whole_only=whole,
+            price_places=ctx.price_places,
+            money_places=ctx.money_places,
         )
     except pricing.PricingError as exc:
         raise as_validation_error(exc) from exc
@@ -242,8 +266,13 @@ def line_input(line: DocumentLine) -> pricing.LineInput:
 
 LINE_TOTAL_FIELDS = ("price_per_unit", "volume_discount", "tax", "amount", "extended_amount")
 HEADER_TOTAL_FIELDS = (
-    "total_line_item_amount", "total_line_item_discount_amount", "header_percent_discount_amount",
-    "total_discount_amount", "total_amount_less_freight", "total_tax", "total_amount",
+    "total_line_item_amount",
+    "total_line_item_discount_amount",
+    "header_percent_discount_amount",
+    "total_discount_amount",
+    "total_amount_less_freight",
+    "total_tax",
+    "total_amount",
 )
 
 
@@ -251,7 +280,9 @@ def apply_tax_rate(line: DocumentLine, ctx: PricingContext) -> None:
     """(ours) A tax rate % on the line fills its tax from the discounted line amount."""
     if line.tax_rate is None:
         return
-    net = pricing.round_half_up((line.price_per_unit - line.volume_discount) * line.quantity, ctx.money_places)
+    net = pricing.round_half_up(
+        (line.price_per_unit - line.volume_discount) * line.quantity, ctx.money_places
+    )
     discount = line.manual_discount * (line.quantity if ctx.method == pricing.DiscountMethod.PER_UNIT else 1)
     line.tax = pricing.round_half_up(max(net - discount, ZERO) * line.tax_rate / 100, ctx.money_places)
 
@@ -271,25 +302,37 @@ def validate_header(document: PricedDocument, ctx: PricingContext) -> None:
         raise as_validation_error(exc) from exc
 
 
-def compute_totals(document: PricedDocument, lines: Sequence[DocumentLine], ctx: PricingContext) -> pricing.DocumentTotals:
+def compute_totals(
+    document: PricedDocument, lines: Sequence[DocumentLine], ctx: PricingContext
+) -> pricing.DocumentTotals:
     header = header_input(document)
     try:
         pricing.validate_header(header, money_places=ctx.money_places)
-        return pricing.document_totals([line_input(x) for x in lines], header, method=ctx.method,
-                                       money_places=ctx.money_places)
+        return pricing.document_totals(
+            [line_input(x) for x in lines], header, method=ctx.method, money_places=ctx.money_places
+        )
     except pricing.PricingError as exc:
         raise as_validation_error(exc) from exc
 
 
-def save_totals(document: PricedDocument, lines: Sequence[DocumentLine], ctx: PricingContext,
-                *, extra_fields: Sequence[str] = ()) -> pricing.DocumentTotals:
+def save_totals(
+    document: PricedDocument,
+    lines: Sequence[DocumentLine],
+    ctx: PricingContext,
+    *,
+    extra_fields: Sequence[str] = (),
+) -> pricing.DocumentTotals:
     """Recompute line and header totals, store what changed, bump the version."""
     for line in lines:
         apply_tax_rate(line, ctx)
     totals = compute_totals(document, lines, ctx)
     changed = []
     for line, result in zip(lines, totals.lines, strict=True):
-        if line.amount != result.amount or line.extended_amount != result.extended_amount or line._state.adding:
+        if (
+            line.amount != result.amount
+            or line.extended_amount != result.extended_amount
+            or line._state.adding
+        ):
             line.amount = result.amount
             line.extended_amount = result.extended_amount
             changed.append(line)
@@ -313,8 +356,9 @@ def save_totals(document: PricedDocument, lines: Sequence[DocumentLine], ctx: Pr
     return totals
 
 
-def reprice_lines(document: PricedDocument, lines: list[DocumentLine], ctx: PricingContext,
-                  *, refresh_prices: bool) -> None:
+def reprice_lines(
+    document: PricedDocument, lines: list[DocumentLine], ctx: PricingContext, *, refresh_prices: bool
+) -> None:
     book = PriceBook(document.price_list, [x.product_id for x in lines])
     for line in lines:
         price_line(line, book, ctx, refresh_price=refresh_prices)
@@ -335,8 +379,14 @@ def reprice(document: D, *, by: Any = None, reason: str) -> D:
     document.priced_revision = document.price_list.revision if document.price_list else 0
     save_totals(document, lines, ctx, extra_fields=["priced_revision"])
     if document.total_amount != before:
-        record(document, TimelineKind.REPRICED, f"Repriced ({reason}): total {before} → {document.total_amount}",
-               by=by, old_total=before, new_total=document.total_amount)
+        record(
+            document,
+            TimelineKind.REPRICED,
+            f"Repriced ({reason}): total {before} → {document.total_amount}",
+            by=by,
+            old_total=before,
+            new_total=document.total_amount,
+        )
     return document
 
 
@@ -364,7 +414,10 @@ def ensure_current_pricing(document: D, *, by: Any = None) -> D:
 def next_sequence(document: PricedDocument) -> int:
     model = LINE_MODELS[type(document)]
     last = (
-        model.objects.filter(**{model.parent_field: document}).order_by("-sequence").values_list("sequence", flat=True).first()
+        model.objects.filter(**{model.parent_field: document})
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
     )
     return (last or 0) + 1
 

@@ -42,12 +42,22 @@ from .common import (
 
 # Header fields a user may change while the document is editable, per document type.
 COMMON_HEADER = (
-    "name", "description", "contact", "price_list", "currency", "discount_percentage", "discount_amount",
+    "name",
+    "description",
+    "contact",
+    "price_list",
+    "currency",
+    "discount_percentage",
+    "discount_amount",
     "freight_amount",
 )
 SALES_HEADER = (
-    *COMMON_HEADER, "payment_terms", "freight_terms", "shipping_method",
-    *address_fields("billto", with_name=True), *address_fields("shipto", with_name=True),
+    *COMMON_HEADER,
+    "payment_terms",
+    "freight_terms",
+    "shipping_method",
+    *address_fields("billto", with_name=True),
+    *address_fields("shipto", with_name=True),
 )
 EDITABLE_FIELDS: dict[type[PricedDocument], tuple[str, ...]] = {
     Quote: (*SALES_HEADER, "effective_from", "effective_to", "due_by"),
@@ -55,17 +65,45 @@ EDITABLE_FIELDS: dict[type[PricedDocument], tuple[str, ...]] = {
     Invoice: (*SALES_HEADER, "invoice_date", "due_date"),
 }
 COPIED_HEADER = (
-    "customer_account", "customer_contact", "contact", "price_list", "currency", "name", "description",
-    "discount_percentage", "discount_amount", "freight_amount",
+    "customer_account",
+    "customer_contact",
+    "contact",
+    "price_list",
+    "currency",
+    "name",
+    "description",
+    "discount_percentage",
+    "discount_amount",
+    "freight_amount",
 )
-COPIED_SALES = ("payment_terms", "freight_terms", "shipping_method",
-                *address_fields("billto", with_name=True), *address_fields("shipto", with_name=True))
+COPIED_SALES = (
+    "payment_terms",
+    "freight_terms",
+    "shipping_method",
+    *address_fields("billto", with_name=True),
+    *address_fields("shipto", with_name=True),
+)
 COPIED_LINE = (
-    "sequence", "product_id", "unit_id", "write_in_name", "is_price_overridden", "price_per_unit", "quantity",
-    "volume_discount", "manual_discount", "tax", "tax_rate", "amount", "extended_amount", "description",
+    "sequence",
+    "product_id",
+    "unit_id",
+    "write_in_name",
+    "is_price_overridden",
+    "price_per_unit",
+    "quantity",
+    "volume_discount",
+    "manual_discount",
+    "tax",
+    "tax_rate",
+    "amount",
+    "extended_amount",
+    "description",
 )
-SEQUENCES = {Quote: ("quote", "quote_prefix"), SalesOrder: ("salesorder", "order_prefix"),
-             Invoice: ("invoice", "invoice_prefix")}
+SEQUENCES = {
+    Quote: ("quote", "quote_prefix"),
+    SalesOrder: ("salesorder", "order_prefix"),
+    Invoice: ("invoice", "invoice_prefix"),
+}
 NUMBER_FIELD = {Quote: "quote_number", SalesOrder: "order_number", Invoice: "invoice_number"}
 
 
@@ -86,8 +124,9 @@ def address_from_customer(customer: Account | Contact) -> dict[str, str]:
     return {"billto_name": name, "shipto_name": name, **bill, **ship}
 
 
-def resolve_pricing(customer: Account | Contact, price_list: PriceList | None,
-                    currency: Currency | None) -> tuple[PriceList | None, Currency]:
+def resolve_pricing(
+    customer: Account | Contact, price_list: PriceList | None, currency: Currency | None
+) -> tuple[PriceList | None, Currency]:
     """No price list → the customer's default; no currency → the price list's, else the organization's."""
     if price_list is None:
         price_list = customer.default_price_list
@@ -98,7 +137,9 @@ def resolve_pricing(customer: Account | Contact, price_list: PriceList | None,
     if currency is None:
         currency = price_list.currency if price_list else OrganizationSettings.load().default_currency
     if currency is None:
-        raise ValidationFailed("Choose a currency: there is no price list and no default currency.", field="currency")
+        raise ValidationFailed(
+            "Choose a currency: there is no price list and no default currency.", field="currency"
+        )
     check_price_list_currency(price_list, currency)
     return price_list, currency
 
@@ -129,11 +170,17 @@ def due_date_for(invoice_date: datetime.date | None, payment_terms: int | None) 
 def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields: dict[str, Any]) -> D:
     """Build, number and insert a document (no lines yet). Runs inside the caller's transaction."""
     fields = dict(fields)
-    price_list, currency = resolve_pricing(customer, fields.pop("price_list", None), fields.pop("currency", None))
+    price_list, currency = resolve_pricing(
+        customer, fields.pop("price_list", None), fields.pop("currency", None)
+    )
     if not str(fields.get("name") or "").strip():
         raise ValidationFailed("Enter a name.", field="name")
-    doc = model(owner=by if getattr(by, "pk", None) else None, **customer_fields(customer),
-                price_list=price_list, currency=currency)
+    doc = model(
+        owner=by if getattr(by, "pk", None) else None,
+        **customer_fields(customer),
+        price_list=price_list,
+        currency=currency,
+    )
     if issubclass(model, SalesDocument):
         for key, value in address_from_customer(customer).items():
             setattr(doc, key, value)
@@ -141,13 +188,18 @@ def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields
         setattr(doc, key, value)
     if model in SEQUENCES and not getattr(doc, NUMBER_FIELD[model]):
         sequence, prefix_field = SEQUENCES[model]
-        setattr(doc, NUMBER_FIELD[model], next_number(sequence, getattr(OrganizationSettings.load(), prefix_field)))
+        setattr(
+            doc,
+            NUMBER_FIELD[model],
+            next_number(sequence, getattr(OrganizationSettings.load(), prefix_field)),
+        )
     if model is Invoice:
         doc.invoice_date = doc.invoice_date or today()
         doc.due_date = doc.due_date or due_date_for(doc.invoice_date, doc.payment_terms)
     # Read the revision now: the caller's price list object may be older than the items it prices.
-    doc.priced_revision = PriceList.objects.values_list("revision", flat=True).get(pk=price_list.pk) \
-        if price_list else 0
+    doc.priced_revision = (
+        PriceList.objects.values_list("revision", flat=True).get(pk=price_list.pk) if price_list else 0
+    )
     ctx = PricingContext.for_document(doc)
     validate_header(doc, ctx)  # field rules now; the pre-freight rule once lines are there
     check_fields(doc)
@@ -169,8 +221,10 @@ def document_update(document: D, *, by: Any, expected_version: int | None = None
     """Change header fields of an editable document; totals follow in the same transaction."""
     document = lock(document, expected_version=expected_version)
     document.lifecycle.require("edit", document.state)
-    allowed = EDITABLE_FIELDS.get(type(document), COMMON_HEADER + ("estimated_close_date", "estimated_value",
-                                                                      "is_revenue_system_calculated"))
+    allowed = EDITABLE_FIELDS.get(
+        type(document),
+        COMMON_HEADER + ("estimated_close_date", "estimated_value", "is_revenue_system_calculated"),
+    )
     customer = changes.pop("customer", None)
     unknown = set(changes) - set(allowed)
     if unknown:
@@ -232,10 +286,22 @@ def copy_document(source: PricedDocument, model: type[D], *, by: Any, extra: dic
 
 
 def link_events(source: PricedDocument, target: PricedDocument, *, by: Any) -> None:
-    record(target, TimelineKind.CONVERTED_FROM, f"Created from {source.lifecycle.noun} {source.display_name}",
-           by=by, source_type=source.kind, source_id=str(source.pk))
-    record(source, TimelineKind.CONVERTED_TO, f"{target.lifecycle.noun.capitalize()} {target.display_name} created",
-           by=by, target_type=target.kind, target_id=str(target.pk))
+    record(
+        target,
+        TimelineKind.CONVERTED_FROM,
+        f"Created from {source.lifecycle.noun} {source.display_name}",
+        by=by,
+        source_type=source.kind,
+        source_id=str(source.pk),
+    )
+    record(
+        source,
+        TimelineKind.CONVERTED_TO,
+        f"{target.lifecycle.noun.capitalize()} {target.display_name} created",
+        by=by,
+        target_type=target.kind,
+        target_id=str(target.pk),
+    )
 
 
 @transaction.atomic
@@ -250,7 +316,8 @@ def get_products(*, document: D, opportunity: Any, by: Any, expected_version: in
     if opportunity.currency_id != document.currency_id:
         raise ValidationFailed(
             f"The opportunity is in {opportunity.currency.code} and this {document.lifecycle.noun} in "
-            f"{document.currency.code}: currencies must match.", field="opportunity",
+            f"{document.currency.code}: currencies must match.",
+            field="opportunity",
         )
     source_lines = lines_of(opportunity)
     if not source_lines:
@@ -272,8 +339,11 @@ def get_products(*, document: D, opportunity: Any, by: Any, expected_version: in
     all_lines = [*existing, *new_lines]
     save_totals(document, all_lines, ctx)
     line_model.objects.bulk_create(new_lines)
-    record(document, TimelineKind.PRODUCTS_ADDED,
-           f"Got {len(new_lines)} products from opportunity {opportunity.name}", by=by,
-           opportunity_id=str(opportunity.pk))
+    record(
+        document,
+        TimelineKind.PRODUCTS_ADDED,
+        f"Got {len(new_lines)} products from opportunity {opportunity.name}",
+        by=by,
+        opportunity_id=str(opportunity.pk),
+    )
     return document
-

@@ -16,9 +16,15 @@ from .common import ensure_current_pricing, lock, record, today, touch
 
 
 @transaction.atomic
-def invoice_mark_paid(*, invoice: Invoice, by: Any, status: int = InvoiceStatus.COMPLETE,
-                      paid_on: datetime.date | None = None, amount: Decimal | None = None,
-                      expected_version: int | None = None) -> Invoice:
+def invoice_mark_paid(
+    *,
+    invoice: Invoice,
+    by: Any,
+    status: int = InvoiceStatus.COMPLETE,
+    paid_on: datetime.date | None = None,
+    amount: Decimal | None = None,
+    expected_version: int | None = None,
+) -> Invoice:
     """Invoice Paid: Complete (amount paid = total) or Partial (0 < amount < total)."""
     invoice = ensure_current_pricing(invoice, by=by)  # the total paid is the one the customer sees
     invoice = lock(invoice, expected_version=expected_version)
@@ -44,8 +50,14 @@ def invoice_mark_paid(*, invoice: Invoice, by: Any, status: int = InvoiceStatus.
     invoice.amount_paid = amount
     invoice.date_paid = paid_on or today()
     touch(invoice, "state", "status", "amount_paid", "date_paid")
-    record(invoice, TimelineKind.PAID, f"Paid ({InvoiceStatus(status).label}): {amount}", by=by,
-           amount=amount, paid_on=invoice.date_paid)
+    record(
+        invoice,
+        TimelineKind.PAID,
+        f"Paid ({InvoiceStatus(status).label}): {amount}",
+        by=by,
+        amount=amount,
+        paid_on=invoice.date_paid,
+    )
     return invoice
 
 
@@ -61,7 +73,9 @@ def invoice_cancel(*, invoice: Invoice, by: Any, expected_version: int | None = 
 
 
 @transaction.atomic
-def invoice_set_status(*, invoice: Invoice, by: Any, status: int, expected_version: int | None = None) -> Invoice:
+def invoice_set_status(
+    *, invoice: Invoice, by: Any, status: int, expected_version: int | None = None
+) -> Invoice:
     """Change the status reason among the Active ones (New, Partially Shipped, Billed, Booked, Installed)."""
     invoice = lock(invoice, expected_version=expected_version)
     invoice.lifecycle.require("edit", invoice.state)

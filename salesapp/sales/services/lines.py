@@ -26,8 +26,17 @@ from .common import (
 )
 
 LINE_FIELDS = (
-    "product", "unit", "write_in_name", "is_price_overridden", "price_per_unit", "quantity",
-    "manual_discount", "tax", "tax_rate", "description", "sequence",
+    "product",
+    "unit",
+    "write_in_name",
+    "is_price_overridden",
+    "price_per_unit",
+    "quantity",
+    "manual_discount",
+    "tax",
+    "tax_rate",
+    "description",
+    "sequence",
 )
 
 
@@ -40,13 +49,20 @@ def _resolve_unit(product: Product, unit: Unit | None) -> Unit:
         return product.default_unit
     if unit.group_id != product.unit_group_id:
         raise ValidationFailed(
-            f"The unit {unit.name} is not in {product.name}'s unit group ({product.unit_group.name}).", field="unit"
+            f"The unit {unit.name} is not in {product.name}'s unit group ({product.unit_group.name}).",
+            field="unit",
         )
     return unit
 
 
-def _prepare(document: PricedDocument, line: DocumentLine, ctx: PricingContext, *, price_typed: bool,
-             refresh_price: bool) -> PriceBook:
+def _prepare(
+    document: PricedDocument,
+    line: DocumentLine,
+    ctx: PricingContext,
+    *,
+    price_typed: bool,
+    refresh_price: bool,
+) -> PriceBook:
     """Shared rules for a new or changed line: product state, locking, pricing, bad input."""
     if line.product_id is None:
         if not line.write_in_name.strip():

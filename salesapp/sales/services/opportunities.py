@@ -17,9 +17,15 @@ from .documents import copy_document, link_events
 
 
 @transaction.atomic
-def opportunity_win(*, opportunity: Opportunity, by: Any, actual_revenue: Decimal | None = None,
-                    close_date: datetime.date | None = None, description: str = "",
-                    expected_version: int | None = None) -> Opportunity:
+def opportunity_win(
+    *,
+    opportunity: Opportunity,
+    by: Any,
+    actual_revenue: Decimal | None = None,
+    close_date: datetime.date | None = None,
+    description: str = "",
+    expected_version: int | None = None,
+) -> Opportunity:
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("win", opp.state)
     if actual_revenue is not None and actual_revenue < 0:
@@ -34,9 +40,16 @@ def opportunity_win(*, opportunity: Opportunity, by: Any, actual_revenue: Decima
 
 
 @transaction.atomic
-def opportunity_lose(*, opportunity: Opportunity, by: Any, status: int = OpportunityStatus.CANCELED,
-                     competitor: str = "", close_date: datetime.date | None = None, description: str = "",
-                     expected_version: int | None = None) -> Opportunity:
+def opportunity_lose(
+    *,
+    opportunity: Opportunity,
+    by: Any,
+    status: int = OpportunityStatus.CANCELED,
+    competitor: str = "",
+    close_date: datetime.date | None = None,
+    description: str = "",
+    expected_version: int | None = None,
+) -> Opportunity:
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("lose", opp.state)
     if status not in (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD):
@@ -52,7 +65,9 @@ def opportunity_lose(*, opportunity: Opportunity, by: Any, status: int = Opportu
 
 
 @transaction.atomic
-def opportunity_reopen(*, opportunity: Opportunity, by: Any, expected_version: int | None = None) -> Opportunity:
+def opportunity_reopen(
+    *, opportunity: Opportunity, by: Any, expected_version: int | None = None
+) -> Opportunity:
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("reopen", opp.state)
     opp.state, opp.status = OpportunityState.OPEN, OpportunityStatus.IN_PROGRESS
@@ -73,20 +88,24 @@ def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: 
 
 
 @transaction.atomic
-def opportunity_generate_quote(*, opportunity: Opportunity, by: Any, expected_version: int | None = None) -> Quote:
+def opportunity_generate_quote(
+    *, opportunity: Opportunity, by: Any, expected_version: int | None = None
+) -> Quote:
     """GenerateQuoteFromOpportunity: a Draft quote with the opportunity's products."""
     return _generate(Quote, opportunity, by, expected_version)
 
 
 @transaction.atomic
-def opportunity_generate_order(*, opportunity: Opportunity, by: Any,
-                               expected_version: int | None = None) -> SalesOrder:
+def opportunity_generate_order(
+    *, opportunity: Opportunity, by: Any, expected_version: int | None = None
+) -> SalesOrder:
     """GenerateSalesOrderFromOpportunity: an Active, unlocked order."""
     return _generate(SalesOrder, opportunity, by, expected_version, prices_locked=False)
 
 
 @transaction.atomic
-def opportunity_generate_invoice(*, opportunity: Opportunity, by: Any,
-                                 expected_version: int | None = None) -> Invoice:
+def opportunity_generate_invoice(
+    *, opportunity: Opportunity, by: Any, expected_version: int | None = None
+) -> Invoice:
     """GenerateInvoiceFromOpportunity: an Active, unlocked invoice."""
     return _generate(Invoice, opportunity, by, expected_version, prices_locked=False)

@@ -20,9 +20,17 @@ def order_create_invoice(*, order: SalesOrder, by: Any, expected_version: int | 
     """ConvertSalesOrderToInvoice: a locked invoice with the order's products; the order becomes Invoiced."""
     order = lock(order, expected_version=expected_version)
     order.lifecycle.require("invoice", order.state)
-    invoice = copy_document(order, Invoice, by=by, extra={
-        "sales_order": order, "quote": order.quote, "opportunity": order.opportunity, "prices_locked": True,
-    })
+    invoice = copy_document(
+        order,
+        Invoice,
+        by=by,
+        extra={
+            "sales_order": order,
+            "quote": order.quote,
+            "opportunity": order.opportunity,
+            "prices_locked": True,
+        },
+    )
     order.state, order.status = OrderState.INVOICED, OrderStatus.INVOICED
     touch(order, "state", "status")
     link_events(order, invoice, by=by)
@@ -30,8 +38,14 @@ def order_create_invoice(*, order: SalesOrder, by: Any, expected_version: int | 
 
 
 @transaction.atomic
-def order_fulfill(*, order: SalesOrder, by: Any, status: int = OrderStatus.COMPLETE,
-                  date_fulfilled: datetime.date | None = None, expected_version: int | None = None) -> SalesOrder:
+def order_fulfill(
+    *,
+    order: SalesOrder,
+    by: Any,
+    status: int = OrderStatus.COMPLETE,
+    date_fulfilled: datetime.date | None = None,
+    expected_version: int | None = None,
+) -> SalesOrder:
     order = lock(order, expected_version=expected_version)
     order.lifecycle.require("fulfill", order.state)
     if status not in (OrderStatus.COMPLETE, OrderStatus.PARTIAL):
@@ -44,8 +58,14 @@ def order_fulfill(*, order: SalesOrder, by: Any, status: int = OrderStatus.COMPL
 
 
 @transaction.atomic
-def order_cancel(*, order: SalesOrder, by: Any, canceled_on: datetime.date | None = None, reason: str = "",
-                 expected_version: int | None = None) -> SalesOrder:
+def order_cancel(
+    *,
+    order: SalesOrder,
+    by: Any,
+    canceled_on: datetime.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> SalesOrder:
     order = lock(order, expected_version=expected_version)
     order.lifecycle.require("cancel", order.state)
     order.state, order.status = OrderState.CANCELED, OrderStatus.NO_MONEY

@@ -37,19 +37,35 @@ def quote_revise(*, quote: Quote, by: Any, expected_version: int | None = None) 
     quote.state, quote.status = QuoteState.CLOSED, QuoteStatus.REVISED
     quote.closed_on = today()
     touch(quote, "state", "status", "closed_on")
-    draft = copy_document(quote, Quote, by=by, extra={
-        "quote_number": quote.quote_number, "revision_number": quote.revision_number + 1,
-        "opportunity": quote.opportunity, "revised_from": quote, "effective_from": quote.effective_from,
-        "effective_to": quote.effective_to, "due_by": quote.due_by,
-    })
+    draft = copy_document(
+        quote,
+        Quote,
+        by=by,
+        extra={
+            "quote_number": quote.quote_number,
+            "revision_number": quote.revision_number + 1,
+            "opportunity": quote.opportunity,
+            "revised_from": quote,
+            "effective_from": quote.effective_from,
+            "effective_to": quote.effective_to,
+            "due_by": quote.due_by,
+        },
+    )
     link_events(quote, draft, by=by)
     return draft
 
 
 @transaction.atomic
-def quote_close(*, quote: Quote, by: Any, status: int = QuoteStatus.CANCELED,
-                close_date: datetime.date | None = None, close_opportunity: bool = False,
-                description: str = "", expected_version: int | None = None) -> Quote:
+def quote_close(
+    *,
+    quote: Quote,
+    by: Any,
+    status: int = QuoteStatus.CANCELED,
+    close_date: datetime.date | None = None,
+    close_opportunity: bool = False,
+    description: str = "",
+    expected_version: int | None = None,
+) -> Quote:
     """Close Quote: Active → Closed with Lost or Canceled; optionally close the opportunity as lost."""
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.require("close", quote.state)
@@ -58,7 +74,13 @@ def quote_close(*, quote: Quote, by: Any, status: int = QuoteStatus.CANCELED,
     quote.state, quote.status = QuoteState.CLOSED, status
     quote.closed_on = close_date or today()
     touch(quote, "state", "status", "closed_on")
-    record(quote, TimelineKind.STATE_CHANGED, f"Closed ({QuoteStatus(status).label})", by=by, description=description)
+    record(
+        quote,
+        TimelineKind.STATE_CHANGED,
+        f"Closed ({QuoteStatus(status).label})",
+        by=by,
+        description=description,
+    )
     if close_opportunity and quote.opportunity_id and quote.opportunity.state == 0:
         opportunity_lose(opportunity=quote.opportunity, by=by, close_date=quote.closed_on)
     return quote
@@ -77,8 +99,9 @@ def _win(quote: Quote, by: Any, close_opportunity: bool) -> None:
 
 
 @transaction.atomic
-def quote_win(*, quote: Quote, by: Any, close_opportunity: bool = False,
-              expected_version: int | None = None) -> Quote:
+def quote_win(
+    *, quote: Quote, by: Any, close_opportunity: bool = False, expected_version: int | None = None
+) -> Quote:
     """WinQuote: Active → Won."""
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.require("win", quote.state)
@@ -87,28 +110,44 @@ def quote_win(*, quote: Quote, by: Any, close_opportunity: bool = False,
 
 
 @transaction.atomic
-def quote_create_order(*, quote: Quote, by: Any, close_opportunity: bool = False,
-                       expected_version: int | None = None) -> SalesOrder:
+def quote_create_order(
+    *, quote: Quote, by: Any, close_opportunity: bool = False, expected_version: int | None = None
+) -> SalesOrder:
     """ConvertQuoteToSalesOrder: a locked order with the quote's products; the quote becomes Won."""
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.require("convert", quote.state)
-    order = copy_document(quote, SalesOrder, by=by, extra={
-        "quote": quote, "opportunity": quote.opportunity, "prices_locked": True,
-    })
+    order = copy_document(
+        quote,
+        SalesOrder,
+        by=by,
+        extra={
+            "quote": quote,
+            "opportunity": quote.opportunity,
+            "prices_locked": True,
+        },
+    )
     link_events(quote, order, by=by)
     _win(quote, by, close_opportunity)
     return order
 
 
 @transaction.atomic
-def quote_create_invoice(*, quote: Quote, by: Any, close_opportunity: bool = False,
-                         expected_version: int | None = None) -> Invoice:
+def quote_create_invoice(
+    *, quote: Quote, by: Any, close_opportunity: bool = False, expected_version: int | None = None
+) -> Invoice:
     """(Sales Professional) Active or Won quote → a locked invoice; the quote becomes Won."""
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.require("convert", quote.state)
-    invoice = copy_document(quote, Invoice, by=by, extra={
-        "quote": quote, "opportunity": quote.opportunity, "prices_locked": True,
-    })
+    invoice = copy_document(
+        quote,
+        Invoice,
+        by=by,
+        extra={
+            "quote": quote,
+            "opportunity": quote.opportunity,
+            "prices_locked": True,
+        },
+    )
     link_events(quote, invoice, by=by)
     _win(quote, by, close_opportunity)
     return invoice

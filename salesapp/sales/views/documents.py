@@ -59,16 +59,23 @@ def list_page(kind: Kind) -> ListPage:
         columns.append(NUMBER_COLUMN[model])
     columns += [
         Column("Topic" if model is Opportunity else "Name", lambda d: d.name, sort="name", link=True),
-        Column("Potential Customer" if model is Opportunity else "Customer", _customer,
-               sort="customer_account__name"),
+        Column(
+            "Potential Customer" if model is Opportunity else "Customer",
+            _customer,
+            sort="customer_account__name",
+        ),
         Column("Status", _status, sort="state"),
     ]
     if model is Opportunity:
-        columns += [Column("Est. Close Date", lambda d: day(d.estimated_close_date), sort="estimated_close_date"),
-                    Column("Est. Revenue", lambda d: money(d.estimated_value), sort="estimated_value", numeric=True)]
+        columns += [
+            Column("Est. Close Date", lambda d: day(d.estimated_close_date), sort="estimated_close_date"),
+            Column("Est. Revenue", lambda d: money(d.estimated_value), sort="estimated_value", numeric=True),
+        ]
     if model is Invoice:
-        columns += [Column("Invoice Date", lambda d: day(d.invoice_date), sort="invoice_date"),
-                    Column("Due Date", lambda d: day(d.due_date), sort="due_date")]
+        columns += [
+            Column("Invoice Date", lambda d: day(d.invoice_date), sort="invoice_date"),
+            Column("Due Date", lambda d: day(d.due_date), sort="due_date"),
+        ]
     columns += [
         Column("Currency", lambda d: d.currency.code),
         Column("Total Amount", lambda d: money(d.total_amount), sort="total_amount", numeric=True),
@@ -77,15 +84,22 @@ def list_page(kind: Kind) -> ListPage:
     ]
     search = ("name", NUMBER_SEARCH[model]) if model in NUMBER_SEARCH else ("name", "description")
     return ListPage(
-        title=kind.title, url_name=f"{kind.slug}_list", create_url_name=f"{kind.slug}_create",
-        queryset=lambda: selectors.document_list(model), detail_url=kind.url, columns=tuple(columns),
-        search_fields=search, state_choices=model.lifecycle.states.choices, customer_fields=CUSTOMER_FIELDS,
+        title=kind.title,
+        url_name=f"{kind.slug}_list",
+        create_url_name=f"{kind.slug}_create",
+        queryset=lambda: selectors.document_list(model),
+        detail_url=kind.url,
+        columns=tuple(columns),
+        search_fields=search,
+        state_choices=model.lifecycle.states.choices,
+        customer_fields=CUSTOMER_FIELDS,
         date_field="invoice_date" if model is Invoice else "created_on",
         date_label="Invoice Date" if model is Invoice else "Created On",
     )
 
 
 # --- the record page ----------------------------------------------------------------------------
+
 
 def load(kind: Kind, pk: Any) -> PricedDocument:
     return get_object_or_404(selectors.document_detail(kind.model), pk=pk)
@@ -94,34 +108,51 @@ def load(kind: Kind, pk: Any) -> PricedDocument:
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
-def products_grid(request: HttpRequest, kind: Kind, doc: PricedDocument, lines: list[Any], editing: Any,
-                  price_places: int) -> Any:
+def products_grid(
+    request: HttpRequest, kind: Kind, doc: PricedDocument, lines: list[Any], editing: Any, price_places: int
+) -> Any:
     return grid_rows(
-        lines, editable=doc.is_editable, editing=editing, money_places=doc.currency.precision,
-        price_places=price_places, placeholder=PLACEHOLDER,
+        lines,
+        editable=doc.is_editable,
+        editing=editing,
+        money_places=doc.currency.precision,
+        price_places=price_places,
+        placeholder=PLACEHOLDER,
         edit_url=reverse(f"{kind.slug}_line_edit", args=[doc.pk, PLACEHOLDER]),
         delete_url=reverse(f"{kind.slug}_line_delete", args=[doc.pk, PLACEHOLDER]),
-        csrf_token=get_token(request), row_version=doc.row_version,
+        csrf_token=get_token(request),
+        row_version=doc.row_version,
     )
 
 
 def visible_commands(kind: Kind, doc: PricedDocument, user: Any) -> list[Command]:
     """Exactly the actions the record's state (Lifecycle tables) and the user's role allow."""
     manager = is_manager(user)
-    return [c for c in kind.commands
-            if doc.can(c.action) and c.visible(doc) and (manager or not c.manager_only)]
+    return [
+        c for c in kind.commands if doc.can(c.action) and c.visible(doc) and (manager or not c.manager_only)
+    ]
 
 
-def document_context(request: HttpRequest, kind: Kind, doc: PricedDocument, *, header_form: Any = None,
-                     line_form: LineForm | None = None, edit_line: Any = None, edit_form: LineForm | None = None,
-                     dialog: Command | None = None, dialog_form: Any = None) -> dict[str, Any]:
+def document_context(
+    request: HttpRequest,
+    kind: Kind,
+    doc: PricedDocument,
+    *,
+    header_form: Any = None,
+    line_form: LineForm | None = None,
+    edit_line: Any = None,
+    edit_form: LineForm | None = None,
+    dialog: Command | None = None,
+    dialog_form: Any = None,
+) -> dict[str, Any]:
     editable = doc.is_editable
     commands = visible_commands(kind, doc, request.user)
     command_forms = []
     for command in commands:
         form = dialog_form if dialog is not None and command.name == dialog.name else command.build_form(doc)
-        command_forms.append({"command": command, "form": form,
-                              "url": reverse(command.url_name(kind.slug), args=[doc.pk])})
+        command_forms.append(
+            {"command": command, "form": form, "url": reverse(command.url_name(kind.slug), args=[doc.pk])}
+        )
     if header_form is None:
         header_form = HEADER_FORMS[kind.model](instance=doc, editable=editable)
     if line_form is None and editable:
@@ -132,28 +163,55 @@ def document_context(request: HttpRequest, kind: Kind, doc: PricedDocument, *, h
     price_places = OrganizationSettings.load().pricing_precision
     return {
         "grid_rows": products_grid(request, kind, doc, lines, edit_line, price_places),
-        "kind": kind, "doc": doc, "editable": editable, "lines": lines,
-        "detail_url": kind.url(doc), "names": {n: f"{kind.slug}_{n}" for n in ("line_add", "line_edit", "line_delete")},
+        "kind": kind,
+        "doc": doc,
+        "editable": editable,
+        "lines": lines,
+        "detail_url": kind.url(doc),
+        "names": {n: f"{kind.slug}_{n}" for n in ("line_add", "line_edit", "line_delete")},
         "money_format": f"{doc.currency.precision}g",
         "price_format": f"{price_places}g",
-        "timeline": selectors.timeline(doc), "related": selectors.related_documents(doc),
-        "header_form": header_form, "sections": header_sections(header_form), "line_form": line_form, "edit_line": edit_line, "edit_form": edit_form,
-        "commands": command_forms, "open_dialog": dialog.name if dialog else "",
-        "is_invoice": isinstance(doc, Invoice), "invoice": doc if isinstance(doc, Invoice) else None,
+        "timeline": selectors.timeline(doc),
+        "related": selectors.related_documents(doc),
+        "header_form": header_form,
+        "sections": header_sections(header_form),
+        "line_form": line_form,
+        "edit_line": edit_line,
+        "edit_form": edit_form,
+        "commands": command_forms,
+        "open_dialog": dialog.name if dialog else "",
+        "is_invoice": isinstance(doc, Invoice),
+        "invoice": doc if isinstance(doc, Invoice) else None,
         "is_sales_document": not isinstance(doc, Opportunity),
-        "list_url": reverse(f"{kind.slug}_list"), "new_url": reverse(f"{kind.slug}_create"),
+        "list_url": reverse(f"{kind.slug}_list"),
+        "new_url": reverse(f"{kind.slug}_create"),
         "title": doc.display_name,
     }
 
 
 SECTIONS = {
-    "summary": ("name", "description", "estimated_close_date", "estimated_value", "is_revenue_system_calculated"),
+    "summary": (
+        "name",
+        "description",
+        "estimated_close_date",
+        "estimated_value",
+        "is_revenue_system_calculated",
+    ),
     "sales": ("contact", "price_list", "currency"),
     "discounts": ("discount_percentage", "discount_amount", "freight_amount"),
     "billto": address_fields("billto", with_name=True),
     "shipto": address_fields("shipto", with_name=True),
-    "terms": ("payment_terms", "freight_terms", "shipping_method", "effective_from", "effective_to", "due_by",
-              "requested_delivery_by", "invoice_date", "due_date"),
+    "terms": (
+        "payment_terms",
+        "freight_terms",
+        "shipping_method",
+        "effective_from",
+        "effective_to",
+        "due_by",
+        "requested_delivery_by",
+        "invoice_date",
+        "due_date",
+    ),
 }
 
 
@@ -165,7 +223,9 @@ def header_sections(form: Any) -> dict[str, list[Any]]:
 def render_document(request: HttpRequest, kind: Kind, doc: PricedDocument, **kwargs: Any) -> HttpResponse:
     partial = kwargs.pop("partial", False)
     if partial or (request.headers.get("HX-Request") and request.method == "POST"):
-        return render(request, "sales/_products_response.html", document_context(request, kind, doc, **kwargs))
+        return render(
+            request, "sales/_products_response.html", document_context(request, kind, doc, **kwargs)
+        )
     return render(request, DOCUMENT_TEMPLATE, document_context(request, kind, doc, **kwargs))
 
 
@@ -184,10 +244,18 @@ def make_views(kind: Kind) -> dict[str, Any]:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                result, created = create_once(data["form_token"], kind.model.__name__, lambda: services.document_create(
-                    kind.model, by=request.user, customer=data["customer"], name=data["name"],
-                    **({"price_list": data["price_list"]} if data["price_list"] else {}),
-                    **({"currency": data["currency"]} if data["currency"] else {})))
+                result, created = create_once(
+                    data["form_token"],
+                    kind.model.__name__,
+                    lambda: services.document_create(
+                        kind.model,
+                        by=request.user,
+                        customer=data["customer"],
+                        name=data["name"],
+                        **({"price_list": data["price_list"]} if data["price_list"] else {}),
+                        **({"currency": data["currency"]} if data["currency"] else {}),
+                    ),
+                )
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
@@ -195,10 +263,16 @@ def make_views(kind: Kind) -> dict[str, Any]:
                     messages.success(request, f"Created {kind.noun} {result.display_name}.")
                     return redirect(kind.url(result))
                 return redirect(reverse(f"{kind.slug}_detail", args=[result.result_id]))
-        return render(request, "sales/document_create.html", {
-            "kind": kind, "form": form, "title": f"New {kind.noun.capitalize()}",
-            "list_url": reverse(f"{kind.slug}_list"),
-        })
+        return render(
+            request,
+            "sales/document_create.html",
+            {
+                "kind": kind,
+                "form": form,
+                "title": f"New {kind.noun.capitalize()}",
+                "list_url": reverse(f"{kind.slug}_list"),
+            },
+        )
 
     @salesperson_required
     def detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -215,8 +289,13 @@ def make_views(kind: Kind) -> dict[str, Any]:
     def line_add_view(request: HttpRequest, pk: Any) -> HttpResponse:
         doc = load(kind, pk)
         form = LineForm(request.POST, prefix="add")
-        line = run_form(request, form, lambda data: services.line_add(
-            document=doc, by=request.user, expected_version=data["row_version"], **form.service_args()))
+        line = run_form(
+            request,
+            form,
+            lambda data: services.line_add(
+                document=doc, by=request.user, expected_version=data["row_version"], **form.service_args()
+            ),
+        )
         if line is None:
             return _line_error(request, kind, doc, line_form=form)
         messages.success(request, f"Added {line.product_name}.")
@@ -230,11 +309,22 @@ def make_views(kind: Kind) -> dict[str, Any]:
             raise Http404("No such line.")
         if request.method != "POST":
             form = LineForm.for_line(line, doc.row_version)
-            return render_document(request, kind, doc, edit_line=line, edit_form=form,
-                                   partial=bool(request.headers.get("HX-Request")))
+            return render_document(
+                request,
+                kind,
+                doc,
+                edit_line=line,
+                edit_form=form,
+                partial=bool(request.headers.get("HX-Request")),
+            )
         form = LineForm(request.POST, prefix=f"line-{line.pk}")
-        updated = run_form(request, form, lambda data: services.line_update(
-            line=line, by=request.user, expected_version=data["row_version"], **form.changes(line)))
+        updated = run_form(
+            request,
+            form,
+            lambda data: services.line_update(
+                line=line, by=request.user, expected_version=data["row_version"], **form.changes(line)
+            ),
+        )
         if updated is None:
             return _line_error(request, kind, doc, edit_line=line, edit_form=form)
         messages.success(request, f"Changed {updated.product_name}.")
@@ -258,8 +348,14 @@ def make_views(kind: Kind) -> dict[str, Any]:
             messages.error(request, exc.message)
         return _after_line_change(request, kind, pk)
 
-    views = {"list": list_view, "create": create_view, "detail": detail_view, "line_add": line_add_view,
-             "line_edit": line_edit_view, "line_delete": line_delete_view}
+    views = {
+        "list": list_view,
+        "create": create_view,
+        "detail": detail_view,
+        "line_add": line_add_view,
+        "line_edit": line_edit_view,
+        "line_delete": line_delete_view,
+    }
     for command in kind.commands:
         views[command.name] = command_view(kind, command)
     return views
@@ -273,8 +369,13 @@ def _save_header(request: HttpRequest, kind: Kind, doc: PricedDocument) -> HttpR
     if form.is_valid() and not form.changes():
         messages.info(request, "Nothing to save.")
         return redirect(kind.url(doc))
-    saved = run_form(request, form, lambda data: services.document_update(
-        doc, by=request.user, expected_version=data["row_version"], **form.changes()))
+    saved = run_form(
+        request,
+        form,
+        lambda data: services.document_update(
+            doc, by=request.user, expected_version=data["row_version"], **form.changes()
+        ),
+    )
     if saved is None:
         return render(request, DOCUMENT_TEMPLATE, document_context(request, kind, doc, header_form=form))
     messages.success(request, "Saved.")

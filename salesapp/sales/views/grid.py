@@ -40,8 +40,10 @@ def _row(line: Any, *, active: bool, money_places: int, price_places: int, actio
     cells = "".join(f'<td class="text-end" data-testid="line-{field}">{text}</td>' for field, text in numbers)
     unit = escape(line.unit_name or "")
     css = ' class="table-active"' if active else ""
-    return (f'<tr data-testid="line-row" data-line-id="{line.pk}"{css}><td data-testid="line-product">{name}{badge}'
-            f'{note}</td><td data-testid="line-unit">{unit}</td>{cells}{actions}</tr>')
+    return (
+        f'<tr data-testid="line-row" data-line-id="{line.pk}"{css}><td data-testid="line-product">{name}{badge}'
+        f'{note}</td><td data-testid="line-unit">{unit}</td>{cells}{actions}</tr>'
+    )
 
 
 def _actions(line: Any, edit: str, delete: str, csrf_token: str, row_version: int) -> str:
@@ -56,14 +58,36 @@ def _actions(line: Any, edit: str, delete: str, csrf_token: str, row_version: in
     )
 
 
-def grid_rows(lines: list[Any], *, editable: bool, editing: Any, money_places: int, price_places: int,
-              edit_url: str, delete_url: str, placeholder: str, csrf_token: str, row_version: int) -> SafeString:
+def grid_rows(
+    lines: list[Any],
+    *,
+    editable: bool,
+    editing: Any,
+    money_places: int,
+    price_places: int,
+    edit_url: str,
+    delete_url: str,
+    placeholder: str,
+    csrf_token: str,
+    row_version: int,
+) -> SafeString:
     """`edit_url` / `delete_url` (reversed, so URL-safe) contain `placeholder` where the line's id goes."""
     rows = []
     for line in lines:
         pk = str(line.pk)
-        actions = _actions(line, escape(edit_url.replace(placeholder, pk)), escape(delete_url.replace(placeholder, pk)),
-                           csrf_token, row_version) if editable else ""
+        actions = (
+            _actions(
+                line,
+                escape(edit_url.replace(placeholder, pk)),
+                escape(delete_url.replace(placeholder, pk)),
+                csrf_token,
+                row_version,
+            )
+            if editable
+            else ""
+        )
         active = editing is not None and editing.pk == line.pk
-        rows.append(_row(line, active=active, money_places=money_places, price_places=price_places, actions=actions))
+        rows.append(
+            _row(line, active=active, money_places=money_places, price_places=price_places, actions=actions)
+        )
     return mark_safe("\n".join(rows))  # noqa: S308 - every text above is escaped

@@ -66,7 +66,9 @@ def _kw(data: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 def _get_products(doc: Any, by: Any, data: dict[str, Any]) -> Any:
-    return services.get_products(document=doc, opportunity=data["opportunity"], by=by, expected_version=_v(data))
+    return services.get_products(
+        document=doc, opportunity=data["opportunity"], by=by, expected_version=_v(data)
+    )
 
 
 def _lock(doc: Any, by: Any, data: dict[str, Any]) -> Any:
@@ -77,71 +79,218 @@ def _unlock(doc: Any, by: Any, data: dict[str, Any]) -> Any:
     return services.use_current_pricing(document=doc, by=by, expected_version=_v(data))
 
 
-GET_PRODUCTS = Command("get-products", "Get Products", "edit", _get_products, "Products added from the opportunity.",
-                       form=GetProductsForm, dialog=True)
-LOCK = Command("lock-pricing", "Lock Pricing", "lock", _lock, "Pricing locked.", visible=lambda d: not d.prices_locked)
-UNLOCK = Command("use-current-pricing", "Use Current Pricing", "unlock", _unlock,
-                 "Using current pricing: the products were repriced from the price list.",
-                 visible=lambda d: d.prices_locked)
+GET_PRODUCTS = Command(
+    "get-products",
+    "Get Products",
+    "edit",
+    _get_products,
+    "Products added from the opportunity.",
+    form=GetProductsForm,
+    dialog=True,
+)
+LOCK = Command(
+    "lock-pricing", "Lock Pricing", "lock", _lock, "Pricing locked.", visible=lambda d: not d.prices_locked
+)
+UNLOCK = Command(
+    "use-current-pricing",
+    "Use Current Pricing",
+    "unlock",
+    _unlock,
+    "Using current pricing: the products were repriced from the price list.",
+    visible=lambda d: d.prices_locked,
+)
 
 OPPORTUNITY_COMMANDS = (
-    Command("create-quote", "Create Quote", "generate", lambda d, u, x: services.opportunity_generate_quote(
-        opportunity=d, by=u, expected_version=_v(x)), "Quote created from the opportunity."),
-    Command("create-order", "Create Order", "generate", lambda d, u, x: services.opportunity_generate_order(
-        opportunity=d, by=u, expected_version=_v(x)), "Order created from the opportunity."),
-    Command("create-invoice", "Create Invoice", "generate", lambda d, u, x: services.opportunity_generate_invoice(
-        opportunity=d, by=u, expected_version=_v(x)), "Invoice created from the opportunity."),
-    Command("close-as-won", "Close as Won", "win", lambda d, u, x: services.opportunity_win(
-        opportunity=d, by=u, expected_version=_v(x), **_kw(x, "actual_revenue", "close_date", "description")),
-        "Opportunity closed as won.", form=CloseAsWonForm, dialog=True, style="outline-success"),
-    Command("close-as-lost", "Close as Lost", "lose", lambda d, u, x: services.opportunity_lose(
-        opportunity=d, by=u, expected_version=_v(x), **_kw(x, "status", "competitor", "close_date", "description")),
-        "Opportunity closed as lost.", form=CloseAsLostForm, dialog=True, style="outline-danger"),
-    Command("reopen", "Reopen", "reopen", lambda d, u, x: services.opportunity_reopen(
-        opportunity=d, by=u, expected_version=_v(x)), "Opportunity reopened."),
+    Command(
+        "create-quote",
+        "Create Quote",
+        "generate",
+        lambda d, u, x: services.opportunity_generate_quote(opportunity=d, by=u, expected_version=_v(x)),
+        "Quote created from the opportunity.",
+    ),
+    Command(
+        "create-order",
+        "Create Order",
+        "generate",
+        lambda d, u, x: services.opportunity_generate_order(opportunity=d, by=u, expected_version=_v(x)),
+        "Order created from the opportunity.",
+    ),
+    Command(
+        "create-invoice",
+        "Create Invoice",
+        "generate",
+        lambda d, u, x: services.opportunity_generate_invoice(opportunity=d, by=u, expected_version=_v(x)),
+        "Invoice created from the opportunity.",
+    ),
+    Command(
+        "close-as-won",
+        "Close as Won",
+        "win",
+        lambda d, u, x: services.opportunity_win(
+            opportunity=d,
+            by=u,
+            expected_version=_v(x),
+            **_kw(x, "actual_revenue", "close_date", "description"),
+        ),
+        "Opportunity closed as won.",
+        form=CloseAsWonForm,
+        dialog=True,
+        style="outline-success",
+    ),
+    Command(
+        "close-as-lost",
+        "Close as Lost",
+        "lose",
+        lambda d, u, x: services.opportunity_lose(
+            opportunity=d,
+            by=u,
+            expected_version=_v(x),
+            **_kw(x, "status", "competitor", "close_date", "description"),
+        ),
+        "Opportunity closed as lost.",
+        form=CloseAsLostForm,
+        dialog=True,
+        style="outline-danger",
+    ),
+    Command(
+        "reopen",
+        "Reopen",
+        "reopen",
+        lambda d, u, x: services.opportunity_reopen(opportunity=d, by=u, expected_version=_v(x)),
+        "Opportunity reopened.",
+    ),
 )
 
 QUOTE_COMMANDS = (
-    Command("activate", "Activate", "activate", lambda d, u, x: services.quote_activate(
-        quote=d, by=u, expected_version=_v(x)), "Quote activated."),
+    Command(
+        "activate",
+        "Activate",
+        "activate",
+        lambda d, u, x: services.quote_activate(quote=d, by=u, expected_version=_v(x)),
+        "Quote activated.",
+    ),
     GET_PRODUCTS,
-    Command("revise", "Revise", "revise", lambda d, u, x: services.quote_revise(
-        quote=d, by=u, expected_version=_v(x)), "Quote revised: this is the new draft revision."),
-    Command("create-order", "Create Order", "convert", lambda d, u, x: services.quote_create_order(
-        quote=d, by=u, expected_version=_v(x), close_opportunity=x.get("close_opportunity", False)),
-        "Order created from the quote.", form=ConvertQuoteForm, dialog=True),
-    Command("create-invoice", "Create Invoice", "convert", lambda d, u, x: services.quote_create_invoice(
-        quote=d, by=u, expected_version=_v(x), close_opportunity=x.get("close_opportunity", False)),
-        "Invoice created from the quote.", form=ConvertQuoteForm, dialog=True),
-    Command("close", "Close Quote", "close", lambda d, u, x: services.quote_close(
-        quote=d, by=u, expected_version=_v(x),
-        **_kw(x, "status", "close_date", "close_opportunity", "description")),
-        "Quote closed.", form=CloseQuoteForm, dialog=True, style="outline-danger"),
+    Command(
+        "revise",
+        "Revise",
+        "revise",
+        lambda d, u, x: services.quote_revise(quote=d, by=u, expected_version=_v(x)),
+        "Quote revised: this is the new draft revision.",
+    ),
+    Command(
+        "create-order",
+        "Create Order",
+        "convert",
+        lambda d, u, x: services.quote_create_order(
+            quote=d, by=u, expected_version=_v(x), close_opportunity=x.get("close_opportunity", False)
+        ),
+        "Order created from the quote.",
+        form=ConvertQuoteForm,
+        dialog=True,
+    ),
+    Command(
+        "create-invoice",
+        "Create Invoice",
+        "convert",
+        lambda d, u, x: services.quote_create_invoice(
+            quote=d, by=u, expected_version=_v(x), close_opportunity=x.get("close_opportunity", False)
+        ),
+        "Invoice created from the quote.",
+        form=ConvertQuoteForm,
+        dialog=True,
+    ),
+    Command(
+        "close",
+        "Close Quote",
+        "close",
+        lambda d, u, x: services.quote_close(
+            quote=d,
+            by=u,
+            expected_version=_v(x),
+            **_kw(x, "status", "close_date", "close_opportunity", "description"),
+        ),
+        "Quote closed.",
+        form=CloseQuoteForm,
+        dialog=True,
+        style="outline-danger",
+    ),
 )
 
 ORDER_COMMANDS = (
-    Command("create-invoice", "Create Invoice", "invoice", lambda d, u, x: services.order_create_invoice(
-        order=d, by=u, expected_version=_v(x)), "Invoice created from the order."),
-    GET_PRODUCTS, LOCK, UNLOCK,
-    Command("fulfill", "Fulfill Order", "fulfill", lambda d, u, x: services.order_fulfill(
-        order=d, by=u, expected_version=_v(x), **_kw(x, "status", "date_fulfilled")),
-        "Order fulfilled.", form=FulfillOrderForm, dialog=True),
-    Command("cancel", "Cancel Order", "cancel", lambda d, u, x: services.order_cancel(
-        order=d, by=u, expected_version=_v(x), **_kw(x, "canceled_on", "reason")),
-        "Order canceled.", form=CancelOrderForm, dialog=True, manager_only=True, style="outline-danger"),
+    Command(
+        "create-invoice",
+        "Create Invoice",
+        "invoice",
+        lambda d, u, x: services.order_create_invoice(order=d, by=u, expected_version=_v(x)),
+        "Invoice created from the order.",
+    ),
+    GET_PRODUCTS,
+    LOCK,
+    UNLOCK,
+    Command(
+        "fulfill",
+        "Fulfill Order",
+        "fulfill",
+        lambda d, u, x: services.order_fulfill(
+            order=d, by=u, expected_version=_v(x), **_kw(x, "status", "date_fulfilled")
+        ),
+        "Order fulfilled.",
+        form=FulfillOrderForm,
+        dialog=True,
+    ),
+    Command(
+        "cancel",
+        "Cancel Order",
+        "cancel",
+        lambda d, u, x: services.order_cancel(
+            order=d, by=u, expected_version=_v(x), **_kw(x, "canceled_on", "reason")
+        ),
+        "Order canceled.",
+        form=CancelOrderForm,
+        dialog=True,
+        manager_only=True,
+        style="outline-danger",
+    ),
 )
 
 INVOICE_COMMANDS = (
-    GET_PRODUCTS, LOCK, UNLOCK,
-    Command("paid", "Invoice Paid", "pay", lambda d, u, x: services.invoice_mark_paid(
-        invoice=d, by=u, expected_version=_v(x), **_kw(x, "status", "paid_on", "amount")),
-        "Invoice marked as paid.", form=InvoicePaidForm, dialog=True, manager_only=True, style="outline-success"),
-    Command("cancel", "Cancel Invoice", "cancel", lambda d, u, x: services.invoice_cancel(
-        invoice=d, by=u, expected_version=_v(x)), "Invoice canceled.", manager_only=True, style="outline-danger",
-        confirm="Cancel this invoice? A canceled invoice keeps its number and can't be reopened."),
-    Command("status", "Status Reason", "edit", lambda d, u, x: services.invoice_set_status(
-        invoice=d, by=u, expected_version=_v(x), status=x["status"]),
-        "Status reason changed.", form=InvoiceStatusForm, dialog=True),
+    GET_PRODUCTS,
+    LOCK,
+    UNLOCK,
+    Command(
+        "paid",
+        "Invoice Paid",
+        "pay",
+        lambda d, u, x: services.invoice_mark_paid(
+            invoice=d, by=u, expected_version=_v(x), **_kw(x, "status", "paid_on", "amount")
+        ),
+        "Invoice marked as paid.",
+        form=InvoicePaidForm,
+        dialog=True,
+        manager_only=True,
+        style="outline-success",
+    ),
+    Command(
+        "cancel",
+        "Cancel Invoice",
+        "cancel",
+        lambda d, u, x: services.invoice_cancel(invoice=d, by=u, expected_version=_v(x)),
+        "Invoice canceled.",
+        manager_only=True,
+        style="outline-danger",
+        confirm="Cancel this invoice? A canceled invoice keeps its number and can't be reopened.",
+    ),
+    Command(
+        "status",
+        "Status Reason",
+        "edit",
+        lambda d, u, x: services.invoice_set_status(
+            invoice=d, by=u, expected_version=_v(x), status=x["status"]
+        ),
+        "Status reason changed.",
+        form=InvoiceStatusForm,
+        dialog=True,
+    ),
 )
 
 
@@ -164,12 +313,43 @@ class Kind:
         return next(c for c in self.commands if c.name == name)
 
 
-OPPORTUNITY = Kind("opportunity", "opportunities", Opportunity, "Opportunities", "opportunity", OPPORTUNITY_COMMANDS,
-                   open_states=(OpportunityState.OPEN,), has_number=False)
-QUOTE = Kind("quote", "quotes", Quote, "Quotes", "quote", QUOTE_COMMANDS, open_states=(QuoteState.DRAFT, QuoteState.ACTIVE))
-ORDER = Kind("order", "orders", SalesOrder, "Orders", "order", ORDER_COMMANDS,
-             open_states=(OrderState.ACTIVE, OrderState.SUBMITTED))
-INVOICE = Kind("invoice", "invoices", Invoice, "Invoices", "invoice", INVOICE_COMMANDS, open_states=(InvoiceState.ACTIVE,))
+OPPORTUNITY = Kind(
+    "opportunity",
+    "opportunities",
+    Opportunity,
+    "Opportunities",
+    "opportunity",
+    OPPORTUNITY_COMMANDS,
+    open_states=(OpportunityState.OPEN,),
+    has_number=False,
+)
+QUOTE = Kind(
+    "quote",
+    "quotes",
+    Quote,
+    "Quotes",
+    "quote",
+    QUOTE_COMMANDS,
+    open_states=(QuoteState.DRAFT, QuoteState.ACTIVE),
+)
+ORDER = Kind(
+    "order",
+    "orders",
+    SalesOrder,
+    "Orders",
+    "order",
+    ORDER_COMMANDS,
+    open_states=(OrderState.ACTIVE, OrderState.SUBMITTED),
+)
+INVOICE = Kind(
+    "invoice",
+    "invoices",
+    Invoice,
+    "Invoices",
+    "invoice",
+    INVOICE_COMMANDS,
+    open_states=(InvoiceState.ACTIVE,),
+)
 
 KINDS = (OPPORTUNITY, QUOTE, ORDER, INVOICE)
 KIND_OF_MODEL = {k.model: k for k in KINDS}

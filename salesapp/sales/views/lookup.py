@@ -25,7 +25,7 @@ def product_lookup(request: HttpRequest) -> HttpResponse:
     products = field.queryset
     if query:
         products = products.filter(Q(name__icontains=query) | Q(product_number__icontains=query))
-    found = list(products[:LOOKUP_LIMIT + 1])
+    found = list(products[: LOOKUP_LIMIT + 1])
     options = [option_html("", field.empty_label)] if found or not query else []
     only = bool(query) and len(found) == 1  # one match: it is the choice
     options += [option_html(p.pk, field.label_from_instance(p), selected=only) for p in found[:LOOKUP_LIMIT]]
