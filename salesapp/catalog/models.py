@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from salesapp.core.models import TimeStamped
-from salesapp.sales.pricing import (
+from salesapp.pricing import (
     PricingMethod,
     QuantitySelling,
     RoundingOption,

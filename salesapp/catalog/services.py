@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from salesapp import pricing
 from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
-from salesapp.sales import pricing
 from salesapp.sales.models import LINE_MODELS
 
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup

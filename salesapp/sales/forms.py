@@ -20,8 +20,8 @@ from salesapp.catalog.models import Currency, PriceList, Product, ProductState, 
 from salesapp.core.views.records import OneTimeTokenField
 from salesapp.customers.forms import CustomerField
 from salesapp.customers.models import Contact
+from salesapp.pricing import round_half_up
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
-from salesapp.sales.pricing import round_half_up
 from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS
 from salesapp.sales.states import InvoiceStatus, OpportunityStatus, OrderStatus, QuoteStatus
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from salesapp.sales.pricing import (
+from salesapp.pricing import (
     MAX_AMOUNT,
     DiscountMethod,
     DiscountTier,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from salesapp.sales.pricing import (
+from salesapp.pricing import (
     MAX_AMOUNT,
     DiscountMethod,
     DiscountTier,

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from salesapp import pricing
 from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductState, Unit
 from salesapp.core.exceptions import ConcurrentChange, ValidationFailed
 from salesapp.core.models import OrganizationSettings
-from salesapp.sales import pricing
 from salesapp.sales.models import (
     LINE_MODELS,
     DocumentLine,

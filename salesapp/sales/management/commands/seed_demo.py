@@ -34,9 +34,9 @@ from salesapp.catalog.models import (
 from salesapp.core.models import OrganizationSettings
 from salesapp.customers import services as customers
 from salesapp.customers.models import Account, Contact
+from salesapp.pricing import PricingMethod, QuantitySelling, RoundingOption, RoundingPolicy
 from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, PaymentTerms, SalesOrder, ShippingMethod
-from salesapp.sales.pricing import PricingMethod, QuantitySelling, RoundingOption, RoundingPolicy
 from salesapp.sales.states import InvoiceStatus, OpportunityStatus, OrderStatus, QuoteStatus
 
 PASSWORD = "salesapp-demo"
