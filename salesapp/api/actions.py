@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
-from salesapp.sales.states import OpportunityStatus, OrderStatus, QuoteStatus
+from salesapp.sales.states import OPPORTUNITY, ORDER, QUOTE, Lifecycle, Role
 
 from .entities import BY_LOGICAL, BY_SET, Entity
 from .errors import ApiError, bad_request, not_found
@@ -36,8 +36,12 @@ class Action:
     returns: str | None = None  # logical name of the returned entity
     bound_to: str | None = None  # entity set for bound actions
     description: str = ""
-    manager_only: bool = False
+    rule: tuple[Lifecycle, str] | None = None  # the lifecycle row it runs: who may, where it leads
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def manager_only(self) -> bool:
+        return self.rule is not None and self.rule[0].role(self.rule[1]) is Role.MANAGER
 
 
 def _get(model: type, key: Any, what: str) -> Any:
@@ -81,9 +85,12 @@ def _record(
     return key, value
 
 
-def _status(value: Any, allowed: tuple[int, ...], default: int, what: str) -> int:
+def _status(value: Any, lifecycle: Lifecycle, action: str) -> int:
+    """The Status parameter of a close message: -1 (the default) or one the lifecycle table allows."""
+    allowed = [value for value, _ in lifecycle.reason_choices(action)]
+    what = lifecycle.actions[action].message
     if value is None or value == -1:
-        return default
+        return allowed[0]
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
         raise bad_request(f"Status for {what} must be -1 (default) or one of {', '.join(map(str, allowed))}.")
     return value
@@ -140,7 +147,7 @@ def generate(model: type, service: Callable[..., Any]) -> Callable[..., Any]:
 def convert_quote(params: dict[str, Any], user: Any, target: Any = None) -> Any:
     quote = _get(Quote, parse_guid(params["QuoteId"], "QuoteId"), "quote")
     status = params.get("QuoteCloseStatus")
-    if status not in (None, -1, QuoteStatus.WON):
+    if status not in (None, -1, *QUOTE.reasons[QUOTE.actions["convert"].target]):
         raise bad_request("QuoteCloseStatus must be -1 or 4 (Won): the quote is won by the conversion.")
     for name in ("QuoteCloseSubject", "QuoteCloseDescription"):
         _text(params, name)
@@ -162,7 +169,7 @@ def win_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
     key, _ = _record(
         params["QuoteClose"], "QuoteClose", "quoteid", "quotes", {"subject", "description", "actualend"}
     )
-    _status(params.get("Status"), (QuoteStatus.WON,), QuoteStatus.WON, "WinQuote")
+    _status(params.get("Status"), QUOTE, "win")
     services.quote_win(quote=_get(Quote, key, "quote"), by=user)
 
 
@@ -170,9 +177,7 @@ def close_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
     key, rec = _record(
         params["QuoteClose"], "QuoteClose", "quoteid", "quotes", {"subject", "description", "actualend"}
     )
-    status = _status(
-        params.get("Status"), (QuoteStatus.LOST, QuoteStatus.CANCELED), QuoteStatus.CANCELED, "CloseQuote"
-    )
+    status = _status(params.get("Status"), QUOTE, "close")
     services.quote_close(
         quote=_get(Quote, key, "quote"),
         by=user,
@@ -189,7 +194,7 @@ def win_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> No
     key, rec = _record(
         params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE
     )
-    _status(params.get("Status"), (OpportunityStatus.WON,), OpportunityStatus.WON, "WinOpportunity")
+    _status(params.get("Status"), OPPORTUNITY, "win")
     services.opportunity_win(
         opportunity=_get(Opportunity, key, "opportunity"),
         by=user,
@@ -203,12 +208,7 @@ def lose_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> N
     key, rec = _record(
         params["OpportunityClose"], "OpportunityClose", "opportunityid", "opportunities", OPP_CLOSE
     )
-    status = _status(
-        params.get("Status"),
-        (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD),
-        OpportunityStatus.CANCELED,
-        "LoseOpportunity",
-    )
+    status = _status(params.get("Status"), OPPORTUNITY, "lose")
     services.opportunity_lose(
         opportunity=_get(Opportunity, key, "opportunity"),
         by=user,
@@ -227,12 +227,7 @@ def fulfill_order(params: dict[str, Any], user: Any, target: Any = None) -> None
         "salesorders",
         {"subject", "description", "actualend"},
     )
-    status = _status(
-        params.get("Status"),
-        (OrderStatus.COMPLETE, OrderStatus.PARTIAL),
-        OrderStatus.COMPLETE,
-        "FulfillSalesOrder",
-    )
+    status = _status(params.get("Status"), ORDER, "fulfill")
     services.order_fulfill(
         order=_get(SalesOrder, key, "salesorder"),
         by=user,
@@ -249,7 +244,7 @@ def cancel_order(params: dict[str, Any], user: Any, target: Any = None) -> None:
         "salesorders",
         {"subject", "description", "actualend"},
     )
-    _status(params.get("Status"), (OrderStatus.NO_MONEY,), OrderStatus.NO_MONEY, "CancelSalesOrder")
+    _status(params.get("Status"), ORDER, "cancel")
     order = _get(SalesOrder, key, "salesorder")
     services.order_cancel(
         order=order, by=user, canceled_on=_date(rec, "actualend"), reason=_text(rec, "description")
@@ -354,37 +349,42 @@ ACTIONS: tuple[Action, ...] = (
         "WinQuote",
         (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)),
         win_quote,
+        rule=(QUOTE, "win"),
         description="Active → Won.",
     ),
     Action(
         "CloseQuote",
         (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)),
         close_quote,
+        rule=(QUOTE, "close"),
         description="Active → Closed (5 Lost or 6 Canceled).",
     ),
     Action(
         "WinOpportunity",
         (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
         win_opportunity,
+        rule=(OPPORTUNITY, "win"),
         description="Open → Won.",
     ),
     Action(
         "LoseOpportunity",
         (Param("OpportunityClose", "entity:opportunityclose"), Param("Status", "integer", False)),
         lose_opportunity,
+        rule=(OPPORTUNITY, "lose"),
         description="Open → Lost (4 Canceled or 5 Out-Sold).",
     ),
     Action(
         "FulfillSalesOrder",
         (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
         fulfill_order,
+        rule=(ORDER, "fulfill"),
         description="→ Fulfilled (100001 Complete or 100002 Partial).",
     ),
     Action(
         "CancelSalesOrder",
         (Param("OrderClose", "entity:orderclose"), Param("Status", "integer", False)),
         cancel_order,
-        manager_only=True,
+        rule=(ORDER, "cancel"),
         description="→ Canceled (Sales manager only).",
     ),
     Action(

@@ -169,9 +169,18 @@ PRICED = (
     money("totallineitemamount", "total_line_item_amount", READ),
     money("totallineitemdiscountamount", "total_line_item_discount_amount", READ),
     money("totaldiscountamount", "total_discount_amount", READ),
-    money("totalamountlessfreight", "total_amount_less_freight", READ),
+    # Below zero while the header discounts exceed the products (SPEC §3.6).
+    a(
+        "totalamountlessfreight",
+        "total_amount_less_freight",
+        "money",
+        READ,
+        minimum=-MONEY_LIMIT,
+        maximum=MONEY_LIMIT,
+    ),
     money("totaltax", "total_tax", READ),
-    money("totalamount", "total_amount", READ),
+    a("totalamount", "total_amount", "money", READ, minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT),
+    a("pricingerrorcode", "pricing_error_code", "integer", READ),
     a("statecode", "state", "state"),
     a("statuscode", "status", "status"),
     a("versionnumber", "row_version", "integer", READ),
@@ -297,6 +306,7 @@ LINE = (
     money("tax", "tax"),
     money("extendedamount", "extended_amount", READ),
     a("description", "description", "memo"),
+    a("pricingerrorcode", "pricing_error_code", "integer", READ),
     *AUDIT,
 )
 LINE_LOOKUPS = (lk("productid", "products", "product"), lk("uomid", "uoms", "unit"))

@@ -6,17 +6,17 @@ This module only translates: D365 attribute names → keyword arguments, `@odata
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from salesapp.accounts.roles import is_manager
 from salesapp.catalog import services as catalog_services
 from salesapp.catalog.models import Discount, DiscountList, PriceList, PriceListItem, Product
-from salesapp.core.models import OrganizationSettings
 from salesapp.customers import services as customer_services
 from salesapp.customers.models import Account, Contact
 from salesapp.sales import services
-from salesapp.sales.states import InvoiceState, InvoiceStatus, OpportunityState, OrderState, QuoteState
+from salesapp.sales.states import Role
 
 from .entities import BY_LOGICAL, BY_SET, CREATE, READ, STATE_PARAM, Entity
 from .errors import ApiError, bad_request
@@ -40,7 +40,7 @@ class Body:
     nested: dict[str, list[Any]] = field(default_factory=dict)  # navigation property -> line bodies
 
 
-def split_body(entity: Entity, body: Any, *, creating: bool) -> Body:
+def split_body(entity: Entity, body: Any, *, creating: bool, rows: Rows | None = None) -> Body:
     if not isinstance(body, dict):
         raise bad_request(f"The body must be a JSON object with {entity.logical} attributes.")
     out = Body()
@@ -60,7 +60,7 @@ def split_body(entity: Entity, body: Any, *, creating: bool) -> Body:
             _check_access(entity, lookup.name, lookup.access, creating)
             if bind.field in out.binds and out.binds[bind.field] is not None:
                 raise bad_request(f"{lookup.name} is bound twice.")
-            row = resolve(bind.target, parse_bind(bind.name, value, bind.target), key)
+            row = resolve(bind.target, parse_bind(bind.name, value, bind.target), key, rows)
             if row is None and (
                 not entity.model._meta.get_field(bind.field).null or lookup.name == "customerid"
             ):
@@ -97,9 +97,41 @@ def _check_access(entity: Entity, name: str, access: str, creating: bool) -> Non
         raise bad_request(f"{name} of {entity.logical} can only be set when the {entity.logical} is created.")
 
 
-def resolve(set_name: str, key: Any, what: str) -> Any:
+Rows = dict[tuple[str, Any], Any]
+
+
+def prefetch_binds(entity: Entity, bodies: list[Any]) -> Rows:
+    """The rows the `@odata.bind`s of many bodies point at, one query per entity set (deep insert).
+
+    Binds that don't parse are left for `split_body`, which refuses them by name.
+    """
+    wanted: dict[str, set[Any]] = {}
+    for body in bodies:
+        for key, value in body.items() if isinstance(body, dict) else ():
+            found = entity.bind(key[: -len("@odata.bind")]) if key.endswith("@odata.bind") else None
+            if found is None:
+                continue
+            bind = found[1]
+            try:
+                guid = parse_bind(bind.name, value, bind.target)
+            except ApiError:
+                continue
+            if guid is not None:
+                wanted.setdefault(bind.target, set()).add(guid)
+    rows: Rows = {}
+    for set_name, keys in wanted.items():
+        query = BY_SET[set_name].model.objects.filter(pk__in=keys)
+        if set_name == "products":
+            query = query.select_related("unit_group", "default_unit")
+        rows.update({(set_name, row.pk): row for row in query})
+    return rows
+
+
+def resolve(set_name: str, key: Any, what: str, rows: Rows | None = None) -> Any:
     if key is None:
         return None
+    if rows is not None and (set_name, key) in rows:
+        return rows[(set_name, key)]
     model = BY_SET[set_name].model
     row = model.objects.filter(pk=key).first()
     if row is None:
@@ -133,27 +165,27 @@ def _create_document(entity: Entity, parts: Body, user: Any) -> Any:
             "Give the customer with exactly one of customerid_account@odata.bind or "
             "customerid_contact@odata.bind."
         )
-    doc = services.document_create(
-        entity.model, by=user, customer=account or contact, **parts.values, **binds
-    )
-    for nav, lines in parts.nested.items():
+    lines: list[dict[str, Any]] = []
+    for nav, bodies in parts.nested.items():
         line_entity = BY_LOGICAL[entity.navs[nav]]
-        for line_body in lines:
-            line_parts = split_body(line_entity, line_body, creating=True)
-            parent_field = line_entity.lookup(f"_{line_entity.parent}_value").binds[0].field
+        parent_field = _parent_field(line_entity)
+        rows = prefetch_binds(line_entity, bodies)
+        for body in bodies:
+            line_parts = split_body(line_entity, body, creating=True, rows=rows)
             if parent_field in line_parts.binds:
                 raise bad_request(f"A line nested in {nav} can't bind {line_entity.parent}.")
-            line_parts.binds[parent_field] = doc
-            _create_line(line_entity, line_parts, user)
-    doc.refresh_from_db()
-    return doc
+            lines.append(_line_fields(line_parts))
+    return services.document_create(
+        entity.model, by=user, customer=account or contact, lines=lines, **parts.values, **binds
+    )
 
 
-def _create_line(entity: Entity, parts: Body, user: Any) -> Any:
-    parent_field = entity.lookup(f"_{entity.parent}_value").binds[0].field
-    document = parts.binds.get(parent_field)
-    if document is None:
-        raise bad_request(f"Give the document with {entity.parent}@odata.bind.")
+def _parent_field(entity: Entity) -> str:
+    return entity.lookup(f"_{entity.parent}_value").binds[0].field
+
+
+def _line_fields(parts: Body) -> dict[str, Any]:
+    """A line body → the fields of one Quick Create (`build_line`)."""
     values = dict(parts.values)
     product, unit = parts.binds.get("product"), parts.binds.get("unit")
     write_in = parts.extra.get("isproductoverridden")
@@ -165,20 +197,21 @@ def _create_line(entity: Entity, parts: Body, user: Any) -> Any:
         )
     if "quantity" not in values:
         raise bad_request("quantity is required.")
-    sequence = values.pop("sequence", None)
-    line = services.line_add(
-        document=document,
-        by=user,
-        product=product,
-        unit=unit,
-        write_in_name=values.pop("write_in_name", ""),
-        quantity=values.pop("quantity"),
-        price_per_unit=values.pop("price_per_unit", None),
-        is_price_overridden=values.pop("is_price_overridden", None),
-        manual_discount=values.pop("manual_discount", None),
-        tax=values.pop("tax", None),
-        description=values.pop("description", ""),
+    known = ("sequence", "write_in_name", "quantity", "price_per_unit", "is_price_overridden")
+    fields = {name: values.pop(name) for name in known if name in values}
+    fields.update(
+        {name: values.pop(name) for name in ("manual_discount", "tax", "description") if name in values}
     )
+    return {"product": product, "unit": unit, **fields}
+
+
+def _create_line(entity: Entity, parts: Body, user: Any) -> Any:
+    document = parts.binds.get(_parent_field(entity))
+    if document is None:
+        raise bad_request(f"Give the document with {entity.parent}@odata.bind.")
+    fields = _line_fields(parts)
+    sequence = fields.pop("sequence", None)
+    line = services.line_add(document=document, by=user, **fields)
     if sequence is not None:
         line = services.line_update(line=line, by=user, sequence=sequence)
     return line
@@ -212,17 +245,8 @@ def _create_catalog(entity: Entity, parts: Body, user: Any) -> Any:
     if logical == "product":
         if parts.extra.get("productstructure", 1) != 1:
             raise bad_request("Only productstructure 1 (Product) is supported.")
-        unit, group = fields.get("default_unit"), fields.get("unit_group")
-        if unit is not None and group is None:
-            fields["unit_group"] = unit.group
-        if group is not None and unit is None:
-            fields["default_unit"] = group.base_unit
         return catalog_services.product_save(product=Product(), by=user, **fields)
     if logical == "pricelevel":
-        if fields.get("currency") is None:
-            fields["currency"] = OrganizationSettings.load().default_currency
-            if fields["currency"] is None:
-                raise bad_request("Give transactioncurrencyid@odata.bind: there is no default currency.")
         return catalog_services.price_list_save(price_list=PriceList(), by=user, **fields)
     if logical == "productpricelevel":
         for name, bind in (("price_list", "pricelevelid"), ("product", "productid")):
@@ -298,17 +322,22 @@ def _update_document(entity: Entity, doc: Any, parts: Body, user: Any, expected_
         raise bad_request(
             f"{sorted(params)[0]} is set together with statecode/statuscode (e.g. marking it paid)."
         )
-    # Manager-only transitions are refused before anything else changes.
+    # A transition needing a manager is refused before anything else changes.
     target_state = _target_state(entity, doc, state)
-    if entity.logical == "invoice" and target_state in (InvoiceState.PAID, InvoiceState.CANCELED):
-        require_manager(user, "mark an invoice paid or cancel it")
-    if entity.logical == "salesorder" and target_state == OrderState.CANCELED:
-        require_manager(user, "cancel an order")
+    action = None
+    if state and not (target_state == doc.state and state.get("statuscode") in (None, doc.status)):
+        action = _action(entity, doc, target_state, state.get("statuscode"))
+        lifecycle = entity.model.lifecycle
+        if lifecycle.role(action) is Role.MANAGER:
+            require_manager(user, lifecycle.actions[action].label)
+    if params and action != "pay":
+        raise bad_request(f"{sorted(params)[0]} only goes with marking an invoice paid.")
     if changes:
         doc = services.document_update(doc, by=user, expected_version=expected_version, **changes)
         expected_version = None
-    if state:
-        doc = change_state(entity, doc, target_state, state.get("statuscode"), params, user, expected_version)
+    if action:
+        run = STATE_CHANGES[(entity.logical, action)]
+        doc = run(doc, state.get("statuscode"), params, {"by": user, "expected_version": expected_version})
     return doc
 
 
@@ -329,69 +358,47 @@ def _target_state(entity: Entity, doc: Any, state: dict[str, int]) -> int | None
     return statecode
 
 
-def change_state(
-    entity: Entity,
-    doc: Any,
-    state: int,
-    status: int | None,
-    params: dict[str, Any],
-    user: Any,
-    expected_version: int | None,
-) -> Any:
-    """statecode/statuscode by PATCH → the transition the screen's button runs."""
-    kw = {"by": user, "expected_version": expected_version}
-    logical = entity.logical
+def _action(entity: Entity, doc: Any, state: int, status: int | None) -> str:
+    """statecode/statuscode by PATCH → the lifecycle action the screen's button runs."""
     lifecycle = entity.model.lifecycle
-    if state == doc.state and (status is None or status == doc.status):
-        return doc
-    if logical == "quote":
-        if state == QuoteState.ACTIVE and doc.state == QuoteState.DRAFT:
-            return services.quote_activate(quote=doc, **kw)
-        if state == QuoteState.WON:
-            return services.quote_win(quote=doc, **kw)
-        if state == QuoteState.CLOSED and status in (None, 5, 6):
-            return services.quote_close(quote=doc, status=status or 6, **kw)
-    elif logical == "opportunity":
-        if state == OpportunityState.WON:
-            return services.opportunity_win(opportunity=doc, **kw)
-        if state == OpportunityState.LOST:
-            return services.opportunity_lose(opportunity=doc, status=status or 4, **kw)
-        if state == OpportunityState.OPEN and doc.state != OpportunityState.OPEN:
-            return services.opportunity_reopen(opportunity=doc, **kw)
-    elif logical == "salesorder":
-        if state == OrderState.FULFILLED:
-            return services.order_fulfill(order=doc, status=status or 100001, **kw)
-        if state == OrderState.CANCELED:
-            return services.order_cancel(order=doc, **kw)
-    elif logical == "invoice":
-        if state == InvoiceState.ACTIVE and doc.state == InvoiceState.ACTIVE and status is not None:
-            return services.invoice_set_status(invoice=doc, status=status, **kw)
-        if state == InvoiceState.PAID:
-            status = status or InvoiceStatus.COMPLETE
-            amount = params.get("amountpaid")
-            if status == InvoiceStatus.COMPLETE and amount is not None and amount != doc.total_amount:
-                raise bad_request(
-                    "amountpaid of a Complete payment is the invoice's totalamount; for less, "
-                    "use statuscode 100002 (Partial)."
-                )
-            return services.invoice_mark_paid(
-                invoice=doc,
-                status=status,
-                paid_on=params.get("datepaid"),
-                amount=amount if status == InvoiceStatus.PARTIAL else None,
-                **kw,
-            )
-        if state == InvoiceState.CANCELED:
-            return services.invoice_cancel(invoice=doc, **kw)
-    if params:
-        raise bad_request(f"{sorted(params)[0]} only goes with marking an invoice paid.")
+    action = lifecycle.action_to(state, status, doc.state)
+    if action is not None:
+        return action
+    for name, row in lifecycle.actions.items():
+        if row.target == state and row.by_patch:
+            lifecycle.require(name, doc.state)  # says why not in this state, as the screen does
     target = lifecycle.state_label(state)
-    hint = {"quote": "ReviseQuote", "salesorder": "ConvertSalesOrderToInvoice"}.get(logical, "")
+    hint = next(
+        (row.message for row in lifecycle.actions.values() if row.target == state and not row.by_patch), ""
+    )
     article = "An" if lifecycle.noun[0] in "aeiou" else "A"
     raise bad_request(
         f"{article} {lifecycle.noun} can't be set to {target} (statecode {state}) from {doc.state_label}"
-        + (f"; use the {hint} action where it applies." if hint else ".")
+        + (f"; use the {hint} action." if hint else ".")
     )
+
+
+def _paid(doc: Any, status: int | None, params: dict[str, Any], kw: dict[str, Any]) -> Any:
+    # (ours) Dynamics 365 has no amount paid: a Partial payment sends amountpaid with the PATCH.
+    return services.invoice_mark_paid(
+        invoice=doc, status=status, paid_on=params.get("datepaid"), amount=params.get("amountpaid"), **kw
+    )
+
+
+Run = Callable[[Any, int | None, dict[str, Any], dict[str, Any]], Any]
+STATE_CHANGES: dict[tuple[str, str], Run] = {
+    ("quote", "activate"): lambda d, s, p, kw: services.quote_activate(quote=d, status=s, **kw),
+    ("quote", "win"): lambda d, s, p, kw: services.quote_win(quote=d, **kw),
+    ("quote", "close"): lambda d, s, p, kw: services.quote_close(quote=d, status=s, **kw),
+    ("opportunity", "win"): lambda d, s, p, kw: services.opportunity_win(opportunity=d, **kw),
+    ("opportunity", "lose"): lambda d, s, p, kw: services.opportunity_lose(opportunity=d, status=s, **kw),
+    ("opportunity", "reopen"): lambda d, s, p, kw: services.opportunity_reopen(opportunity=d, **kw),
+    ("salesorder", "fulfill"): lambda d, s, p, kw: services.order_fulfill(order=d, status=s, **kw),
+    ("salesorder", "cancel"): lambda d, s, p, kw: services.order_cancel(order=d, **kw),
+    ("invoice", "set_status"): lambda d, s, p, kw: services.invoice_set_status(invoice=d, status=s, **kw),
+    ("invoice", "pay"): _paid,
+    ("invoice", "cancel"): lambda d, s, p, kw: services.invoice_cancel(invoice=d, **kw),
+}
 
 
 # --- delete ---------------------------------------------------------------------------------------

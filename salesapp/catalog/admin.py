@@ -1,52 +1,47 @@
 from django.contrib import admin
 
+from salesapp.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Currency, Discount, DiscountList, PriceList, PriceListItem, Product, Unit, UnitGroup
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(ReadOnlyInline):
     model = Unit
     fk_name = "group"
-    extra = 0
 
 
 @admin.register(UnitGroup)
-class UnitGroupAdmin(admin.ModelAdmin):
+class UnitGroupAdmin(ReadOnlyAdmin):
     inlines = [UnitInline]
     search_fields = ["name"]
 
 
-class PriceListItemInline(admin.TabularInline):
+class PriceListItemInline(ReadOnlyInline):
     model = PriceListItem
-    extra = 0
-    autocomplete_fields = ["product"]
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
+class PriceListAdmin(ReadOnlyAdmin):
     list_display = ["name", "currency", "start_date", "end_date", "revision"]
-    readonly_fields = ["revision"]
     inlines = [PriceListItemInline]
 
 
-class DiscountInline(admin.TabularInline):
+class DiscountInline(ReadOnlyInline):
     model = Discount
-    extra = 0
 
 
 @admin.register(DiscountList)
-class DiscountListAdmin(admin.ModelAdmin):
+class DiscountListAdmin(ReadOnlyAdmin):
     list_display = ["name", "is_amount_type", "currency"]
     inlines = [DiscountInline]
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ["product_number", "name", "state", "list_price"]
     list_filter = ["state"]
     search_fields = ["name", "product_number"]
 
 
-admin.site.register(Currency)
-admin.site.register(Unit)
-admin.site.register(PriceListItem)
-admin.site.register(Discount)
+for model in (Currency, Unit, PriceListItem, Discount):
+    admin.site.register(model, ReadOnlyAdmin)

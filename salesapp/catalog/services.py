@@ -11,6 +11,7 @@ from django.db.models import F
 
 from salesapp import pricing
 from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
+from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import LINE_MODELS
 
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
@@ -196,6 +197,11 @@ def product_save(*, product: Product, by: Any = None, **changes: Any) -> Product
         product.owner = by
     unit = changes.get("default_unit", product.default_unit if product.default_unit_id else None)
     group = changes.get("unit_group", product.unit_group if product.unit_group_id else None)
+    # A default unit gives the unit group; a unit group alone gives its primary unit as the default.
+    if unit is not None and group is None:
+        group = changes["unit_group"] = unit.group
+    if group is not None and unit is None:
+        unit = changes["default_unit"] = group.base_unit
     if unit is not None and group is not None and unit.group_id != group.pk:
         raise ValidationFailed(
             "The default unit must belong to the product's unit group.", field="default_unit"
@@ -221,10 +227,18 @@ def product_set_state(*, product: Product, state: int, by: Any = None) -> Produc
 
 @transaction.atomic
 def price_list_save(*, price_list: PriceList, by: Any = None, **changes: Any) -> PriceList:
-    if price_list._state.adding and by is not None:
+    """A new price list without a currency is in the organization's base currency (as in Dynamics 365)."""
+    is_new = price_list._state.adding
+    if is_new and by is not None:
         price_list.owner = by
+    if is_new and changes.get("currency") is None and price_list.currency_id is None:
+        changes["currency"] = OrganizationSettings.load().default_currency
+        if changes["currency"] is None:
+            raise ValidationFailed(
+                "Choose a currency: the organization has no base currency.", field="currency"
+            )
     _save(price_list, changes)
-    if not price_list._state.adding:
+    if not is_new:
         bump_price_lists(ids=[price_list.pk])
     return price_list
 

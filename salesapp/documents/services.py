@@ -50,7 +50,7 @@ from django.utils import timezone
 from salesapp.core.exceptions import StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import Invoice, TimelineKind
-from salesapp.sales.services import ensure_current_pricing
+from salesapp.sales.services import ensure_current_pricing, require_issuable
 from salesapp.sales.services.common import record
 
 from .models import Delivery, DeliveryState, InvoicePdf, split_addresses
@@ -176,6 +176,8 @@ def delivery_queue(
         to = ", ".join(to)
     if isinstance(cc, list | tuple):
         cc = ", ".join(cc)
+    invoice = ensure_current_pricing(invoice, by=by)
+    require_issuable(invoice, "email")
     to_list, cc_list, subject, body = _clean(to, cc, subject, body)
     delivery = Delivery.objects.create(
         invoice=invoice,

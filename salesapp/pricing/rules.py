@@ -43,6 +43,7 @@ __all__ = [
     "LineInput",
     "LineTotals",
     "PricingError",
+    "PricingErrorCode",
     "PricingMethod",
     "QuantitySelling",
     "RoundingOption",
@@ -94,17 +95,66 @@ class PricingError(ValueError):
     what the user reads.
     """
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: int = 0) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.code = code  # a PricingErrorCode when the catalog (not the user's input) is at fault
 
-    def __reduce__(self) -> tuple[type[PricingError], tuple[str, str]]:
-        # ValueError pickles as cls(*args); keep both arguments so Celery/multiprocessing round-trip it.
-        return (type(self), (self.field, self.message))
+    def __reduce__(self) -> tuple[type[PricingError], tuple[str, str, int]]:
+        # ValueError pickles as cls(*args); keep every argument so Celery/multiprocessing round-trip it.
+        return (type(self), (self.field, self.message, self.code))
 
     def __repr__(self) -> str:
         return f"PricingError(field={self.field!r}, message={self.message!r})"
+
+
+class PricingErrorCode(IntEnum):
+    """Dynamics 365's ``pricingerrorcode`` values that this app produces (SPEC §3.6).
+
+    A line whose price can no longer be computed keeps its last price and carries one of these; the
+    document carries its first line's (or ``PRICE_OUT_OF_RANGE`` when its header discounts exceed
+    its products). Such a document can be edited but not issued.
+    """
+
+    NONE = 0
+    MISSING_PRICE_LIST = 2
+    PRODUCT_NOT_IN_PRICE_LIST = 11
+    MISSING_PRICE_LIST_AMOUNT = 12
+    MISSING_PRICE_LIST_PERCENTAGE = 13
+    MISSING_PRICE = 14
+    MISSING_CURRENT_COST = 15
+    MISSING_STANDARD_COST = 16
+    INVALID_PRICE_LIST_AMOUNT = 17
+    INVALID_PRICE_LIST_PERCENTAGE = 18
+    INVALID_PRICE = 19
+    INVALID_CURRENT_COST = 20
+    INVALID_STANDARD_COST = 21
+    INVALID_PRICE_LIST_CURRENCY = 34
+    PRICE_OUT_OF_RANGE = 35
+
+    @property
+    def description(self) -> str:
+        return _ERROR_TEXT[self]
+
+
+_ERROR_TEXT = {
+    PricingErrorCode.NONE: "",
+    PricingErrorCode.MISSING_PRICE_LIST: "the document has no price list",
+    PricingErrorCode.PRODUCT_NOT_IN_PRICE_LIST: "the product has no price in the price list for this unit",
+    PricingErrorCode.MISSING_PRICE_LIST_AMOUNT: "the price list item has no amount",
+    PricingErrorCode.MISSING_PRICE_LIST_PERCENTAGE: "the price list item has no percentage",
+    PricingErrorCode.MISSING_PRICE: "the product has no list price",
+    PricingErrorCode.MISSING_CURRENT_COST: "the product has no current cost",
+    PricingErrorCode.MISSING_STANDARD_COST: "the product has no standard cost",
+    PricingErrorCode.INVALID_PRICE_LIST_AMOUNT: "the price list item's amount is invalid",
+    PricingErrorCode.INVALID_PRICE_LIST_PERCENTAGE: "the price list item's percentage is invalid",
+    PricingErrorCode.INVALID_PRICE: "the calculated price is out of range",
+    PricingErrorCode.INVALID_CURRENT_COST: "the product's current cost is invalid",
+    PricingErrorCode.INVALID_STANDARD_COST: "the product's standard cost is invalid",
+    PricingErrorCode.INVALID_PRICE_LIST_CURRENCY: "the price list is in another currency than the document",
+    PricingErrorCode.PRICE_OUT_OF_RANGE: "the header discounts are larger than the products' amount",
+}
 
 
 class PricingMethod(IntEnum):
@@ -381,27 +431,35 @@ def price_from_item(
             "amount",
             amount,
             f"The price list item has no amount, which its pricing method ({method.label}) needs.",
+            PricingErrorCode.MISSING_PRICE_LIST_AMOUNT,
         )
         _check_magnitude("amount", "Amount", amount)
         if amount < 0:
-            raise PricingError("amount", "The price list item's amount can't be negative.")
+            raise PricingError(
+                "amount",
+                "The price list item's amount can't be negative.",
+                PricingErrorCode.INVALID_PRICE_LIST_AMOUNT,
+            )
         raw = amount
     else:
         percentage = _required_input(
             "percentage",
             percentage,
             f"The price list item has no percentage, which its pricing method ({method.label}) needs.",
+            PricingErrorCode.MISSING_PRICE_LIST_PERCENTAGE,
         )
         _check_magnitude("percentage", "Percentage", percentage)
         field, label, base = _method_base(method, list_price, current_cost, standard_cost)
+        missing, invalid = _BASE_ERRORS[field]
         base = _required_input(
             field,
             base,
             f"The product has no {label}, which this price list item's pricing method ({method.label}) needs.",
+            missing,
         )
         _check_magnitude(field, label.capitalize(), base)
         if base < 0:
-            raise PricingError(field, f"The product's {label} can't be negative.")
+            raise PricingError(field, f"The product's {label} can't be negative.", invalid)
         fraction = percentage / _HUNDRED
         if method is PricingMethod.PERCENT_OF_LIST:
             raw = base * fraction
@@ -412,12 +470,14 @@ def price_from_item(
                 raise PricingError(
                     "percentage",
                     f"A margin percentage must be less than 100 (it is {_fmt(percentage)}).",
+                    PricingErrorCode.INVALID_PRICE_LIST_PERCENTAGE,
                 )
             raw = base / (_ONE - fraction)
         if raw < 0:
             raise PricingError(
                 "percentage",
                 f"Percentage {_fmt(percentage)} would make the price per unit negative.",
+                PricingErrorCode.INVALID_PRICE_LIST_PERCENTAGE,
             )
 
     rounded = apply_rounding(raw, policy=rounding_policy, option=rounding_option, amount=rounding_amount)
@@ -426,13 +486,21 @@ def price_from_item(
         raise PricingError(
             "priceperunit",
             f"The calculated price per unit ({_fmt(result)}) is more than the maximum, {_MAX_TEXT}.",
+            PricingErrorCode.INVALID_PRICE,
         )
     return result
 
 
-def _required_input(field: str, value: Decimal | None, message: str) -> Decimal:
+_BASE_ERRORS = {
+    "price": (PricingErrorCode.MISSING_PRICE, PricingErrorCode.INVALID_PRICE),
+    "currentcost": (PricingErrorCode.MISSING_CURRENT_COST, PricingErrorCode.INVALID_CURRENT_COST),
+    "standardcost": (PricingErrorCode.MISSING_STANDARD_COST, PricingErrorCode.INVALID_STANDARD_COST),
+}
+
+
+def _required_input(field: str, value: Decimal | None, message: str, code: int = 0) -> Decimal:
     if value is None:
-        raise PricingError(field, message)
+        raise PricingError(field, message, code)
     return value
 
 
@@ -620,6 +688,11 @@ class DocumentTotals:
     total_line_discount: Decimal
     total_discount: Decimal
 
+    @property
+    def error_code(self) -> PricingErrorCode:
+        """The header's own pricing error: discounts larger than the products' amount."""
+        return PricingErrorCode.PRICE_OUT_OF_RANGE if self.pre_freight_amount < 0 else PricingErrorCode.NONE
+
 
 @_in_pricing_context
 def document_totals(
@@ -642,9 +715,10 @@ def document_totals(
         total discount       = total line discount + header % discount + header discount amount
                                (volume discounts are not included)
 
-    Raises ``PricingError`` when the pre-freight amount would be below zero: ``discountpercentage`` if
-    the percentage alone does it, else ``discountamount``; and ``totalamount`` when a total would be
-    beyond ±MAX_AMOUNT (many large lines).
+    A pre-freight amount below zero (header discounts larger than the products, as when a client sets
+    the discounts before adding lines) is not refused: it is returned as is, and
+    :attr:`DocumentTotals.error_code` says so (SPEC §3.6). Raises ``PricingError`` (``totalamount``)
+    when a total would be beyond ±MAX_AMOUNT (many large lines).
     """
     _require_places("money_places", money_places)
     for index, line in enumerate(lines):
@@ -660,19 +734,7 @@ def document_totals(
     detail = q(sum((t.amount - t.line_discount for t in totals), _ZERO))
     percent_discount = q(detail * header.discount_percentage / _HUNDRED)
     discount_amount = q(header.discount_amount)
-    after_percent = detail - percent_discount
-    if after_percent < 0:
-        raise PricingError(
-            "discountpercentage",
-            f"Discount % ({_fmt(header.discount_percentage)}) would make the total below zero.",
-        )
-    pre_freight = q(after_percent - discount_amount)
-    if pre_freight < 0:
-        raise PricingError(
-            "discountamount",
-            f"Discount amount ({_fmt(discount_amount)}) can't be larger than the amount after the "
-            f"discount % ({_fmt(q(after_percent))}).",
-        )
+    pre_freight = q(detail - percent_discount - discount_amount)
     total_tax = q(sum((q(line.tax) for line in lines), _ZERO))
     total_amount = q(pre_freight + q(header.freight_amount) + total_tax)
     total_line_discount = q(sum((t.line_discount for t in totals), _ZERO))

@@ -3,6 +3,8 @@ admin shows them but does not edit states, totals or numbers."""
 
 from django.contrib import admin
 
+from salesapp.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Invoice,
     InvoiceDetail,
@@ -16,9 +18,7 @@ from .models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class LineInline(ReadOnlyInline):
     fields = [
         "sequence",
         "product",
@@ -31,26 +31,15 @@ class ReadOnlyInline(admin.TabularInline):
         "tax",
         "amount",
         "extended_amount",
+        "pricing_error_code",
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
 
-
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "state", "status", "total_amount", "created_on"]
     list_filter = ["state"]
     search_fields = ["name"]
-
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
-        return False
-
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
 
 
 for model, line in [
@@ -59,7 +48,7 @@ for model, line in [
     (SalesOrder, SalesOrderDetail),
     (Invoice, InvoiceDetail),
 ]:
-    inline = type(f"{line.__name__}Inline", (ReadOnlyInline,), {"model": line})
+    inline = type(f"{line.__name__}Inline", (LineInline,), {"model": line})
     admin.site.register(model, type(f"{model.__name__}Admin", (DocumentAdmin,), {"inlines": [inline]}))
 
 

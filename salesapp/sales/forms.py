@@ -23,7 +23,7 @@ from salesapp.customers.models import Contact
 from salesapp.pricing import round_half_up
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
 from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS
-from salesapp.sales.states import InvoiceStatus, OpportunityStatus, OrderStatus, QuoteStatus
+from salesapp.sales.states import INVOICE, OPPORTUNITY, ORDER, QUOTE
 
 MONEY = {"max_digits": 19, "decimal_places": 4}
 QTY = {"max_digits": 19, "decimal_places": 5}
@@ -477,7 +477,7 @@ class CloseAsLostForm(VersionedForm):
     status = forms.TypedChoiceField(
         label="Status reason",
         coerce=int,
-        choices=[(OpportunityStatus.CANCELED, "Canceled"), (OpportunityStatus.OUT_SOLD, "Out-Sold")],
+        choices=OPPORTUNITY.reason_choices("lose"),
     )
     competitor = forms.CharField(label="Competitor", required=False, max_length=200)
     close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
@@ -490,7 +490,7 @@ class CloseQuoteForm(VersionedForm):
     status = forms.TypedChoiceField(
         label="Status reason",
         coerce=int,
-        choices=[(QuoteStatus.LOST, "Lost"), (QuoteStatus.CANCELED, "Canceled")],
+        choices=QUOTE.reason_choices("close"),
     )
     close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
     close_opportunity = forms.BooleanField(label="Close the opportunity as lost", required=False)
@@ -507,7 +507,7 @@ class FulfillOrderForm(VersionedForm):
     status = forms.TypedChoiceField(
         label="Status reason",
         coerce=int,
-        choices=[(OrderStatus.COMPLETE, "Complete"), (OrderStatus.PARTIAL, "Partial")],
+        choices=ORDER.reason_choices("fulfill"),
     )
     date_fulfilled = forms.DateField(
         label="Date fulfilled", required=False, widget=DATE, initial=timezone.localdate
@@ -526,8 +526,8 @@ class InvoicePaidForm(VersionedForm):
         label="Status reason",
         coerce=int,
         widget=forms.RadioSelect,
-        choices=[(InvoiceStatus.COMPLETE, "Complete"), (InvoiceStatus.PARTIAL, "Partial")],
-        initial=InvoiceStatus.COMPLETE,
+        choices=INVOICE.reason_choices("pay"),
+        initial=INVOICE.target_status("pay")[1],
     )
     paid_on = forms.DateField(label="Date paid", required=False, widget=DATE, initial=timezone.localdate)
     amount = forms.DecimalField(
@@ -539,16 +539,7 @@ class InvoiceStatusForm(VersionedForm):
     status = forms.TypedChoiceField(
         label="Status reason",
         coerce=int,
-        choices=[
-            (s, InvoiceStatus(s).label)
-            for s in (
-                InvoiceStatus.NEW,
-                InvoiceStatus.PARTIALLY_SHIPPED,
-                InvoiceStatus.BILLED,
-                InvoiceStatus.BOOKED,
-                InvoiceStatus.INSTALLED,
-            )
-        ],
+        choices=INVOICE.reason_choices("set_status"),
     )
 
 

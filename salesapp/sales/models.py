@@ -88,6 +88,8 @@ class PricedDocument(TimeStamped, Versioned):
     total_amount = models.DecimalField("total amount", default=ZERO, db_index=True, **MONEY)
     # The price list revision the lines were last priced at (lazy repricing, SPEC §6).
     priced_revision = models.PositiveBigIntegerField(default=0)
+    # SPEC §3.6: the first line's pricing error, or the header's own (discounts beyond the products).
+    pricing_error_code = models.PositiveSmallIntegerField("pricing error", default=0)
 
     lifecycle: states.Lifecycle
     kind: str  # "opportunity" | "quote" | "salesorder" | "invoice"
@@ -104,9 +106,7 @@ class PricedDocument(TimeStamped, Versioned):
                 condition=Q(discount_percentage__gte=0, discount_percentage__lte=100)
                 & Q(discount_amount__gte=0)
                 & Q(freight_amount__gte=0)
-                & Q(total_amount_less_freight__gte=0)
-                & Q(total_tax__gte=0)
-                & Q(total_amount__gte=0),
+                & Q(total_tax__gte=0),
                 name="%(class)s_amounts_not_negative",
             ),
         ]
@@ -334,6 +334,8 @@ class DocumentLine(models.Model):
     amount = models.DecimalField(default=ZERO, **MONEY)
     extended_amount = models.DecimalField(default=ZERO, **MONEY)
     description = models.TextField(blank=True)
+    # SPEC §3.6: why the price per unit could not be computed from the catalog (0: it could).
+    pricing_error_code = models.PositiveSmallIntegerField("pricing error", default=0)
 
     parent_field: str
 

@@ -5,10 +5,12 @@ Values are D365's statecode / statuscode numbers, so the Web API passes them thr
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 from django.db import models
 
-from salesapp.core.exceptions import StateError
+from salesapp.core.exceptions import StateError, ValidationFailed
 
 
 class OpportunityState(models.IntegerChoices):
@@ -77,16 +79,35 @@ class InvoiceStatus(models.IntegerChoices):
     CANCELED = 100003, "Canceled"
 
 
+class Role(StrEnum):
+    """Who may run an action (SPEC §9); `salesapp.accounts.roles.has_role` checks it."""
+
+    SALESPERSON = "salesperson"
+    MANAGER = "manager"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One row of a lifecycle table: where an action may start, where it leads, who may run it."""
+
+    label: str  # the Dynamics 365 button label
+    sources: tuple[int, ...]  # states in which it is allowed
+    target: int | None = None  # the state it leads to; None: the state doesn't change
+    reasons: tuple[int, ...] = ()  # status reasons the caller may choose for the target, default first
+    role: Role = Role.SALESPERSON
+    message: str = ""  # the Dynamics 365 message, or how the Web API reaches it
+    by_patch: bool = True  # reachable by PATCH statecode/statuscode in the Web API
+
+
 @dataclass(frozen=True)
 class Lifecycle:
-    """Status reasons per state, the default of each, and which actions each state allows."""
+    """States, status reasons and actions of one record type: the one source every path reads."""
 
     noun: str
     states: type[models.IntegerChoices]
     statuses: type[models.IntegerChoices]
     reasons: dict[int, tuple[int, ...]]  # state -> its status reasons, default first
-    allowed: dict[str, tuple[int, ...]]  # action -> states in which it is allowed
-    action_labels: dict[str, str]
+    actions: dict[str, Action]
 
     def default_status(self, state: int) -> int:
         return self.reasons[state][0]
@@ -98,18 +119,61 @@ class Lifecycle:
         return None
 
     def can(self, action: str, state: int) -> bool:
-        return state in self.allowed[action]
+        return state in self.actions[action].sources
 
     def allowed_actions(self, state: int) -> list[str]:
-        return [action for action, states in self.allowed.items() if state in states]
+        return [name for name, action in self.actions.items() if state in action.sources]
+
+    def role(self, action: str) -> Role:
+        return self.actions[action].role
 
     def require(self, action: str, state: int) -> None:
         if self.can(action, state):
             return
-        label = self.action_labels.get(action, action)
-        allowed = _join(self.states(s).label for s in self.allowed[action])
+        row = self.actions[action]
+        allowed = _join(self.states(s).label for s in row.sources)
         current = self.states(state).label
-        raise StateError(f"{label} isn't possible: this {self.noun} is {current}, and it must be {allowed}.")
+        raise StateError(
+            f"{row.label} isn't possible: this {self.noun} is {current}, and it must be {allowed}."
+        )
+
+    def reason_choices(self, action: str) -> list[tuple[int, str]]:
+        """The status reasons a dialog (or an API caller) may pick for the action's target state."""
+        return [(s, self.status_label(s)) for s in self._reasons(action)]
+
+    def _reasons(self, action: str) -> tuple[int, ...]:
+        row = self.actions[action]
+        if row.reasons:
+            return row.reasons
+        return self.reasons[row.target] if row.target is not None else ()
+
+    def target_status(self, action: str, status: int | None = None) -> tuple[int, int]:
+        """The (state, status reason) the action leads to; `status` None or -1 means the default."""
+        row = self.actions[action]
+        assert row.target is not None, f"{action} doesn't change the state"
+        allowed = self._reasons(action)
+        if status is None or status == -1:
+            return row.target, allowed[0]
+        if status not in allowed:
+            names = _join(f"{self.status_label(s)} ({s})" for s in allowed)
+            raise ValidationFailed(
+                f"{row.label} sets the status reason to {names}, not {status}.", field="status"
+            )
+        return row.target, status
+
+    def apply(self, record: Any, action: str, status: int | None = None) -> None:
+        """Check that `action` is allowed in the record's state, then move it to the target state."""
+        self.require(action, record.state)
+        record.state, record.status = self.target_status(action, status)
+
+    def action_to(self, state: int, status: int | None, current: int) -> str | None:
+        """The PATCH-reachable action that leads from `current` to `state` (with `status`), if any."""
+        for name, row in self.actions.items():
+            if row.target != state or current not in row.sources or not row.by_patch:
+                continue
+            if status is None or status in self._reasons(name):
+                return name
+        return None
 
     def state_label(self, state: int) -> str:
         return self.states(state).label
@@ -123,24 +187,25 @@ def _join(words: Iterable[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
+M = Role.MANAGER
+
 OPPORTUNITY = Lifecycle(
     noun="opportunity",
     states=OpportunityState,
     statuses=OpportunityStatus,
-    reasons={0: (1, 2), 1: (3,), 2: (4, 5)},
-    allowed={
-        "edit": (0,),
-        "win": (0,),
-        "lose": (0,),
-        "reopen": (1, 2),
-        "generate": (0, 1),
+    reasons={
+        0: (OpportunityStatus.IN_PROGRESS, OpportunityStatus.ON_HOLD),
+        1: (OpportunityStatus.WON,),
+        2: (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD),
     },
-    action_labels={
-        "edit": "Editing",
-        "win": "Close as Won",
-        "lose": "Close as Lost",
-        "reopen": "Reopen",
-        "generate": "Creating a quote, order or invoice from it",
+    actions={
+        "edit": Action("Editing", (0,)),
+        "win": Action("Close as Won", (0,), target=1, message="WinOpportunity"),
+        "lose": Action("Close as Lost", (0,), target=2, message="LoseOpportunity"),
+        "reopen": Action("Reopen", (1, 2), target=0, reasons=(OpportunityStatus.IN_PROGRESS,)),
+        "generate": Action(
+            "Creating a quote, order or invoice from it", (0, 1), message="Generate…FromOpportunity"
+        ),
     },
 )
 
@@ -148,22 +213,33 @@ QUOTE = Lifecycle(
     noun="quote",
     states=QuoteState,
     statuses=QuoteStatus,
-    reasons={0: (1,), 1: (2, 3), 2: (4,), 3: (7, 5, 6)},
-    allowed={
-        "edit": (0,),
-        "activate": (0,),
-        "revise": (1,),
-        "close": (1,),
-        "win": (1,),
-        "convert": (1, 2),
+    reasons={
+        0: (QuoteStatus.IN_PROGRESS,),
+        1: (QuoteStatus.IN_PROGRESS_ACTIVE, QuoteStatus.OPEN),
+        2: (QuoteStatus.WON,),
+        3: (QuoteStatus.REVISED, QuoteStatus.LOST, QuoteStatus.CANCELED),
     },
-    action_labels={
-        "edit": "Editing",
-        "activate": "Activate",
-        "revise": "Revise",
-        "close": "Close Quote",
-        "win": "Win Quote",
-        "convert": "Creating an order or invoice from it",
+    actions={
+        "edit": Action("Editing", (0,)),
+        "activate": Action("Activate", (0,), target=1, message="SetState 1"),
+        "revise": Action(
+            "Revise", (1,), target=3, reasons=(QuoteStatus.REVISED,), message="ReviseQuote", by_patch=False
+        ),
+        "close": Action(
+            "Close Quote",
+            (1,),
+            target=3,
+            reasons=(QuoteStatus.CANCELED, QuoteStatus.LOST),
+            message="CloseQuote",
+        ),
+        "win": Action("Win Quote", (1,), target=2, message="WinQuote"),
+        "convert": Action(
+            "Creating an order or invoice from it",
+            (1, 2),
+            target=2,
+            message="ConvertQuoteToSalesOrder",
+            by_patch=False,
+        ),
     },
 )
 
@@ -171,22 +247,22 @@ ORDER = Lifecycle(
     noun="order",
     states=OrderState,
     statuses=OrderStatus,
-    reasons={0: (1, 2), 1: (3,), 2: (4,), 3: (100001, 100002), 4: (100003,)},
-    allowed={
-        "edit": (0,),
-        "lock": (0,),
-        "unlock": (0,),
-        "invoice": (0, 1, 3),
-        "fulfill": (0, 1),
-        "cancel": (0, 1),
+    reasons={
+        0: (OrderStatus.NEW, OrderStatus.PENDING),
+        1: (OrderStatus.IN_PROGRESS,),
+        2: (OrderStatus.NO_MONEY,),
+        3: (OrderStatus.COMPLETE, OrderStatus.PARTIAL),
+        4: (OrderStatus.INVOICED,),
     },
-    action_labels={
-        "edit": "Editing",
-        "lock": "Lock Pricing",
-        "unlock": "Use Current Pricing",
-        "invoice": "Create Invoice",
-        "fulfill": "Fulfill Order",
-        "cancel": "Cancel Order",
+    actions={
+        "edit": Action("Editing", (0,)),
+        "lock": Action("Lock Pricing", (0,), message="LockSalesOrderPricing"),
+        "unlock": Action("Use Current Pricing", (0,), message="UnlockSalesOrderPricing"),
+        "invoice": Action(
+            "Create Invoice", (0, 1, 3), target=4, message="ConvertSalesOrderToInvoice", by_patch=False
+        ),
+        "fulfill": Action("Fulfill Order", (0, 1), target=3, message="FulfillSalesOrder"),
+        "cancel": Action("Cancel Order", (0, 1), target=2, role=M, message="CancelSalesOrder"),
     },
 )
 
@@ -194,21 +270,24 @@ INVOICE = Lifecycle(
     noun="invoice",
     states=InvoiceState,
     statuses=InvoiceStatus,
-    reasons={0: (1, 2, 4, 5, 6), 2: (100001, 100002), 3: (100003,)},
-    allowed={
-        "edit": (0,),
-        "lock": (0,),
-        "unlock": (0,),
-        "pay": (0,),
-        "cancel": (0,),
-        "email": (0, 2, 3),
+    reasons={
+        0: (
+            InvoiceStatus.NEW,
+            InvoiceStatus.PARTIALLY_SHIPPED,
+            InvoiceStatus.BILLED,
+            InvoiceStatus.BOOKED,
+            InvoiceStatus.INSTALLED,
+        ),
+        2: (InvoiceStatus.COMPLETE, InvoiceStatus.PARTIAL),
+        3: (InvoiceStatus.CANCELED,),
     },
-    action_labels={
-        "edit": "Editing",
-        "lock": "Lock Pricing",
-        "unlock": "Use Current Pricing",
-        "pay": "Invoice Paid",
-        "cancel": "Cancel Invoice",
-        "email": "Send by Email",
+    actions={
+        "edit": Action("Editing", (0,)),
+        "set_status": Action("Changing the status reason", (0,), target=0),
+        "lock": Action("Lock Pricing", (0,), message="LockInvoicePricing"),
+        "unlock": Action("Use Current Pricing", (0,), message="UnlockInvoicePricing"),
+        "pay": Action("Invoice Paid", (0,), target=2, role=M, message="PATCH statecode 2"),
+        "cancel": Action("Cancel Invoice", (0,), target=3, role=M, message="PATCH statecode 3"),
+        "email": Action("Send by Email", (0, 2, 3), message="SendInvoiceByEmail"),
     },
 )

@@ -59,7 +59,6 @@ def test_bad_line_input_is_refused_and_nothing_is_saved(invoice, product, rep, c
 HEADER_CASES = [
     ({"discount_percentage": D("100.01")}, "discount_percentage"),
     ({"discount_percentage": D("-1")}, "discount_percentage"),
-    ({"discount_amount": D("100.01")}, "discount_amount"),  # pre-freight below zero
     ({"discount_amount": D("-1")}, "discount_amount"),
     ({"freight_amount": D("-1")}, "freight_amount"),
     ({"freight_amount": BIG}, "freight_amount"),
@@ -81,6 +80,17 @@ def test_bad_header_input_is_refused(invoice, rep, changes, field):
         invoice.row_version,
         "Input",
     )
+
+
+def test_a_header_discount_beyond_the_lines_is_a_pricing_error_not_a_refusal(invoice, rep):
+    """SPEC §3.5/§3.6 (changed): Dynamics 365 clients set header discounts before adding lines."""
+    invoice = services.document_update(invoice, by=rep, discount_amount=D("100.01"))
+    assert invoice.total_amount_less_freight == D("-0.01")
+    assert invoice.pricing_error_code == 35
+    with pytest.raises(ValidationFailed, match="Invoice Paid isn't possible: the header discounts"):
+        services.invoice_mark_paid(invoice=invoice, by=rep)
+    invoice = services.document_update(invoice, by=rep, discount_amount=D("100.00"))
+    assert (invoice.total_amount_less_freight, invoice.pricing_error_code) == (D("0.00"), 0)
 
 
 def test_inactive_products_and_missing_prices_are_refused(invoice, rep, price_list):

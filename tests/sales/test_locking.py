@@ -116,11 +116,13 @@ def test_read_only_documents_never_reprice(opportunity, product, price_list, rep
     invoice = services.invoice_mark_paid(invoice=invoice, by=rep)
     _raise_price(product, price_list)
     assert _view(invoice).total_amount == D("255.00")
+    # Generating reprices the opportunity first (SPEC §6): the quote starts at the current 150.00.
     quote = services.quote_activate(
         quote=services.opportunity_generate_quote(opportunity=opportunity, by=rep), by=rep
     )
+    assert quote.total_amount == D("355.00")
     _raise_price(product, price_list, "400.00")
-    assert _view(quote).total_amount == D("255.00")
+    assert _view(quote).total_amount == D("355.00")
 
 
 def test_volume_discount_follows_quantity_on_a_locked_document(
@@ -160,6 +162,11 @@ def test_locked_line_keeps_its_price_when_the_item_is_removed(order_from_quote, 
     services.line_update(line=line, by=rep, quantity=D("3"))
     line.refresh_from_db()
     assert (line.price_per_unit, line.amount) == (D("100.00"), D("300.00"))
-    with pytest.raises(ValidationFailed, match="no price in the price list Retail"):
-        services.use_current_pricing(document=order_from_quote, by=rep)
-    assert SalesOrder.objects.get(pk=order_from_quote.pk).prices_locked
+    # Use Current Pricing can't price it any more: the line keeps its price and carries the error
+    # (SPEC §3.6), and the order can't be invoiced until someone fixes it.
+    order = services.use_current_pricing(document=order_from_quote, by=rep)
+    line.refresh_from_db()
+    assert (line.price_per_unit, line.pricing_error_code, order.pricing_error_code) == (D("100.00"), 11, 11)
+    assert not SalesOrder.objects.get(pk=order_from_quote.pk).prices_locked
+    with pytest.raises(ValidationFailed, match=f"{product.name}, has a pricing error"):
+        services.order_create_invoice(order=order, by=rep)

@@ -20,6 +20,7 @@ from salesapp.pricing import (
     LineInput,
     LineTotals,
     PricingError,
+    PricingErrorCode,
     PricingMethod,
     RoundingOption,
     RoundingPolicy,
@@ -691,17 +692,18 @@ def test_document_totals_per_unit_method() -> None:
 
 
 @pytest.mark.parametrize(
-    ("header", "field"),
+    ("header", "pre_freight"),
     [
-        (HeaderInput(discount_amount=D("1000.01")), "discountamount"),
-        (HeaderInput(discount_percentage=D("10"), discount_amount=D("900.01")), "discountamount"),
-        (HeaderInput(discount_percentage=D("101")), "discountpercentage"),
+        (HeaderInput(discount_amount=D("1000.01")), "-0.01"),
+        (HeaderInput(discount_percentage=D("10"), discount_amount=D("900.01")), "-0.01"),
+        (HeaderInput(discount_amount=D("1500.00"), freight_amount=D("20.00")), "-500.00"),
     ],
 )
-def test_document_totals_refuses_a_negative_pre_freight_amount(header: HeaderInput, field: str) -> None:
-    with pytest.raises(PricingError) as raised:
-        document_totals([LineInput(D("1000.00"), D("1"))], header)
-    assert raised.value.field == field
+def test_a_negative_pre_freight_amount_is_a_pricing_error(header: HeaderInput, pre_freight: str) -> None:
+    """SPEC §3.5/§3.6 (changed): header discounts beyond the lines are data, not a refusal."""
+    totals = document_totals([LineInput(D("1000.00"), D("1"))], header)
+    assert str(totals.pre_freight_amount) == pre_freight
+    assert totals.error_code == PricingErrorCode.PRICE_OUT_OF_RANGE
 
 
 def test_document_totals_pre_freight_may_be_exactly_zero() -> None:
@@ -710,6 +712,7 @@ def test_document_totals_pre_freight_may_be_exactly_zero() -> None:
         HeaderInput(discount_percentage=D("10"), discount_amount=D("900.00")),
     )
     assert str(totals.pre_freight_amount) == "0.00"
+    assert totals.error_code == PricingErrorCode.NONE
 
 
 def test_document_totals_refuses_totals_beyond_the_maximum() -> None:

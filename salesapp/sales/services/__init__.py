@@ -1,6 +1,6 @@
 """Every write and transition of the sales domain. Views, the API, admin and tasks call these."""
 
-from .common import ensure_current_pricing, reprice
+from .common import ensure_current_pricing, reprice, require_issuable
 from .documents import document_create, document_update, get_products
 from .invoices import invoice_cancel, invoice_mark_paid, invoice_set_status
 from .lines import line_add, line_delete, line_update
@@ -51,5 +51,6 @@ __all__ = [
     "quote_revise",
     "quote_win",
     "reprice",
+    "require_issuable",
     "use_current_pricing",
 ]

@@ -141,11 +141,26 @@ def lines_of(document: PricedDocument) -> list[DocumentLine]:
 # --- pricing -----------------------------------------------------------------------------------
 
 
+class CatalogPricingError(ValidationFailed):
+    """The catalog can't price a default-priced line (SPEC §3.6).
+
+    Refused when a line is added (or given a new product or unit); on repricing an existing line,
+    recorded on it as its `pricing_error_code` instead, and the line keeps its last price.
+    """
+
+    def __init__(self, message: str, *, code: int, field: str = "product") -> None:
+        super().__init__(message, field=field)
+        self.code = code
+
+
 class PriceBook:
     """The price list items a set of lines needs, read in one query."""
 
-    def __init__(self, price_list: PriceList | None, product_ids: Iterable[Any]):
+    def __init__(self, price_list: PriceList | None, product_ids: Iterable[Any], currency_id: Any = None):
         self.price_list = price_list
+        self.currency_mismatch = (
+            price_list is not None and currency_id is not None and price_list.currency_id != currency_id
+        )
         self.items: dict[tuple[Any, Any], PriceListItem] = {}
         ids = {pid for pid in product_ids if pid}
         if price_list is not None and ids:
@@ -156,18 +171,29 @@ class PriceBook:
             )
             self.items = {(item.product_id, item.unit_id): item for item in qs}
 
+    @classmethod
+    def for_document(cls, document: PricedDocument, product_ids: Iterable[Any]) -> PriceBook:
+        return cls(document.price_list, product_ids, currency_id=document.currency_id)
+
     def item_for(self, product: Product, unit: Unit) -> PriceListItem:
+        if self.price_list is None:
+            raise CatalogPricingError(
+                f"{product.name} can't be priced: the document has no price list. Choose a price list, "
+                "or override the price.",
+                code=pricing.PricingErrorCode.MISSING_PRICE_LIST,
+            )
+        if self.currency_mismatch:
+            raise CatalogPricingError(
+                f"{product.name} can't be priced: the price list {self.price_list.name} is in another "
+                "currency than the document. Choose a price list in the document's currency.",
+                code=pricing.PricingErrorCode.INVALID_PRICE_LIST_CURRENCY,
+            )
         item = self.items.get((product.pk, unit.pk))
         if item is None:
-            where = (
-                f"the price list {self.price_list.name}"
-                if self.price_list
-                else "any price list (the document has none)"
-            )
-            raise ValidationFailed(
-                f"{product.name} has no price in {where} for the unit {unit.name}. "
-                "Add a price list item, or override the price.",
-                field="product",
+            raise CatalogPricingError(
+                f"{product.name} has no price in the price list {self.price_list.name} for the unit "
+                f"{unit.name}. Add a price list item, or override the price.",
+                code=pricing.PricingErrorCode.PRODUCT_NOT_IN_PRICE_LIST,
             )
         return item
 
@@ -189,8 +215,10 @@ class PriceBook:
                 precision=ctx.price_places,
             )
         except pricing.PricingError as exc:
-            raise ValidationFailed(
-                f"{product.name} can't be priced from {item.price_list.name}: {exc.message}", field="product"
+            raise CatalogPricingError(
+                f"{product.name} can't be priced from {self.price_list.name if self.price_list else 'its price list'}: "
+                f"{exc.message}",
+                code=exc.code or pricing.PricingErrorCode.INVALID_PRICE,
             ) from exc
 
     def volume_discount(
@@ -214,19 +242,31 @@ class PriceBook:
         )
 
 
-def price_line(line: DocumentLine, book: PriceBook, ctx: PricingContext, *, refresh_price: bool) -> None:
+def price_line(
+    line: DocumentLine, book: PriceBook, ctx: PricingContext, *, refresh_price: bool, strict: bool = False
+) -> None:
     """Set a catalog line's price per unit (when allowed) and its volume discount.
 
     Overridden and write-in lines keep their typed price. The volume discount follows the quantity
-    on every catalog line, locked or not (SPEC §3.2).
+    on every catalog line, locked or not (SPEC §3.2). When the catalog can no longer price a
+    default-priced line, `strict` (a line being added) refuses; otherwise the line keeps its last
+    price and discount and carries the pricing error code (SPEC §3.6).
     """
     if line.product_id is None or line.is_price_overridden:
         line.volume_discount = ZERO
+        line.pricing_error_code = pricing.PricingErrorCode.NONE
         return
     item = book.items.get((line.product_id, line.unit_id))
     if refresh_price:
-        item = book.item_for(line.product, line.unit)
-        line.price_per_unit = book.price(item, ctx)
+        try:
+            item = book.item_for(line.product, line.unit)
+            line.price_per_unit = book.price(item, ctx)
+        except CatalogPricingError as exc:
+            if strict:
+                raise
+            line.pricing_error_code = exc.code
+            return
+        line.pricing_error_code = pricing.PricingErrorCode.NONE
     if item is not None:  # a locked line whose item was since removed keeps what it had
         line.volume_discount = book.volume_discount(item, line.price_per_unit, line.quantity, ctx)
 
@@ -340,7 +380,9 @@ def save_totals(
             line.amount, line.extended_amount = result.amount, result.extended_amount
     stored = [x for x in changed if not x._state.adding]
     if stored:
-        type(stored[0]).objects.bulk_update(stored, [*LINE_TOTAL_FIELDS, "quantity", "manual_discount"])
+        type(stored[0]).objects.bulk_update(
+            stored, [*LINE_TOTAL_FIELDS, "quantity", "manual_discount", "pricing_error_code"]
+        )
     document.total_line_item_amount = totals.detail_amount
     document.total_line_item_discount_amount = totals.total_line_discount
     document.header_percent_discount_amount = totals.header_percent_discount
@@ -348,7 +390,10 @@ def save_totals(
     document.total_amount_less_freight = totals.pre_freight_amount
     document.total_tax = totals.total_tax
     document.total_amount = totals.total_amount
-    fields = [*HEADER_TOTAL_FIELDS, *extra_fields]
+    document.pricing_error_code = next(
+        (x.pricing_error_code for x in lines if x.pricing_error_code), totals.error_code
+    )
+    fields = [*HEADER_TOTAL_FIELDS, "pricing_error_code", *extra_fields]
     if isinstance(document, Opportunity) and document.is_revenue_system_calculated:
         document.estimated_value = totals.total_amount
         fields.append("estimated_value")
@@ -359,12 +404,12 @@ def save_totals(
 def reprice_lines(
     document: PricedDocument, lines: list[DocumentLine], ctx: PricingContext, *, refresh_prices: bool
 ) -> None:
-    book = PriceBook(document.price_list, [x.product_id for x in lines])
+    book = PriceBook.for_document(document, [x.product_id for x in lines])
     for line in lines:
         price_line(line, book, ctx, refresh_price=refresh_prices)
     model = LINE_MODELS[type(document)]
     if lines:
-        model.objects.bulk_update(lines, ["price_per_unit", "volume_discount"])
+        model.objects.bulk_update(lines, ["price_per_unit", "volume_discount", "pricing_error_code"])
 
 
 def reprice(document: D, *, by: Any = None, reason: str) -> D:
@@ -409,6 +454,45 @@ def ensure_current_pricing(document: D, *, by: Any = None) -> D:
         if needs_repricing(fresh):
             reprice(fresh, by=by, reason="the catalog or the pricing settings changed")
         return fresh
+
+
+def refresh_pricing(document: D, *, by: Any = None) -> D:
+    """On a document the caller has locked: reprice it now if the catalog moved since (SPEC §6).
+
+    Conversions, Get Products and issuing actions call this first, so a stale price is never
+    copied, frozen into a locked document, or sent to a customer.
+    """
+    if needs_repricing(document):
+        reprice(document, by=by, reason="the catalog or the pricing settings changed")
+    return document
+
+
+def require_issuable(document: PricedDocument, action: str) -> None:
+    """SPEC §3.6: a document with a pricing error can be edited, but not issued; say which line."""
+    code = document.pricing_error_code
+    if not code:
+        return
+    label = document.lifecycle.actions[action].label if action in document.lifecycle.actions else action
+    broken = next((x for x in lines_of(document) if x.pricing_error_code), None)
+    if broken is None:
+        raise ValidationFailed(
+            f"{label} isn't possible: {pricing.PricingErrorCode(code).description}. "
+            "Lower the header discount, or add products.",
+            field="discount_amount",
+        )
+    raise ValidationFailed(
+        f"{label} isn't possible: line {broken.sequence}, {broken.product_name}, has a pricing error "
+        f"({pricing.PricingErrorCode(broken.pricing_error_code).description}). Override its price, change "
+        "its unit, remove it, or fix the catalog.",
+        field="lines",
+    )
+
+
+def ensure_active_products(lines: Iterable[DocumentLine]) -> None:
+    """SPEC §5: only Active products enter a document, by every path."""
+    for line in lines:
+        if line.product_id is not None:
+            ensure_active_product(line.product)
 
 
 def next_sequence(document: PricedDocument) -> int:

@@ -10,9 +10,9 @@ from django.db import transaction
 
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, TimelineKind
-from salesapp.sales.states import INVOICE, InvoiceState, InvoiceStatus
+from salesapp.sales.states import InvoiceStatus
 
-from .common import ensure_current_pricing, lock, record, today, touch
+from .common import lock, record, refresh_pricing, require_issuable, today, touch
 
 
 @transaction.atomic
@@ -20,18 +20,29 @@ def invoice_mark_paid(
     *,
     invoice: Invoice,
     by: Any,
-    status: int = InvoiceStatus.COMPLETE,
+    status: int | None = None,
     paid_on: datetime.date | None = None,
     amount: Decimal | None = None,
     expected_version: int | None = None,
 ) -> Invoice:
-    """Invoice Paid: Complete (amount paid = total) or Partial (0 < amount < total)."""
-    invoice = ensure_current_pricing(invoice, by=by)  # the total paid is the one the customer sees
+    """Invoice Paid: Complete (amount paid = total) or Partial (0 < amount < total).
+
+    A Complete payment is the total: an amount that differs is refused, not ignored.
+    """
     invoice = lock(invoice, expected_version=expected_version)
     invoice.lifecycle.require("pay", invoice.state)
+    refresh_pricing(invoice, by=by)  # the total paid is the one the customer sees
+    require_issuable(invoice, "pay")
+    state, status = invoice.lifecycle.target_status("pay", status)
     if status == InvoiceStatus.COMPLETE:
+        if amount is not None and amount != invoice.total_amount:
+            raise ValidationFailed(
+                f"A Complete payment is the invoice's total ({invoice.total_amount}); for less, record a "
+                "Partial payment.",
+                field="amount",
+            )
         amount = invoice.total_amount
-    elif status == InvoiceStatus.PARTIAL:
+    else:
         if amount is None:
             raise ValidationFailed("Enter the amount received.", field="amount")
         places = invoice.currency.precision
@@ -42,18 +53,16 @@ def invoice_mark_paid(
                 f"A partial payment must be more than 0 and less than the total ({invoice.total_amount}).",
                 field="amount",
             )
-    else:
-        raise ValidationFailed("A paid invoice is Complete or Partial.", field="status")
     if paid_on is not None and paid_on > today():
         raise ValidationFailed("The payment date can't be in the future.", field="paid_on")
-    invoice.state, invoice.status = InvoiceState.PAID, status
+    invoice.state, invoice.status = state, status
     invoice.amount_paid = amount
     invoice.date_paid = paid_on or today()
     touch(invoice, "state", "status", "amount_paid", "date_paid")
     record(
         invoice,
         TimelineKind.PAID,
-        f"Paid ({InvoiceStatus(status).label}): {amount}",
+        f"Paid ({invoice.status_label}): {amount}",
         by=by,
         amount=amount,
         paid_on=invoice.date_paid,
@@ -65,8 +74,7 @@ def invoice_mark_paid(
 def invoice_cancel(*, invoice: Invoice, by: Any, expected_version: int | None = None) -> Invoice:
     """Cancel Invoice: Active → Canceled. Invoices are never deleted; canceled ones keep their number."""
     invoice = lock(invoice, expected_version=expected_version)
-    invoice.lifecycle.require("cancel", invoice.state)
-    invoice.state, invoice.status = InvoiceState.CANCELED, InvoiceStatus.CANCELED
+    invoice.lifecycle.apply(invoice, "cancel")
     touch(invoice, "state", "status")
     record(invoice, TimelineKind.CANCELED, "Canceled", by=by)
     return invoice
@@ -78,12 +86,9 @@ def invoice_set_status(
 ) -> Invoice:
     """Change the status reason among the Active ones (New, Partially Shipped, Billed, Booked, Installed)."""
     invoice = lock(invoice, expected_version=expected_version)
-    invoice.lifecycle.require("edit", invoice.state)
-    if status not in INVOICE.reasons[InvoiceState.ACTIVE]:
-        raise ValidationFailed("That status reason doesn't belong to an active invoice.", field="statuscode")
-    if status != invoice.status:
-        old = invoice.status_label
-        invoice.status = status
+    old_status, old = invoice.status, invoice.status_label
+    invoice.lifecycle.apply(invoice, "set_status", status)
+    if invoice.status != old_status:
         touch(invoice, "status")
         record(invoice, TimelineKind.STATE_CHANGED, f"Status reason {old} → {invoice.status_label}", by=by)
     return invoice

@@ -59,10 +59,12 @@ def _prepare(
     document: PricedDocument,
     line: DocumentLine,
     ctx: PricingContext,
+    book: PriceBook,
     *,
     price_typed: bool,
     refresh_price: bool,
-) -> PriceBook:
+    strict: bool,
+) -> None:
     """Shared rules for a new or changed line: product state, locking, pricing, bad input."""
     if line.product_id is None:
         if not line.write_in_name.strip():
@@ -79,34 +81,29 @@ def _prepare(
             )
     if line.is_price_overridden and line.price_per_unit is None:
         raise ValidationFailed("Enter the price per unit.", field="price_per_unit")
-    book = PriceBook(document.price_list, [line.product_id])
     if line.product_id is not None:
-        price_line(line, book, ctx, refresh_price=refresh_price)
+        price_line(line, book, ctx, refresh_price=refresh_price, strict=strict)
     validate_line(line, book, ctx)
-    return book
 
 
-@transaction.atomic
-def line_add(
-    *,
+def build_line(
     document: PricedDocument,
-    by: Any,
+    ctx: PricingContext,
+    book: PriceBook,
+    *,
+    sequence: int,
     product: Product | None = None,
     unit: Unit | None = None,
     write_in_name: str = "",
     quantity: Decimal,
     price_per_unit: Decimal | None = None,
     is_price_overridden: bool | None = None,
-    manual_discount: Decimal = ZERO,
-    tax: Decimal = ZERO,
+    manual_discount: Decimal | None = ZERO,
+    tax: Decimal | None = ZERO,
     tax_rate: Decimal | None = None,
     description: str = "",
-    expected_version: int | None = None,
 ) -> DocumentLine:
-    """Add a catalog (Existing) or write-in line to an editable document and update its totals."""
-    document = lock(document, expected_version=expected_version)
-    _check_editable(document)
-    ctx = PricingContext.for_document(document)
+    """A new, validated, priced (unsaved) line: the rules of Quick Create, for one line or many."""
     model = LINE_MODELS[type(document)]
     if product is not None:
         ensure_active_product(product)
@@ -114,7 +111,7 @@ def line_add(
     overridden = bool(is_price_overridden) if product is not None else True
     line = model(
         **{model.parent_field: document},
-        sequence=next_sequence(document),
+        sequence=sequence,
         product=product,
         unit=unit if product is not None else None,
         write_in_name=(write_in_name or "").strip() if product is None else "",
@@ -127,10 +124,28 @@ def line_add(
         description=description or "",
     )
     # A new catalog line takes the current price-list price (then stays put if locked).
-    _prepare(document, line, ctx, price_typed=overridden, refresh_price=True)
+    _prepare(document, line, ctx, book, price_typed=overridden, refresh_price=True, strict=True)
+    return line
+
+
+@transaction.atomic
+def line_add(
+    *, document: PricedDocument, by: Any, expected_version: int | None = None, **fields: Any
+) -> DocumentLine:
+    """Add a catalog (Existing) or write-in line to an editable document and update its totals.
+
+    `fields` are those of `build_line`: product + unit or write_in_name, quantity, price_per_unit,
+    is_price_overridden, manual_discount, tax, tax_rate, description.
+    """
+    document = lock(document, expected_version=expected_version)
+    _check_editable(document)
+    ctx = PricingContext.for_document(document)
+    product = fields.get("product")
+    book = PriceBook.for_document(document, [product.pk] if product is not None else [])
+    line = build_line(document, ctx, book, sequence=next_sequence(document), **fields)
     lines = lines_of(document)
     lines.append(line)
-    save_totals(document, lines, ctx)  # validates the header (pre-freight ≥ 0) before anything is saved
+    save_totals(document, lines, ctx)
     line.save(force_insert=True)
     record(document, TimelineKind.UPDATED, f"Added {line.product_name} × {line.quantity}", by=by)
     return line
@@ -161,14 +176,17 @@ def line_update(
         target.unit = _resolve_unit(target.product, target.unit if target.unit_id else None)
     price_typed = target.is_price_overridden and ("price_per_unit" in changes or not was_overridden)
     # A locked line keeps its price unless it is now a different product/unit or back on Use Default.
-    refresh = (
-        not document.is_price_locked
-        or (was_overridden and not target.is_price_overridden)
-        or old_key != (target.product_id, target.unit_id)
+    # A new product or unit, or a return to Use Default, asks the catalog for a price: refused if it
+    # has none. Otherwise a line the catalog can't price any more keeps its price (SPEC §3.6).
+    asks_catalog = (was_overridden and not target.is_price_overridden) or old_key != (
+        target.product_id,
+        target.unit_id,
     )
+    refresh = not document.is_price_locked or asks_catalog
     if target.product_id is not None and not target.is_price_overridden and target.price_per_unit is None:
         target.price_per_unit = ZERO
-    _prepare(document, target, ctx, price_typed=price_typed, refresh_price=refresh)
+    book = PriceBook.for_document(document, [target.product_id])
+    _prepare(document, target, ctx, book, price_typed=price_typed, refresh_price=refresh, strict=asks_catalog)
     target.save()
     save_totals(document, lines, ctx)
     record(document, TimelineKind.UPDATED, f"Changed {target.product_name}", by=by)

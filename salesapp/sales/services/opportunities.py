@@ -10,7 +10,6 @@ from django.db import transaction
 
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder, TimelineKind
-from salesapp.sales.states import OpportunityState, OpportunityStatus
 
 from .common import lock, record, today, touch
 from .documents import copy_document, link_events
@@ -30,7 +29,7 @@ def opportunity_win(
     opp.lifecycle.require("win", opp.state)
     if actual_revenue is not None and actual_revenue < 0:
         raise ValidationFailed("Actual revenue can't be negative.", field="actual_revenue")
-    opp.state, opp.status = OpportunityState.WON, OpportunityStatus.WON
+    opp.lifecycle.apply(opp, "win")
     opp.actual_revenue = actual_revenue if actual_revenue is not None else opp.estimated_value
     opp.actual_close_date = close_date or today()
     opp.close_description = description
@@ -44,23 +43,20 @@ def opportunity_lose(
     *,
     opportunity: Opportunity,
     by: Any,
-    status: int = OpportunityStatus.CANCELED,
+    status: int | None = None,
     competitor: str = "",
     close_date: datetime.date | None = None,
     description: str = "",
     expected_version: int | None = None,
 ) -> Opportunity:
     opp = lock(opportunity, expected_version=expected_version)
-    opp.lifecycle.require("lose", opp.state)
-    if status not in (OpportunityStatus.CANCELED, OpportunityStatus.OUT_SOLD):
-        raise ValidationFailed("A lost opportunity is Canceled or Out-Sold.", field="status")
-    opp.state, opp.status = OpportunityState.LOST, status
+    opp.lifecycle.apply(opp, "lose", status)
     opp.actual_revenue = Decimal("0")
     opp.actual_close_date = close_date or today()
     opp.competitor = competitor
     opp.close_description = description
     touch(opp, "state", "status", "actual_revenue", "actual_close_date", "competitor", "close_description")
-    record(opp, TimelineKind.STATE_CHANGED, f"Closed as lost ({OpportunityStatus(status).label})", by=by)
+    record(opp, TimelineKind.STATE_CHANGED, f"Closed as lost ({opp.status_label})", by=by)
     return opp
 
 
@@ -69,8 +65,7 @@ def opportunity_reopen(
     *, opportunity: Opportunity, by: Any, expected_version: int | None = None
 ) -> Opportunity:
     opp = lock(opportunity, expected_version=expected_version)
-    opp.lifecycle.require("reopen", opp.state)
-    opp.state, opp.status = OpportunityState.OPEN, OpportunityStatus.IN_PROGRESS
+    opp.lifecycle.apply(opp, "reopen")
     opp.actual_revenue = None
     opp.actual_close_date = None
     touch(opp, "state", "status", "actual_revenue", "actual_close_date")

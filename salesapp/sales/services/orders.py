@@ -7,11 +7,9 @@ from typing import Any
 
 from django.db import transaction
 
-from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, SalesOrder, TimelineKind
-from salesapp.sales.states import OrderState, OrderStatus
 
-from .common import lock, record, today, touch
+from .common import lock, record, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
 
 
@@ -20,6 +18,8 @@ def order_create_invoice(*, order: SalesOrder, by: Any, expected_version: int | 
     """ConvertSalesOrderToInvoice: a locked invoice with the order's products; the order becomes Invoiced."""
     order = lock(order, expected_version=expected_version)
     order.lifecycle.require("invoice", order.state)
+    refresh_pricing(order, by=by)  # a stale price is never frozen into the locked invoice
+    require_issuable(order, "invoice")
     invoice = copy_document(
         order,
         Invoice,
@@ -31,7 +31,7 @@ def order_create_invoice(*, order: SalesOrder, by: Any, expected_version: int | 
             "prices_locked": True,
         },
     )
-    order.state, order.status = OrderState.INVOICED, OrderStatus.INVOICED
+    order.lifecycle.apply(order, "invoice")
     touch(order, "state", "status")
     link_events(order, invoice, by=by)
     return invoice
@@ -42,18 +42,15 @@ def order_fulfill(
     *,
     order: SalesOrder,
     by: Any,
-    status: int = OrderStatus.COMPLETE,
+    status: int | None = None,
     date_fulfilled: datetime.date | None = None,
     expected_version: int | None = None,
 ) -> SalesOrder:
     order = lock(order, expected_version=expected_version)
-    order.lifecycle.require("fulfill", order.state)
-    if status not in (OrderStatus.COMPLETE, OrderStatus.PARTIAL):
-        raise ValidationFailed("A fulfilled order is Complete or Partial.", field="status")
-    order.state, order.status = OrderState.FULFILLED, status
+    order.lifecycle.apply(order, "fulfill", status)
     order.date_fulfilled = date_fulfilled or today()
     touch(order, "state", "status", "date_fulfilled")
-    record(order, TimelineKind.STATE_CHANGED, f"Fulfilled ({OrderStatus(status).label})", by=by)
+    record(order, TimelineKind.STATE_CHANGED, f"Fulfilled ({order.status_label})", by=by)
     return order
 
 
@@ -67,8 +64,7 @@ def order_cancel(
     expected_version: int | None = None,
 ) -> SalesOrder:
     order = lock(order, expected_version=expected_version)
-    order.lifecycle.require("cancel", order.state)
-    order.state, order.status = OrderState.CANCELED, OrderStatus.NO_MONEY
+    order.lifecycle.apply(order, "cancel")
     order.canceled_on = canceled_on or today()
     order.cancel_reason = reason
     touch(order, "state", "status", "canceled_on", "cancel_reason")

@@ -7,23 +7,24 @@ from typing import Any
 
 from django.db import transaction
 
-from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Quote, SalesOrder, TimelineKind
-from salesapp.sales.states import QuoteState, QuoteStatus
 
-from .common import lock, record, today, touch
+from .common import lock, record, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
 from .opportunities import opportunity_lose, opportunity_win
 
 
 @transaction.atomic
-def quote_activate(*, quote: Quote, by: Any, expected_version: int | None = None) -> Quote:
-    """Draft → Active (read-only from then on)."""
+def quote_activate(
+    *, quote: Quote, by: Any, status: int | None = None, expected_version: int | None = None
+) -> Quote:
+    """Draft → Active (read-only from then on). A quote without products may be activated, as in
+    Microsoft's own sample program; one with a pricing error may not (SPEC §3.6)."""
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.require("activate", quote.state)
-    if not quote.total_amount and not quote.lines.exists():
-        raise ValidationFailed("Add at least one product before activating the quote.", field="lines")
-    quote.state, quote.status = QuoteState.ACTIVE, QuoteStatus.IN_PROGRESS_ACTIVE
+    refresh_pricing(quote, by=by)
+    require_issuable(quote, "activate")
+    quote.lifecycle.apply(quote, "activate", status)
     touch(quote, "state", "status")
     record(quote, TimelineKind.STATE_CHANGED, "Activated", by=by)
     return quote
@@ -33,8 +34,7 @@ def quote_activate(*, quote: Quote, by: Any, expected_version: int | None = None
 def quote_revise(*, quote: Quote, by: Any, expected_version: int | None = None) -> Quote:
     """Active → Closed/Revised, and a Draft copy with the same number and revision + 1."""
     quote = lock(quote, expected_version=expected_version)
-    quote.lifecycle.require("revise", quote.state)
-    quote.state, quote.status = QuoteState.CLOSED, QuoteStatus.REVISED
+    quote.lifecycle.apply(quote, "revise")
     quote.closed_on = today()
     touch(quote, "state", "status", "closed_on")
     draft = copy_document(
@@ -60,7 +60,7 @@ def quote_close(
     *,
     quote: Quote,
     by: Any,
-    status: int = QuoteStatus.CANCELED,
+    status: int | None = None,
     close_date: datetime.date | None = None,
     close_opportunity: bool = False,
     description: str = "",
@@ -68,16 +68,13 @@ def quote_close(
 ) -> Quote:
     """Close Quote: Active → Closed with Lost or Canceled; optionally close the opportunity as lost."""
     quote = lock(quote, expected_version=expected_version)
-    quote.lifecycle.require("close", quote.state)
-    if status not in (QuoteStatus.LOST, QuoteStatus.CANCELED):
-        raise ValidationFailed("A quote is closed as Lost or Canceled.", field="status")
-    quote.state, quote.status = QuoteState.CLOSED, status
+    quote.lifecycle.apply(quote, "close", status)
     quote.closed_on = close_date or today()
     touch(quote, "state", "status", "closed_on")
     record(
         quote,
         TimelineKind.STATE_CHANGED,
-        f"Closed ({QuoteStatus(status).label})",
+        f"Closed ({quote.status_label})",
         by=by,
         description=description,
     )
@@ -86,9 +83,10 @@ def quote_close(
     return quote
 
 
-def _win(quote: Quote, by: Any, close_opportunity: bool) -> None:
-    if quote.state == QuoteState.ACTIVE:
-        quote.state, quote.status = QuoteState.WON, QuoteStatus.WON
+def _win(quote: Quote, by: Any, close_opportunity: bool, action: str) -> None:
+    was = quote.state
+    quote.lifecycle.apply(quote, action)
+    if quote.state != was:
         quote.closed_on = today()
         touch(quote, "state", "status", "closed_on")
         record(quote, TimelineKind.STATE_CHANGED, "Won", by=by)
@@ -104,8 +102,7 @@ def quote_win(
 ) -> Quote:
     """WinQuote: Active → Won."""
     quote = lock(quote, expected_version=expected_version)
-    quote.lifecycle.require("win", quote.state)
-    _win(quote, by, close_opportunity)
+    _win(quote, by, close_opportunity, "win")
     return quote
 
 
@@ -116,6 +113,7 @@ def quote_create_order(
     """ConvertQuoteToSalesOrder: a locked order with the quote's products; the quote becomes Won."""
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.require("convert", quote.state)
+    require_issuable(quote, "convert")
     order = copy_document(
         quote,
         SalesOrder,
@@ -127,7 +125,7 @@ def quote_create_order(
         },
     )
     link_events(quote, order, by=by)
-    _win(quote, by, close_opportunity)
+    _win(quote, by, close_opportunity, "convert")
     return order
 
 
@@ -138,6 +136,7 @@ def quote_create_invoice(
     """(Sales Professional) Active or Won quote → a locked invoice; the quote becomes Won."""
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.require("convert", quote.state)
+    require_issuable(quote, "convert")
     invoice = copy_document(
         quote,
         Invoice,
@@ -149,5 +148,5 @@ def quote_create_invoice(
         },
     )
     link_events(quote, invoice, by=by)
-    _win(quote, by, close_opportunity)
+    _win(quote, by, close_opportunity, "convert")
     return invoice

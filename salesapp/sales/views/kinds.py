@@ -7,7 +7,7 @@ dialog form that asks its questions, and the one service it calls.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.urls import reverse
@@ -26,7 +26,7 @@ from salesapp.sales.forms import (
     VersionedForm,
 )
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
-from salesapp.sales.states import InvoiceState, OpportunityState, OrderState, QuoteState
+from salesapp.sales.states import InvoiceState, OpportunityState, OrderState, QuoteState, Role
 
 Run = Callable[[Any, Any, dict[str, Any]], Any]
 
@@ -39,7 +39,7 @@ class Command:
     run: Run  # (document, user, cleaned_data) -> the document to show next; calls one service
     done: str  # flash message on success
     form: type[VersionedForm] = VersionedForm
-    manager_only: bool = False
+    manager_only: bool = False  # derived from the lifecycle table by Kind
     dialog: bool = False  # asks questions in a modal before posting
     confirm: str = ""  # asks for confirmation in a modal
     visible: Callable[[Any], bool] = lambda doc: True
@@ -248,7 +248,6 @@ ORDER_COMMANDS = (
         "Order canceled.",
         form=CancelOrderForm,
         dialog=True,
-        manager_only=True,
         style="outline-danger",
     ),
 )
@@ -267,7 +266,6 @@ INVOICE_COMMANDS = (
         "Invoice marked as paid.",
         form=InvoicePaidForm,
         dialog=True,
-        manager_only=True,
         style="outline-success",
     ),
     Command(
@@ -276,14 +274,13 @@ INVOICE_COMMANDS = (
         "cancel",
         lambda d, u, x: services.invoice_cancel(invoice=d, by=u, expected_version=_v(x)),
         "Invoice canceled.",
-        manager_only=True,
         style="outline-danger",
         confirm="Cancel this invoice? A canceled invoice keeps its number and can't be reopened.",
     ),
     Command(
         "status",
         "Status Reason",
-        "edit",
+        "set_status",
         lambda d, u, x: services.invoice_set_status(
             invoice=d, by=u, expected_version=_v(x), status=x["status"]
         ),
@@ -305,6 +302,14 @@ class Kind:
     open_states: tuple[int, ...]
     has_number: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Who may run a command is the lifecycle table's word (states.py), not the command bar's.
+        lifecycle = self.model.lifecycle
+        commands = tuple(
+            replace(c, manager_only=lifecycle.role(c.action) is Role.MANAGER) for c in self.commands
+        )
+        object.__setattr__(self, "commands", commands)
 
     def url(self, document: Any) -> str:
         return reverse(f"{self.slug}_detail", args=[document.pk])
