@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from salesapp.accounts.decorators import manager_required, manager_required_for_writes, salesperson_required
 from salesapp.accounts.roles import is_manager
+from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import DomainError
-from salesapp.core.views.lists import Column, ListPage, day, money, render_list
+from salesapp.core.views.lists import Column, ListPage, render_list
 from salesapp.core.views.records import edit_page, run_form
 
 from . import selectors, services
@@ -25,6 +26,8 @@ from .forms import (
     UnitGroupForm,
 )
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
+
+LIST_PRICE_PLACES = 2  # a product's list price has no currency of its own; two decimals, as always
 
 PRODUCTS = ListPage(
     title="Products",
@@ -42,9 +45,14 @@ PRODUCTS = ListPage(
         Column("Product ID", lambda p: p.product_number, sort="product_number"),
         Column("Unit Group", lambda p: p.unit_group.name, sort="unit_group__name"),
         Column("Default Unit", lambda p: p.default_unit.name),
-        Column("List Price", lambda p: money(p.list_price), sort="list_price", numeric=True),
+        Column(
+            "List Price",
+            lambda p: fmt.amount(p.list_price, LIST_PRICE_PLACES),
+            sort="list_price",
+            numeric=True,
+        ),
         Column("Status", lambda p: p.get_state_display(), sort="state"),
-        Column("Created On", lambda p: day(p.created_on), sort="created_on"),
+        Column("Created On", lambda p: fmt.day(p.created_on), sort="created_on"),
     ),
 )
 
@@ -62,8 +70,8 @@ PRICE_LISTS = ListPage(
     columns=(
         Column("Name", lambda p: p.name, sort="name", link=True),
         Column("Currency", lambda p: p.currency.code, sort="currency__code"),
-        Column("Start Date", lambda p: day(p.start_date), sort="start_date"),
-        Column("End Date", lambda p: day(p.end_date), sort="end_date"),
+        Column("Start Date", lambda p: fmt.day(p.start_date), sort="start_date"),
+        Column("End Date", lambda p: fmt.day(p.end_date), sort="end_date"),
         Column("Items", lambda p: p.item_count, sort="item_count", numeric=True),
     ),
 )
@@ -81,7 +89,7 @@ UNIT_GROUPS = ListPage(
     columns=(
         Column("Name", lambda g: g.name, sort="name", link=True),
         Column("Units", lambda g: g.unit_count, sort="unit_count", numeric=True),
-        Column("Created On", lambda g: day(g.created_on), sort="created_on"),
+        Column("Created On", lambda g: fmt.day(g.created_on), sort="created_on"),
     ),
 )
 

@@ -33,16 +33,15 @@ def _per_currency(qs: Any, **subsets: Q) -> list[dict[str, Any]]:
 def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
     """Amounts in different currencies never add up: one total per currency.
 
-    Display totals only: SQLite sums decimals as floats, so they are rounded back to the currency's
-    precision; nothing exact is derived from them.
+    Display totals only: SQLite sums decimals as floats, so the template rounds them back to the
+    currency's precision (`places`) when it formats them; nothing exact is derived from them.
     """
     totals = [
         {
             "currency": r["currency__code"],
+            "places": r["currency__precision"],
             "count": r[f"{prefix}count"],
-            "total": Decimal(str(r[f"{prefix}total"] or 0)).quantize(
-                Decimal(1).scaleb(-r["currency__precision"])
-            ),
+            "total": Decimal(str(r[f"{prefix}total"] or 0)),
         }
         for r in rows
         if r[f"{prefix}count"]

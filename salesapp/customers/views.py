@@ -3,7 +3,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from salesapp.accounts.decorators import salesperson_required
-from salesapp.core.views.lists import Column, ListPage, day, render_list
+from salesapp.core import formatting as fmt
+from salesapp.core.views.lists import Column, ListPage, render_list
 from salesapp.core.views.records import edit_page
 
 from . import selectors, services
@@ -32,7 +33,7 @@ ACCOUNTS = ListPage(
         Column("City", lambda a: a.address1_city, sort="address1_city"),
         Column("Primary Contact", lambda a: a.primary_contact.full_name if a.primary_contact_id else ""),
         Column("Owner", _owner, sort="owner__username"),
-        Column("Created On", lambda a: day(a.created_on), sort="created_on"),
+        Column("Created On", lambda a: fmt.day(a.created_on), sort="created_on"),
     ),
 )
 
@@ -53,7 +54,7 @@ CONTACTS = ListPage(
         Column("Job Title", lambda c: c.job_title, sort="job_title"),
         Column("Account Name", lambda c: c.account.name if c.account_id else "", sort="account__name"),
         Column("Owner", _owner, sort="owner__username"),
-        Column("Created On", lambda c: day(c.created_on), sort="created_on"),
+        Column("Created On", lambda c: fmt.day(c.created_on), sort="created_on"),
     ),
 )
 

@@ -15,7 +15,6 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -23,11 +22,11 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import formats
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from salesapp.catalog.models import Currency
+from salesapp.core import formatting as fmt
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import Invoice, InvoiceDetail
 from salesapp.sales.states import InvoiceState
@@ -107,24 +106,8 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def money(value: Any, currency: Currency) -> str:
-    places = Decimal(1).scaleb(-currency.precision)
-    amount = Decimal(value or 0).quantize(places, rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{currency.symbol}{abs(amount):,.{currency.precision}f}"
-
-
-def price(value: Any, currency: Currency, places: int) -> str:
-    amount = Decimal(value or 0).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{currency.symbol}{amount:,.{places}f}"
-
-
-def quantity(value: Any) -> str:
-    text = format(Decimal(value), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def date(value: Any) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
+    """An amount at the currency's precision, with its symbol (salesapp.core.formatting)."""
+    return fmt.money(value, currency.precision, symbol=currency.symbol)
 
 
 PLACEHOLDER = re.compile(r"\{(number|seller|total|due|customer|invoice_date)\}")
@@ -144,9 +127,9 @@ def template_values(invoice: Invoice, org: OrganizationSettings) -> dict[str, st
         "number": invoice.invoice_number,
         "seller": org.seller_name,
         "total": money(invoice.total_amount, invoice.currency),
-        "due": date(invoice.due_date) or "on receipt",
+        "due": fmt.day(invoice.due_date) or "on receipt",
         "customer": customer.name if customer else "",
-        "invoice_date": date(invoice.invoice_date),
+        "invoice_date": fmt.day(invoice.invoice_date),
     }
 
 
@@ -202,9 +185,11 @@ def invoice_context(
                 "number": line.product.product_number if line.product_id else "",
                 "description": line.description,
                 "unit": line.unit.name if line.unit_id else "",
-                "quantity": quantity(line.quantity),
-                "price_per_unit": price(line.price_per_unit, cur, places),
-                "volume_discount": price(line.volume_discount, cur, places) if line.volume_discount else "",
+                "quantity": fmt.quantity(line.quantity),
+                "price_per_unit": fmt.money(line.price_per_unit, places, symbol=cur.symbol),
+                "volume_discount": fmt.money(line.volume_discount, places, symbol=cur.symbol)
+                if line.volume_discount
+                else "",
                 "manual_discount": money(line.manual_discount, cur) if line.manual_discount else "",
                 "tax": money(line.tax, cur) if line.tax else "",
                 "extended_amount": money(line.extended_amount, cur),
@@ -215,12 +200,12 @@ def invoice_context(
     if invoice.header_percent_discount_amount:
         totals.append(
             (
-                f"Discount ({quantity(invoice.discount_percentage)}%)",
-                "-" + money(invoice.header_percent_discount_amount, cur),
+                f"Discount ({fmt.quantity(invoice.discount_percentage)}%)",
+                money(-invoice.header_percent_discount_amount, cur),
             )
         )
     if invoice.discount_amount:
-        totals.append(("Discount", "-" + money(invoice.discount_amount, cur)))
+        totals.append(("Discount", money(-invoice.discount_amount, cur)))
     totals.append(("Pre-freight amount", money(invoice.total_amount_less_freight, cur)))
     if invoice.freight_amount:
         totals.append(("Freight", money(invoice.freight_amount, cur)))
@@ -236,9 +221,9 @@ def invoice_context(
         "customer_name": customer.name if customer else "",
         "bill_to": _address(invoice, "billto"),
         "ship_to": _address(invoice, "shipto"),
-        "invoice_date": date(invoice.invoice_date),
-        "due_date": date(invoice.due_date),
-        "paid_on": date(invoice.date_paid),
+        "invoice_date": fmt.day(invoice.invoice_date),
+        "due_date": fmt.day(invoice.due_date),
+        "paid_on": fmt.day(invoice.date_paid),
         "amount_paid": money(invoice.amount_paid, cur) if invoice.amount_paid is not None else "",
         "payment_terms": invoice.get_payment_terms_display() if invoice.payment_terms else "",
         "order_number": invoice.sales_order.order_number if invoice.sales_order_id else "",

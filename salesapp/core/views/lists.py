@@ -7,10 +7,8 @@ issues the same number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -57,18 +55,6 @@ class ListPage:
     def sort_keys(self) -> dict[str, str]:
         """The whitelist: only these query-string values reach order_by()."""
         return {c.sort: c.sort for c in self.columns if c.sort}
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
-
-
-def day(value: datetime.date | datetime.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    return value.isoformat()
 
 
 def _int(value: str | None) -> int | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from salesapp import pricing
 from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductState, Unit
+from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ConcurrentChange, ValidationFailed
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import (
@@ -427,7 +428,7 @@ def reprice(document: D, *, by: Any = None, reason: str) -> D:
         record(
             document,
             TimelineKind.REPRICED,
-            f"Repriced ({reason}): total {before} → {document.total_amount}",
+            f"Repriced ({reason}): total {fmt.amount(before, ctx.money_places)} → {fmt.amount(document.total_amount, ctx.money_places)}",
             by=by,
             old_total=before,
             new_total=document.total_amount,

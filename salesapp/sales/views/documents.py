@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from salesapp.accounts.decorators import manager_required, salesperson_required
 from salesapp.accounts.roles import is_manager
+from salesapp.core import formatting as fmt
 from salesapp.core.addresses import address_fields
 from salesapp.core.exceptions import ConcurrentChange, DomainError
 from salesapp.core.models import OrganizationSettings
-from salesapp.core.views.lists import Column, ListPage, day, money, render_list
+from salesapp.core.views.lists import Column, ListPage, render_list
 from salesapp.core.views.records import add_domain_error, create_once, run_form
 from salesapp.sales import selectors, services
 from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm, offer_default_pricing_only
@@ -68,19 +69,29 @@ def list_page(kind: Kind) -> ListPage:
     ]
     if model is Opportunity:
         columns += [
-            Column("Est. Close Date", lambda d: day(d.estimated_close_date), sort="estimated_close_date"),
-            Column("Est. Revenue", lambda d: money(d.estimated_value), sort="estimated_value", numeric=True),
+            Column("Est. Close Date", lambda d: fmt.day(d.estimated_close_date), sort="estimated_close_date"),
+            Column(
+                "Est. Revenue",
+                lambda d: fmt.amount(d.estimated_value, d.currency.precision),
+                sort="estimated_value",
+                numeric=True,
+            ),
         ]
     if model is Invoice:
         columns += [
-            Column("Invoice Date", lambda d: day(d.invoice_date), sort="invoice_date"),
-            Column("Due Date", lambda d: day(d.due_date), sort="due_date"),
+            Column("Invoice Date", lambda d: fmt.day(d.invoice_date), sort="invoice_date"),
+            Column("Due Date", lambda d: fmt.day(d.due_date), sort="due_date"),
         ]
     columns += [
         Column("Currency", lambda d: d.currency.code),
-        Column("Total Amount", lambda d: money(d.total_amount), sort="total_amount", numeric=True),
+        Column(
+            "Total Amount",
+            lambda d: fmt.amount(d.total_amount, d.currency.precision),
+            sort="total_amount",
+            numeric=True,
+        ),
         Column("Owner", _owner, sort="owner__username"),
-        Column("Created On", lambda d: day(d.created_on), sort="created_on"),
+        Column("Created On", lambda d: fmt.day(d.created_on), sort="created_on"),
     ]
     search = ("name", NUMBER_SEARCH[model]) if model in NUMBER_SEARCH else ("name", "description")
     return ListPage(
@@ -169,8 +180,6 @@ def document_context(
         "lines": lines,
         "detail_url": kind.url(doc),
         "names": {n: f"{kind.slug}_{n}" for n in ("line_add", "line_edit", "line_delete")},
-        "money_format": f"{doc.currency.precision}g",
-        "price_format": f"{price_places}g",
         "timeline": selectors.timeline(doc),
         "related": selectors.related_documents(doc),
         "header_form": header_form,

@@ -6,38 +6,31 @@ The same markup as a template loop, but a 100-line invoice renders in a few mill
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from salesapp.core import formatting as fmt
 
 MONEY_CELLS = ("manual_discount", "amount", "tax", "extended_amount")
 WRITE_IN = ' <span class="badge text-bg-light border">Write-In</span>'
 OVERRIDDEN = ' <span class="badge text-bg-light border">Override Price</span>'
 
 
-def quantity_text(value: Any) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def amount_text(value: Any, places: int) -> str:
-    """1234.5 → "1,234.50", rounded half-up (the same text as floatformat:"2g" in en-us)."""
-    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
-
-
-def _row(line: Any, *, active: bool, money_places: int, price_places: int, actions: str) -> str:
+def _row(line: Any, *, active: bool, money_places: int, price_places: int, locale: str, actions: str) -> str:
     name = escape(line.product_name)
     badge = WRITE_IN if line.is_write_in else OVERRIDDEN if line.is_price_overridden else ""
     note = f'<div class="small text-muted">{escape(line.description)}</div>' if line.description else ""
     numbers = [
-        ("price_per_unit", amount_text(line.price_per_unit, price_places)),
-        ("quantity", quantity_text(line.quantity)),
-        ("volume_discount", amount_text(line.volume_discount, price_places)),
-        *((field, amount_text(getattr(line, field), money_places)) for field in MONEY_CELLS),
+        ("price_per_unit", fmt.amount(line.price_per_unit, price_places, locale=locale)),
+        ("quantity", fmt.quantity(line.quantity, locale=locale)),
+        ("volume_discount", fmt.amount(line.volume_discount, price_places, locale=locale)),
+        *((field, fmt.amount(getattr(line, field), money_places, locale=locale)) for field in MONEY_CELLS),
     ]
-    cells = "".join(f'<td class="text-end" data-testid="line-{field}">{text}</td>' for field, text in numbers)
+    cells = "".join(
+        f'<td class="text-end" data-testid="line-{field}">{escape(text)}</td>' for field, text in numbers
+    )
     unit = escape(line.unit_name or "")
     css = ' class="table-active"' if active else ""
     return (
@@ -73,6 +66,7 @@ def grid_rows(
 ) -> SafeString:
     """`edit_url` / `delete_url` (reversed, so URL-safe) contain `placeholder` where the line's id goes."""
     rows = []
+    locale = fmt.default_locale()
     for line in lines:
         pk = str(line.pk)
         actions = (
@@ -88,6 +82,13 @@ def grid_rows(
         )
         active = editing is not None and editing.pk == line.pk
         rows.append(
-            _row(line, active=active, money_places=money_places, price_places=price_places, actions=actions)
+            _row(
+                line,
+                active=active,
+                money_places=money_places,
+                price_places=price_places,
+                locale=locale,
+                actions=actions,
+            )
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every text above is escaped
