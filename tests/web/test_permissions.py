@@ -126,10 +126,10 @@ def test_manager_pages(client, world, boss):
 
 
 def test_commands_and_deletes_are_post_only(client, world, boss):
-    commands = {c.url_name(k.slug) for k in KINDS for c in k.commands}
+    commands = {k.url_name(c.name) for k in KINDS for c in k.commands}
     post_only = (
         commands
-        | {f"{k.slug}_{n}" for k in KINDS for n in ("line_add", "line_delete")}
+        | {k.url_name(n) for k in KINDS for n in ("line_add", "line_delete")}
         | {"price_list_item_delete", "unit_create", "unit_delete", "discount_create", "discount_delete"}
     )
     client.force_login(boss)
