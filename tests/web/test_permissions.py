@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
+from django.urls import resolve, reverse
 
 from salesapp.sales.states import InvoiceState, OrderState
-from salesapp.sales.views.kinds import KINDS
+from salesapp.sales.views.documents import document_command
+from salesapp.sales.views.kinds import INVOICE, KINDS
 
 from .world import build_world, screen_urls
 
@@ -89,6 +93,30 @@ def test_every_screen_view_checks_a_role():
             else "salesperson"
         )
         assert getattr(view, "required_role", None) == expected, name
+
+
+def test_each_document_url_serves_its_kind_and_each_command_url_guards_the_commands_role():
+    pk = uuid.uuid4()
+    for kind in KINDS:
+        assert resolve(kind.list_url()).kwargs == {"kind": kind}
+        assert resolve(kind.create_url()).kwargs == {"kind": kind}
+        for view in ("detail", "line_add"):
+            assert resolve(reverse(kind.url_name(view), args=[pk])).kwargs["kind"] is kind
+        for view in ("line_edit", "line_delete"):
+            assert resolve(reverse(kind.url_name(view), args=[pk, pk])).kwargs["kind"] is kind
+        for command in kind.commands:
+            match = resolve(reverse(kind.url_name(command.name), args=[pk]))
+            assert match.kwargs == {"kind": kind, "pk": pk, "command": command.name}
+            role = "manager" if command.manager_only else "salesperson"
+            assert match.func.required_role == role, match.url_name
+
+
+def test_the_salesperson_door_still_refuses_a_manager_command(rep):
+    """Should urls.py route Invoice Paid through document_command, the command's own role still holds."""
+    request = RequestFactory().post("/", {"paid-row_version": 1})
+    request.user = rep
+    with pytest.raises(PermissionDenied):
+        document_command(request, kind=INVOICE, pk=uuid.uuid4(), command="paid")
 
 
 def test_anonymous_is_sent_to_login_everywhere(client, world):
