@@ -33,7 +33,7 @@ Run = Callable[[Any, Any, dict[str, Any]], Any]
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # URL segment; the URL name is "<kind>_<name with underscores>"
+    name: str  # URL segment; the URL name is Kind.url_name(name)
     label: str  # the D365 button label
     action: str  # the lifecycle action that must be allowed in the record's state
     run: Run  # (document, user, cleaned_data) -> the document to show next; calls one service
@@ -44,9 +44,6 @@ class Command:
     confirm: str = ""  # asks for confirmation in a modal
     visible: Callable[[Any], bool] = lambda doc: True
     style: str = "outline-secondary"
-
-    def url_name(self, kind_slug: str) -> str:
-        return f"{kind_slug}_{self.name.replace('-', '_')}"
 
     def build_form(self, document: PricedDocument, data: Any = None) -> VersionedForm:
         kwargs: dict[str, Any] = {"prefix": self.name}
@@ -294,7 +291,6 @@ INVOICE_COMMANDS = (
 @dataclass(frozen=True)
 class Kind:
     slug: str  # URL name prefix
-    path: str  # URL path segment
     model: type[PricedDocument]
     title: str  # list title
     noun: str  # "invoice"
@@ -311,8 +307,27 @@ class Kind:
         )
         object.__setattr__(self, "commands", commands)
 
+    def url_name(self, view: str) -> str:
+        """The URL name of one of this kind's screens or commands, as spelled in sales/urls.py:
+        url_name("detail") == "invoice_detail", url_name("create-invoice") == "order_create_invoice"."""
+        return f"{self.slug}_{view.replace('-', '_')}"
+
     def url(self, document: Any) -> str:
-        return reverse(f"{self.slug}_detail", args=[document.pk])
+        return reverse(self.url_name("detail"), args=[document.pk])
+
+    def list_url(self) -> str:
+        return reverse(self.url_name("list"))
+
+    def create_url(self) -> str:
+        return reverse(self.url_name("create"))
+
+    def line_url(self, view: str, document: Any, line_pk: Any = None) -> str:
+        """line_add, line_edit or line_delete of one document (the last two name a line)."""
+        args = [document.pk] if line_pk is None else [document.pk, line_pk]
+        return reverse(self.url_name(view), args=args)
+
+    def command_url(self, command: Command, document: Any) -> str:
+        return reverse(self.url_name(command.name), args=[document.pk])
 
     def command(self, name: str) -> Command:
         return next(c for c in self.commands if c.name == name)
@@ -320,7 +335,6 @@ class Kind:
 
 OPPORTUNITY = Kind(
     "opportunity",
-    "opportunities",
     Opportunity,
     "Opportunities",
     "opportunity",
@@ -330,7 +344,6 @@ OPPORTUNITY = Kind(
 )
 QUOTE = Kind(
     "quote",
-    "quotes",
     Quote,
     "Quotes",
     "quote",
@@ -339,7 +352,6 @@ QUOTE = Kind(
 )
 ORDER = Kind(
     "order",
-    "orders",
     SalesOrder,
     "Orders",
     "order",
@@ -348,7 +360,6 @@ ORDER = Kind(
 )
 INVOICE = Kind(
     "invoice",
-    "invoices",
     Invoice,
     "Invoices",
     "invoice",
