@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from salesapp.catalog.models import MONEY, QTY
 from salesapp.core.addresses import BillTo, ShipTo
 from salesapp.core.models import TimeStamped, Versioned
+from salesapp.pricing import PricingErrorCode
 
 from . import states
 from .states import (
@@ -136,6 +137,10 @@ class PricedDocument(TimeStamped, Versioned):
     @property
     def is_editable(self) -> bool:
         return self.can("edit")
+
+    @property
+    def pricing_error_text(self) -> str:
+        return PricingErrorCode(self.pricing_error_code).description
 
     @property
     def is_price_locked(self) -> bool:

@@ -91,6 +91,7 @@ class GridLine:
     product_id: Any
     catalog_name: str | None
     unit_name: str | None
+    pricing_error_code: int
 
     @property
     def product_name(self) -> str:
@@ -116,6 +117,7 @@ GRID_COLUMNS = (
     "product_id",
     "product__name",
     "unit__name",
+    "pricing_error_code",
 )
 
 

@@ -44,6 +44,44 @@ INVOICE_ACTIONS = {
     "unlock": lambda d, u, p: services.use_current_pricing(document=d, by=u),
     "pay": lambda d, u, p: services.invoice_mark_paid(invoice=d, by=u),
     "cancel": lambda d, u, p: services.invoice_cancel(invoice=d, by=u),
+    "set_status": lambda d, u, p: services.invoice_set_status(invoice=d, by=u, status=4),
+}
+
+# The expected outcome of every action, written out with Dynamics 365's numbers (SPEC §4) rather
+# than read from states.py, so that a wrong row in the lifecycle table fails here:
+# action -> (the states it is allowed in, the (statecode, statuscode) it leads to; None: unchanged).
+EXPECTED = {
+    "opportunity": {
+        "edit": (("open",), None),
+        "win": (("open",), (1, 3)),
+        "lose": (("open",), (2, 4)),
+        "reopen": (("won", "lost"), (0, 1)),
+        "generate": (("open", "won"), None),
+    },
+    "quote": {
+        "edit": (("draft",), None),
+        "activate": (("draft",), (1, 2)),
+        "revise": (("active",), (3, 7)),
+        "close": (("active",), (3, 6)),
+        "win": (("active",), (2, 4)),
+        "convert": (("active", "won"), (2, 4)),
+    },
+    "order": {
+        "edit": (("active",), None),
+        "lock": (("active",), None),
+        "unlock": (("active",), None),
+        "invoice": (("active", "fulfilled"), (4, 100003)),
+        "fulfill": (("active",), (3, 100001)),
+        "cancel": (("active",), (2, 4)),
+    },
+    "invoice": {
+        "edit": (("active",), None),
+        "lock": (("active",), None),
+        "unlock": (("active",), None),
+        "pay": (("active",), (2, 100001)),
+        "cancel": (("active",), (3, 100003)),
+        "set_status": (("active",), (0, 4)),
+    },
 }
 
 CASES = (
@@ -93,13 +131,20 @@ def test_state_action_matrix(kind, state, action, lifecycle, actions, opportunit
         doc.total_amount,
     )
     before_counts = _counts()
-    if lifecycle.can(action, doc.state):
+    sources, result = EXPECTED[kind][action]
+    assert lifecycle.can(action, doc.state) == (state in sources)
+    if state in sources:
         actions[action](doc, rep, product)
         assert _counts() != before_counts, "an allowed action writes a timeline event"
+        doc.refresh_from_db()
+        assert (doc.state, doc.status) == (result or (before_state, before_status))
     else:
         with pytest.raises(StateError) as refused:
             actions[action](doc, rep, product)
-        assert lifecycle.noun in refused.value.message
+        label = lifecycle.actions[action].label
+        assert refused.value.message.startswith(
+            f"{label} isn't possible: this {lifecycle.noun} is {lifecycle.state_label(before_state)}"
+        )
         doc.refresh_from_db()
         assert (doc.state, doc.status, doc.row_version, doc.total_amount) == (
             before_state,
@@ -108,6 +153,16 @@ def test_state_action_matrix(kind, state, action, lifecycle, actions, opportunit
             before_total,
         )
         assert _counts() == before_counts
+
+
+def test_the_table_covers_every_action():
+    for kind, lifecycle in (
+        ("opportunity", OPPORTUNITY),
+        ("quote", QUOTE),
+        ("order", ORDER),
+        ("invoice", INVOICE),
+    ):
+        assert set(EXPECTED[kind]) == set(lifecycle.actions) - {"email"}
 
 
 def test_every_state_is_covered():

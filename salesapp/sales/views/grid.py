@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from salesapp.core import formatting as fmt
+from salesapp.pricing import PricingErrorCode
 
 MONEY_CELLS = ("manual_discount", "amount", "tax", "extended_amount")
 WRITE_IN = ' <span class="badge text-bg-light border">Write-In</span>'
@@ -22,6 +23,11 @@ def _row(line: Any, *, active: bool, money_places: int, price_places: int, local
     name = escape(line.product_name)
     badge = WRITE_IN if line.is_write_in else OVERRIDDEN if line.is_price_overridden else ""
     note = f'<div class="small text-muted">{escape(line.description)}</div>' if line.description else ""
+    if line.pricing_error_code:
+        note += (
+            '<div class="small text-danger" data-testid="line-pricing-error">Pricing error: '
+            f"{escape(PricingErrorCode(line.pricing_error_code).description)}</div>"
+        )
     numbers = [
         ("price_per_unit", fmt.amount(line.price_per_unit, price_places, locale=locale)),
         ("quantity", fmt.quantity(line.quantity, locale=locale)),
