@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, TimelineKind
 from salesapp.sales.states import InvoiceStatus
@@ -62,7 +63,7 @@ def invoice_mark_paid(
     record(
         invoice,
         TimelineKind.PAID,
-        f"Paid ({invoice.status_label}): {amount}",
+        f"Paid ({invoice.status_label}): {fmt.amount(amount, invoice.currency.precision)}",
         by=by,
         amount=amount,
         paid_on=invoice.date_paid,

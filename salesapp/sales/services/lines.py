@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from salesapp.catalog.models import Product, Unit
+from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import LINE_MODELS, DocumentLine, PricedDocument, TimelineKind
 
@@ -147,7 +148,9 @@ def line_add(
     lines.append(line)
     save_totals(document, lines, ctx)
     line.save(force_insert=True)
-    record(document, TimelineKind.UPDATED, f"Added {line.product_name} × {line.quantity}", by=by)
+    record(
+        document, TimelineKind.UPDATED, f"Added {line.product_name} × {fmt.quantity(line.quantity)}", by=by
+    )
     return line
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder, TimelineKind
 
@@ -34,7 +35,12 @@ def opportunity_win(
     opp.actual_close_date = close_date or today()
     opp.close_description = description
     touch(opp, "state", "status", "actual_revenue", "actual_close_date", "close_description")
-    record(opp, TimelineKind.STATE_CHANGED, f"Closed as won ({opp.actual_revenue})", by=by)
+    record(
+        opp,
+        TimelineKind.STATE_CHANGED,
+        f"Closed as won ({fmt.amount(opp.actual_revenue, opp.currency.precision)})",
+        by=by,
+    )
     return opp
 
 
