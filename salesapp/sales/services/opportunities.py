@@ -12,7 +12,7 @@ from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder, TimelineKind
 
-from .common import lock, record, today, touch
+from .common import lock, record, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
 
 
@@ -82,6 +82,9 @@ def opportunity_reopen(
 def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any):  # noqa: ANN202
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("generate", opp.state)
+    if model is not Quote:  # an order or an invoice is issued: its prices must be right (SPEC §3.6)
+        refresh_pricing(opp, by=by)
+        require_issuable(opp, "generate")
     doc = copy_document(opp, model, by=by, extra={"opportunity": opp, **extra})
     link_events(opp, doc, by=by)
     touch(opp)  # a second click with the old version is refused: no second document
