@@ -29,7 +29,7 @@ try:
     from django.contrib.auth.decorators import login_not_required
 except ImportError:  # pragma: no cover - Django < 5.1
 
-    def login_not_required(view):  # noqa: ANN001, ANN201
+    def login_not_required(view):
         return view
 
 

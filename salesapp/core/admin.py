@@ -9,5 +9,5 @@ admin.site.register(OrganizationSettings)
 class NumberSequenceAdmin(admin.ModelAdmin):
     list_display = ["name", "last_value"]
 
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201 - numbers only move by services
+    def has_change_permission(self, request, obj=None):  # numbers only move by services
         return False

@@ -27,7 +27,7 @@ def backoff(retries: int) -> float:
     acks_late=True,
     reject_on_worker_lost=True,
 )
-def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
+def send_invoice_email(self, delivery_id: str) -> str:
     """Send one delivery. Transient SMTP errors retry with exponential backoff up to
     EMAIL_DELIVERY_MAX_RETRIES times; the last one (or a permanent error) leaves the delivery failed.
 

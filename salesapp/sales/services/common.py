@@ -430,5 +430,5 @@ def ensure_active_product(product: Product) -> None:
         )
 
 
-def today():  # noqa: ANN201
+def today():
     return timezone.localdate()

@@ -78,7 +78,7 @@ def opportunity_reopen(
     return opp
 
 
-def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any):  # noqa: ANN202
+def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any):
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("generate", opp.state)
     doc = copy_document(opp, model, by=by, extra={"opportunity": opp, **extra})

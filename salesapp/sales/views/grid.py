@@ -90,4 +90,4 @@ def grid_rows(
         rows.append(
             _row(line, active=active, money_places=money_places, price_places=price_places, actions=actions)
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - every text above is escaped
+    return mark_safe("\n".join(rows))  # every text above is escaped
