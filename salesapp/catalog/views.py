@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from salesapp.accounts.decorators import manager_required, manager_required_for_writes, salesperson_required
 from salesapp.accounts.roles import is_manager
 from salesapp.core.exceptions import DomainError
+from salesapp.core.forms import OrganizationSettingsForm
+from salesapp.core.models import OrganizationSettings
 from salesapp.core.views.lists import Column, ListPage, day, money, render_list
 from salesapp.core.views.records import edit_page, run_form
 
@@ -409,4 +411,19 @@ def discount_delete(request: HttpRequest, pk: str, discount_pk: str) -> HttpResp
         lambda: services.discount_delete(discount=row, by=request.user),
         done="Discount row deleted.",
         back=reverse("discount_list_detail", args=[pk]),
+    )
+
+
+@manager_required_for_writes
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    org = OrganizationSettings.load()
+    form = OrganizationSettingsForm(request.POST or None, request.FILES or None, instance=org)
+    return edit_page(
+        request,
+        form=form,
+        save=lambda data: services.organization_settings_save(by=request.user, **data),
+        template="core/organization.html",
+        context={"title": "Organization settings"},
+        success=lambda obj: "organization",
+        can_edit=is_manager(request.user),
     )

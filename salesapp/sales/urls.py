@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import KINDS, VIEWS
+from .views.dashboard import home
 from .views.lookup import product_lookup
 
 
@@ -33,6 +34,7 @@ def _patterns() -> list:
 
 
 urlpatterns = [
+    path("", home, name="home"),
     path("lines/product-lookup/", product_lookup, name="product_lookup"),
     *_patterns(),
 ]
