@@ -22,7 +22,7 @@ def backoff(retries: int) -> float:
 
 @shared_task(
     bind=True,
-    name="documents.send_invoice_email",
+    name=services.SEND_INVOICE_EMAIL,
     max_retries=None,
     acks_late=True,
     reject_on_worker_lost=True,
