@@ -75,7 +75,7 @@ def body(account: str, product: str, lines: int) -> dict:
     }
 
 
-def post_once(client, token: str, payload: bytes) -> tuple[float, int, int]:  # noqa: ANN001
+def post_once(client, token: str, payload: bytes) -> tuple[float, int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -31,7 +31,7 @@ from collections import Counter  # noqa: E402
 DB_NAME = "bench_email"
 
 
-def load_pdf_bench():  # noqa: ANN201
+def load_pdf_bench():
     spec = importlib.util.spec_from_file_location("bench_pdf", ROOT / "bench" / "pdf.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

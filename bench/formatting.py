@@ -58,7 +58,7 @@ def main() -> None:
     )
 
 
-def best(call, values, runs: int) -> float:  # noqa: ANN001
+def best(call, values, runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()

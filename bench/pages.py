@@ -61,14 +61,14 @@ def main() -> int:
         return run_all(args)
 
 
-def one_run_at_a_time():  # noqa: ANN201 - a context manager
+def one_run_at_a_time():  # a context manager
     """Two runs at once would share var/bench/pages.sqlite3 and the bench_pages database (and skew
     each other's timings): the second one waits."""
     import contextlib
     import fcntl
 
     @contextlib.contextmanager
-    def locked():  # noqa: ANN202
+    def locked():
         lock_dir = ROOT / "var" / "bench"
         lock_dir.mkdir(parents=True, exist_ok=True)
         with open(lock_dir / "pages.lock", "w") as handle:
@@ -152,7 +152,7 @@ def pg_reachable() -> bool:
 
         with psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3):
             return True
-    except Exception:  # noqa: BLE001 - any failure means "skip PostgreSQL"
+    except Exception:  # any failure means "skip PostgreSQL"
         return False
 
 
@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def load(count: int, lines_per_invoice: int):  # noqa: ANN201 - (user, big invoice, counts)
+def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
     import datetime
     import random
     import uuid
@@ -414,7 +414,7 @@ def settle() -> None:
     connections.close_all()
 
 
-def reuse():  # noqa: ANN201 - the rows of a previous SQLite run
+def reuse():  # the rows of a previous SQLite run
     from django.contrib.auth.models import User
 
     from salesapp.sales.models import Invoice, InvoiceDetail
@@ -427,13 +427,13 @@ def reuse():  # noqa: ANN201 - the rows of a previous SQLite run
     )
 
 
-def count_queries(client, url: str) -> tuple[int, float, object]:  # noqa: ANN001
+def count_queries(client, url: str) -> tuple[int, float, object]:
     """One request: its number of queries and the time spent in them (ms)."""
     from django.db import connection
 
     executed: list[float] = []
 
-    def counter(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+    def counter(execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -445,7 +445,7 @@ def count_queries(client, url: str) -> tuple[int, float, object]:  # noqa: ANN00
     return len(executed), sum(executed) * 1000, response
 
 
-def profile_page(client, page: str, url: str) -> None:  # noqa: ANN001
+def profile_page(client, page: str, url: str) -> None:
     import cProfile
     import io
     import pstats
@@ -461,7 +461,7 @@ def profile_page(client, page: str, url: str) -> None:  # noqa: ANN001
     print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
 
 
-def measure(user, big, requests: int, *, profile: bool = False) -> dict[str, dict]:  # noqa: ANN001
+def measure(user, big, requests: int, *, profile: bool = False) -> dict[str, dict]:
     from django.test import Client
     from django.urls import reverse
 

@@ -36,7 +36,7 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def build_catalog():  # noqa: ANN201 - (user, account, product)
+def build_catalog():  # (user, account, product)
     """A salesperson, a currency, a price list with one product, and a customer account."""
     from django.contrib.auth.models import Group, User
 
@@ -95,7 +95,7 @@ def build_catalog():  # noqa: ANN201 - (user, account, product)
     return user, Account.objects.select_related("default_price_list").get(pk=account.pk), product
 
 
-def build_invoice(user, account, product, lines: int):  # noqa: ANN001, ANN201
+def build_invoice(user, account, product, lines: int):
     """An invoice with `lines` lines (catalog and write-in alternating), through the services."""
     from salesapp.sales import services
     from salesapp.sales.models import Invoice, PaymentTerms
@@ -125,7 +125,7 @@ def build_invoice(user, account, product, lines: int):  # noqa: ANN001, ANN201
     return invoice
 
 
-def time_pipeline(invoice) -> float:  # noqa: ANN001
+def time_pipeline(invoice) -> float:
     """One full render through our pipeline (the stored PDF is dropped first so nothing is reused)."""
     from salesapp.documents import services
     from salesapp.documents.models import InvoicePdf
@@ -148,7 +148,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def measure(invoice, runs: int) -> dict[str, float]:  # noqa: ANN001
+def measure(invoice, runs: int) -> dict[str, float]:
     from salesapp.documents import services
     from salesapp.documents.rendering import invoice_html
 

@@ -3,7 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("salesapp.core.urls")),
     path("", include("salesapp.customers.urls")),
     path("", include("salesapp.catalog.urls")),
     path("", include("salesapp.sales.urls")),

@@ -9,6 +9,21 @@ from salesapp.sales import services
 from salesapp.sales.models import Opportunity
 from tests import factories
 
+# `make test` runs the suite on two pytest-xdist workers (-n 2 --dist loadgroup). Tests are safe side by
+# side: each xdist worker has its own test database (pytest-django adds _gw0, _gw1), SMTP servers and
+# live_server take free ports, the Celery worker tests each use a Redis queue and log files of their
+# own. What isn't is the machine: two Chromiums, or two sets of Celery worker processes, at once starve
+# its two cores and time out. Tests with these markers run one after the other on one xdist worker.
+XDIST_GROUPS = {"browser": "chromium", "integration": "celery-workers"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker, group in XDIST_GROUPS.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.xdist_group(group))
+
 
 def pytest_configure(config):
     from django.conf import settings

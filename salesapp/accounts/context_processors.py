@@ -1,7 +1,7 @@
 from .roles import is_manager, is_salesperson
 
 
-def roles(request):  # noqa: ANN001, ANN201
+def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"is_manager": False, "is_salesperson": False}

@@ -18,7 +18,7 @@ View = Callable[..., Any]
 def _guard(check: Callable[[Any], bool], role: str, *, writes_only: bool = False) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN202
+        def wrapped(request, *args: Any, **kwargs: Any):
             if not is_salesperson(request.user):
                 raise PermissionDenied("You need the Salesperson or Sales manager role.")
             if (not writes_only or request.method not in ("GET", "HEAD", "OPTIONS")) and not check(

@@ -15,8 +15,10 @@ from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
 from salesapp.sales.states import OPPORTUNITY, ORDER, QUOTE, Lifecycle, Role
 
+from . import records
 from .entities import BY_LOGICAL, BY_SET, Entity
 from .errors import ApiError, bad_request, not_found
+from .responses import base_url, json_response, no_content
 from .values import parse_bind, parse_guid
 from .writers import require_manager
 
@@ -454,8 +456,6 @@ def _check_params(action: Action, body: Any) -> dict[str, Any]:
 
 
 def _answer(request: HttpRequest, action: Action, params: dict[str, Any], result: Any) -> HttpResponse:
-    from .views import json_response, no_content, records
-
     if action.returns is None:
         return no_content()
     if action.returns == "delivery":
@@ -463,8 +463,6 @@ def _answer(request: HttpRequest, action: Action, params: dict[str, Any], result
     entity = BY_LOGICAL[action.returns]
     columns = _columns(entity, params.get("ColumnSet"))
     obj = records.queryset(entity).get(pk=result.pk)
-    from .views import base_url
-
     body = {
         "@odata.context": f"{base_url(request)}$metadata#{entity.set_name}/$entity",
         "@odata.type": f"#Microsoft.Dynamics.CRM.{entity.logical}",

@@ -38,7 +38,7 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
     @classmethod
-    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:  # noqa: ANN001
+    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
         """Create a token; the plain text is returned once and never stored."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(

@@ -11,7 +11,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from salesapp.core.exceptions import ConcurrentChange, DomainError, PermissionDeniedError
@@ -21,15 +20,16 @@ from . import actions, metadata, openapi, records, writers
 from .auth import authenticate
 from .entities import BY_SET, ENTITIES, Entity
 from .errors import RULE_CODE, ApiError, bad_request, not_found
-from .jsonio import dumps, loads
+from .jsonio import loads
 from .query import parse_expand, parse_filter, parse_orderby, parse_select
+from .responses import base_url, error_response, json_response, no_content
 from .values import parse_guid
 
 try:
     from django.contrib.auth.decorators import login_not_required
 except ImportError:  # pragma: no cover - Django < 5.1
 
-    def login_not_required(view):  # noqa: ANN001, ANN201
+    def login_not_required(view):
         return view
 
 
@@ -39,31 +39,6 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 5000
 ENTITY_RE = re.compile(r"^(?P<set>[A-Za-z_]+)\((?P<key>[^()/]*)\)(?:/(?P<rest>.+))?$")
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
-HEADERS = {"OData-Version": "4.0"}
-
-
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
-    response = HttpResponse(
-        dumps(data), status=status, content_type="application/json; odata.metadata=minimal"
-    )
-    for key, value in {**HEADERS, **(headers or {})}.items():
-        response[key] = value
-    return response
-
-
-def error_response(status: int, message: str, code: str) -> HttpResponse:
-    return json_response({"error": {"code": code, "message": message}}, status=status)
-
-
-def no_content(headers: dict[str, str] | None = None, status: int = 204) -> HttpResponse:
-    response = HttpResponse(status=status)
-    for key, value in {**HEADERS, **(headers or {})}.items():
-        response[key] = value
-    return response
-
-
-def base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("api", kwargs={"path": ""}))
 
 
 @csrf_exempt

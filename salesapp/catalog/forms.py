@@ -28,7 +28,7 @@ class ProductForm(ServiceValidated, forms.ModelForm):
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["default_unit"].queryset = Unit.objects.select_related("group")
         self.fields["default_unit"].label_from_instance = lambda u: f"{u.group.name} / {u.name}"
@@ -69,7 +69,7 @@ class PriceListItemForm(ServiceValidated, forms.ModelForm):
             "discount_list",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.select_related("group")
         self.fields["unit"].label_from_instance = lambda u: f"{u.group.name} / {u.name}"
@@ -90,7 +90,7 @@ class UnitGroupForm(ServiceValidated, forms.ModelForm):
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not self.instance._state.adding:
             del self.fields["base_unit_name"]
@@ -104,7 +104,7 @@ class UnitForm(ServiceValidated, forms.ModelForm):
         fields = ["name", "quantity", "base_unit"]
         labels = {"base_unit": "Base Unit"}
 
-    def __init__(self, *args, group: UnitGroup, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, group: UnitGroup, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         base = self.fields["base_unit"]
         base.queryset = group.units.exclude(pk=self.instance.pk)

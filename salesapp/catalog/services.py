@@ -12,8 +12,8 @@ from django.db.models import F
 from salesapp import pricing
 from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
 from salesapp.core.models import OrganizationSettings
-from salesapp.sales.models import LINE_MODELS
 
+from .errors import as_validation_error
 from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
 
 
@@ -154,6 +154,22 @@ def unit_save(*, unit: Unit, by: Any = None, **changes: Any) -> Unit:
     return _save(unit, changes)
 
 
+def _lines_in_units() -> list[tuple[Any, Any, str]]:
+    """(document model, line model, unit field) of every document line sold in a unit.
+
+    The sales app sits above the catalog, so the catalog finds its lines through Django's registry of
+    relations rather than by importing them: the models of other apps with a foreign key to Unit, each
+    naming the document it belongs to in `parent_field` (sales.models.DocumentLine).
+    """
+    out = []
+    for rel in Unit._meta.get_fields(include_hidden=True):
+        line = rel.related_model
+        if rel.one_to_many and line._meta.app_label != Unit._meta.app_label:
+            document = line._meta.get_field(line.parent_field).related_model
+            out.append((document, line, rel.field.name))
+    return out
+
+
 def _unit_in_use(unit: Unit, units: dict[Any, Unit]) -> str | None:
     """Why the unit can't be deleted (what still counts, sells or prices in it), or None."""
     if unit.is_primary:
@@ -169,8 +185,8 @@ def _unit_in_use(unit: Unit, units: dict[Any, Unit]) -> str | None:
         return f"the price list {item.price_list.name} prices {item.product.name} in it"
     used = [
         str(document._meta.verbose_name_plural)
-        for document, line in LINE_MODELS.items()
-        if line._default_manager.filter(unit=unit).exists()
+        for document, line, field in _lines_in_units()
+        if line._default_manager.filter(**{field: unit}).exists()
     ]
     if used:
         return f"it is used on lines of {', '.join(used)}"
@@ -295,8 +311,6 @@ def _check_item(item: PriceListItem) -> None:
             rounding_amount=item.rounding_amount,
         )
     except pricing.PricingError as exc:
-        from salesapp.sales.services.common import as_validation_error
-
         raise as_validation_error(exc) from exc
 
 
@@ -371,3 +385,40 @@ def discount_delete(*, discount: Discount, by: Any = None) -> None:
     dl = discount.discount_list
     discount.delete()
     bump_price_lists(discount_list=dl)
+
+
+# --- the organization settings (SPEC §2: one row) ----------------------------------------------
+# Here, not in core, because a pricing setting changes prices the way a price list change does.
+
+# What open documents are priced with besides their price list (PricingContext): the places of a
+# price per unit and a volume discount, and whether a manual discount is per line or per unit.
+PRICING_SETTINGS = ("pricing_precision", "discount_calculation")
+SETTINGS = {f.name for f in OrganizationSettings._meta.concrete_fields if f.editable and not f.primary_key}
+
+
+@transaction.atomic
+def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettings:
+    """Change the organization settings, with their row locked.
+
+    Changing a pricing setting bumps every price list's revision, so open, unlocked documents reprice
+    the next time they are read, as after a price list change (SPEC §6); locked and closed documents
+    keep the prices they have.
+    """
+    unknown = sorted(set(changes) - SETTINGS)
+    if unknown:
+        raise ValidationFailed(f"There is no organization setting named {unknown[0]}.", field=unknown[0])
+    OrganizationSettings.load()  # the row exists from then on
+    org = OrganizationSettings.objects.select_for_update().get(pk=1)
+    precision = changes.get("pricing_precision", org.pricing_precision)
+    if precision is None or not 0 <= precision <= 4:
+        raise ValidationFailed(
+            "The pricing decimal precision must be between 0 and 4.", field="pricing_precision"
+        )
+    before = [getattr(org, name) for name in PRICING_SETTINGS]
+    for name, value in changes.items():
+        setattr(org, name, value)
+    full_clean_or_fail(org)
+    org.save()
+    if [getattr(org, name) for name in PRICING_SETTINGS] != before:
+        bump_price_lists()
+    return org

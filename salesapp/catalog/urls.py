@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("settings/organization/", views.organization_settings, name="organization"),
     path("products/", views.product_list, name="product_list"),
     path("products/new/", views.product_create, name="product_create"),
     path("products/<uuid:pk>/", views.product_detail, name="product_detail"),

@@ -12,6 +12,8 @@ from salesapp.accounts.decorators import manager_required, manager_required_for_
 from salesapp.accounts.roles import is_manager
 from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import DomainError
+from salesapp.core.forms import OrganizationSettingsForm
+from salesapp.core.models import OrganizationSettings
 from salesapp.core.views.lists import Column, ListPage, render_list
 from salesapp.core.views.records import edit_page, run_form
 
@@ -417,4 +419,19 @@ def discount_delete(request: HttpRequest, pk: str, discount_pk: str) -> HttpResp
         lambda: services.discount_delete(discount=row, by=request.user),
         done="Discount row deleted.",
         back=reverse("discount_list_detail", args=[pk]),
+    )
+
+
+@manager_required_for_writes
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    org = OrganizationSettings.load()
+    form = OrganizationSettingsForm(request.POST or None, request.FILES or None, instance=org)
+    return edit_page(
+        request,
+        form=form,
+        save=lambda data: services.organization_settings_save(by=request.user, **data),
+        template="core/organization.html",
+        context={"title": "Organization settings"},
+        success=lambda obj: "organization",
+        can_edit=is_manager(request.user),
     )

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
 
-def _sqlite_real_variable_limit(sender, connection, **kwargs):  # noqa: ANN001, ANN003, ANN202
+def _sqlite_real_variable_limit(sender, connection, **kwargs):
     """Django 5.2 assumes SQLite allows 999 query parameters, so bulk inserts of long documents
     split into several queries. The SQLite we run reports its real limit (250,000 here): use it,
     so a conversion is one INSERT for its lines on SQLite as on PostgreSQL."""

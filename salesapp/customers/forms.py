@@ -26,7 +26,7 @@ class AccountForm(ServiceValidated, forms.ModelForm):
         ]
         labels = {"name": "Account Name", "phone": "Main Phone"}
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         contacts = Contact.objects.none()
         if not self.instance._state.adding:
@@ -53,13 +53,13 @@ class ContactForm(ServiceValidated, forms.ModelForm):
 class CustomerField(forms.ChoiceField):
     """Pick an account or a contact (the customer of a document)."""
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         super().__init__(choices=(), **kwargs)
 
     def load(self) -> None:
         self.choices = [("", "---------"), *customer_choices()]
 
-    def clean(self, value):  # noqa: ANN001, ANN201
+    def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
@@ -68,5 +68,5 @@ class CustomerField(forms.ChoiceField):
             raise forms.ValidationError("Choose an existing account or contact.")
         return customer
 
-    def valid_value(self, value) -> bool:  # noqa: ANN001 - checked against the database in clean()
+    def valid_value(self, value) -> bool:  # checked against the database in clean()
         return True

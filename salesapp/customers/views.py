@@ -12,7 +12,7 @@ from .forms import AccountForm, ContactForm
 from .models import Account, Contact
 
 
-def _owner(obj) -> str:  # noqa: ANN001
+def _owner(obj) -> str:
     return obj.owner.username if obj.owner_id else ""
 
 

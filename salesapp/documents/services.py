@@ -39,6 +39,7 @@ from datetime import timedelta
 from email.utils import formataddr
 from typing import Any
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,6 +63,7 @@ MAX_RECIPIENTS = 50
 MAX_SUBJECT = 300
 MAX_BODY = 20_000
 MAX_TAKEOVERS = 3
+SEND_INVOICE_EMAIL = "documents.send_invoice_email"  # the name of tasks.send_invoice_email
 
 
 # --- the PDF -----------------------------------------------------------------------------------------
@@ -157,8 +159,11 @@ def _clean(to: str, cc: str, subject: str, body: str) -> tuple[list[str], list[s
 
 
 def _enqueue(delivery_id: uuid.UUID) -> None:
-    from .tasks import send_invoice_email
-
+    # The task by its Celery name, not by import: tasks.py calls this module (tasks are thin), and
+    # importing it back would make a cycle. DocumentsConfig.ready imports tasks.py, so the name is
+    # always registered; looking it up (not send_task, which ignores task_always_eager) fails loudly
+    # if it weren't.
+    send_invoice_email = current_app.tasks[SEND_INVOICE_EMAIL]
     # robust: if the broker is down the delivery stays queued (delivery_requeue_stale picks it up)
     # instead of the user's request failing after the row was committed.
     transaction.on_commit(lambda: send_invoice_email.delay(str(delivery_id)), robust=True)

@@ -22,12 +22,12 @@ def backoff(retries: int) -> float:
 
 @shared_task(
     bind=True,
-    name="documents.send_invoice_email",
+    name=services.SEND_INVOICE_EMAIL,
     max_retries=None,
     acks_late=True,
     reject_on_worker_lost=True,
 )
-def send_invoice_email(self, delivery_id: str) -> str:  # noqa: ANN001
+def send_invoice_email(self, delivery_id: str) -> str:
     """Send one delivery. Transient SMTP errors retry with exponential backoff up to
     EMAIL_DELIVERY_MAX_RETRIES times; the last one (or a permanent error) leaves the delivery failed.
 

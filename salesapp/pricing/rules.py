@@ -697,7 +697,7 @@ class DocumentTotals:
 @_in_pricing_context
 def document_totals(
     lines: Sequence[LineInput],
-    header: HeaderInput = HeaderInput(),  # noqa: B008 - frozen, so a shared default is safe
+    header: HeaderInput = HeaderInput(),  # frozen, so a shared default is safe
     *,
     method: DiscountMethod = DiscountMethod.LINE_ITEM,
     money_places: int = 2,

@@ -116,7 +116,7 @@ class PricedDocument(TimeStamped, Versioned):
         return self.display_name
 
     @property
-    def customer(self):  # noqa: ANN201 - Account | Contact
+    def customer(self):  # Account | Contact
         return self.customer_account or self.customer_contact
 
     @property

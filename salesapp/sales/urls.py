@@ -6,6 +6,7 @@ build these names back through Kind.url_name, and a NoReverseMatch in the tests 
 
 from django.urls import path
 
+from .views.dashboard import home
 from .views.documents import (
     document_command,
     document_create,
@@ -22,6 +23,7 @@ from .views.lookup import product_lookup
 # A table, one URL a row: keep ruff from folding the long rows into five lines each.
 # fmt: off
 urlpatterns = [
+    path("", home, name="home"),
     path("lines/product-lookup/", product_lookup, name="product_lookup"),
     # opportunities
     path("opportunities/", document_list, {"kind": OPPORTUNITY}, name="opportunity_list"),

@@ -79,15 +79,15 @@ def dumps(value: Any) -> str:
     return exact(value)
 
 
-def token_for(user) -> str:  # noqa: ANN001
+def token_for(user) -> str:
     return ApiToken.issue(user=user, name="test")[1]
 
 
 @pytest.fixture
-def rep_api(rep) -> Api:  # noqa: ANN001
+def rep_api(rep) -> Api:
     return Api(token_for(rep))
 
 
 @pytest.fixture
-def boss_api(boss) -> Api:  # noqa: ANN001
+def boss_api(boss) -> Api:
     return Api(token_for(boss))

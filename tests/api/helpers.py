@@ -8,7 +8,7 @@ from salesapp.sales import services
 from salesapp.sales.models import Invoice, InvoiceDetail
 
 
-def invoice_with_lines(*, by, customer, product, lines: int) -> Invoice:  # noqa: ANN001
+def invoice_with_lines(*, by, customer, product, lines: int) -> Invoice:
     invoice = services.document_create(Invoice, by=by, customer=customer, name="Template invoice")
     for n in range(lines):
         services.line_add(document=invoice, by=by, product=product, quantity=Decimal(n + 1))

@@ -8,7 +8,7 @@ from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
 
 
-def bind(set_name: str, key) -> str:  # noqa: ANN001
+def bind(set_name: str, key) -> str:
     return f"/{set_name}({key})"
 
 

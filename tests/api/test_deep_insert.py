@@ -12,7 +12,7 @@ from salesapp.sales.models import Invoice
 pytestmark = pytest.mark.django_db
 
 
-def body(account, product, lines: int) -> dict:  # noqa: ANN001
+def body(account, product, lines: int) -> dict:
     details = []
     for n in range(lines):
         if n % 5 == 4:
@@ -47,7 +47,7 @@ def expected_total(lines: int) -> Decimal:
     return total
 
 
-def post(boss_api, account, product, lines: int) -> tuple[int, Invoice]:  # noqa: ANN001
+def post(boss_api, account, product, lines: int) -> tuple[int, Invoice]:
     with CaptureQueriesContext(connection) as queries:
         reply = boss_api.post("invoices", body(account, product, lines))
     assert reply.status == 204, (reply.status, reply.body)

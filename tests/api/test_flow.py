@@ -35,7 +35,7 @@ def spec_totals(doc: dict, lines: list[dict]) -> dict[str, Decimal]:
     }
 
 
-def check_totals(api, set_name: str, key: str, nav: str, expected_total: str) -> dict:  # noqa: ANN001
+def check_totals(api, set_name: str, key: str, nav: str, expected_total: str) -> dict:
     reply = api.get(f"{set_name}({key})?$expand={nav}")
     assert reply.status == 200, reply.body
     doc = reply.body

@@ -9,7 +9,7 @@ from tests.api.helpers import clone_invoices, invoice_with_lines
 URL = "invoices?$top=50&$expand=invoice_details&$orderby=invoicenumber"
 
 
-def queries_for(api, url: str = URL) -> tuple[int, dict]:  # noqa: ANN001
+def queries_for(api, url: str = URL) -> tuple[int, dict]:
     api.get(url)  # warm: the token's last-used time is written at most once a minute
     with CaptureQueriesContext(connection) as ctx:
         reply = api.get(url)

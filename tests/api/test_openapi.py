@@ -12,7 +12,7 @@ from tests.api.world import build_world
 METHOD_ORDER = {"get": 0, "post": 1, "patch": 2, "delete": 3}
 
 
-def validator(doc: dict, schema: dict):  # noqa: ANN201
+def validator(doc: dict, schema: dict):
     return jsonschema_rs.Draft202012Validator({**schema, "components": doc["components"]})
 
 

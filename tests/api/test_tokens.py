@@ -52,7 +52,7 @@ def test_command_exit_code_is_non_zero_for_an_unknown_user(tmp_path):
 
 
 @pytest.fixture
-def plain_static(settings):  # noqa: ANN001, ANN201
+def plain_static(settings):
     """Render pages without a collected static manifest (DEBUG off + DATABASE_URL would ask for one)."""
     settings.STORAGES = {
         **settings.STORAGES,

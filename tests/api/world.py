@@ -7,7 +7,7 @@ from salesapp.catalog.models import Discount, DiscountList, PriceListItem
 from salesapp.sales import services
 
 
-def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str]:  # noqa: ANN001
+def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str]:
     """Entity set → the GUID of an existing record in it (documents still editable)."""
     quote = services.opportunity_generate_quote(opportunity=opportunity, by=rep)
     order = services.opportunity_generate_order(opportunity=opportunity, by=rep)
@@ -43,7 +43,7 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
     }
 
 
-def _contact(account, by):  # noqa: ANN001, ANN202
+def _contact(account, by):
     from salesapp.customers import services as customer_services
     from salesapp.customers.models import Contact
 

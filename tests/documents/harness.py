@@ -43,7 +43,7 @@ class SmtpHandler:
         self.aborted = 0
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
             return self.refuse.pop(0)
         if self.block:

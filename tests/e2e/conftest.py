@@ -9,13 +9,13 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.e2e.browser import screenshot  # noqa: E402
-from tests.services import require_chromium  # noqa: E402
+from tests.e2e.browser import screenshot
+from tests.services import require_chromium
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -28,7 +28,7 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
@@ -46,7 +46,7 @@ def browser() -> Iterator["object"]:
 
 
 @pytest.fixture
-def plain_static(settings):  # noqa: ANN001, ANN201
+def plain_static(settings):
     """live_server serves static files from the finders; without a collectstatic run the manifest
     storage (on when DATABASE_URL is set and DEBUG is off) would make every page a 500."""
     settings.STORAGES = {
@@ -56,7 +56,7 @@ def plain_static(settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db, plain_static, request: pytest.FixtureRequest):  # noqa: ANN201
+def page(browser, live_server, transactional_db, plain_static, request: pytest.FixtureRequest):
     """A fresh browser context per test (own cookies), a laptop-sized window; a screenshot on failure."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
@@ -69,22 +69,22 @@ def page(browser, live_server, transactional_db, plain_static, request: pytest.F
 
 
 @pytest.fixture
-def shoot(page, request: pytest.FixtureRequest):  # noqa: ANN201
+def shoot(page, request: pytest.FixtureRequest):
     """`shoot()` saves var/screenshots/<test name>.png; `shoot("step")` → <test name>-step.png;
     `shoot(of=other_page)` takes another browser's page instead of `page`."""
 
-    def take(step: str = "", *, of=None) -> Path:  # noqa: ANN001
+    def take(step: str = "", *, of=None) -> Path:
         return screenshot(of or page, request.node.name + (f"-{step}" if step else ""))
 
     return take
 
 
 @pytest.fixture
-def another_page(browser, live_server, plain_static, request: pytest.FixtureRequest):  # noqa: ANN201
+def another_page(browser, live_server, plain_static, request: pytest.FixtureRequest):
     """A second browser (its own cookies): a second user working at the same time."""
     contexts = []
 
-    def open_page():  # noqa: ANN202
+    def open_page():
         context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

@@ -14,7 +14,7 @@ from tests.api.conftest import Api, token_for
 pytestmark = pytest.mark.django_db
 
 
-def new_price(product, price_list, boss, amount: str) -> None:  # noqa: ANN001
+def new_price(product, price_list, boss, amount: str) -> None:
     item = PriceListItem.objects.get(product=product, price_list=price_list)
     catalog.price_list_item_save(item=item, by=boss, amount=Decimal(amount))
 

@@ -31,7 +31,7 @@ def test_invoice_numbers_are_gapless_under_concurrency():
             start.wait()
             for _ in range(PER_THREAD):
                 services.document_create(Invoice, by=user, customer=account, name="Concurrent")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connections.close_all()

@@ -41,12 +41,12 @@ def open_invoice(*, rep, account, product) -> Invoice:
     return invoice
 
 
-def delete_item(product, price_list, boss) -> None:  # noqa: ANN001
+def delete_item(product, price_list, boss) -> None:
     item = PriceListItem.objects.get(product=product, price_list=price_list)
     catalog.price_list_item_delete(item=item, by=boss)
 
 
-def screen(user) -> Client:  # noqa: ANN001
+def screen(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

@@ -25,11 +25,11 @@ def admin_client_(db) -> Client:
     return client
 
 
-def change_url(obj) -> str:  # noqa: ANN001
+def change_url(obj) -> str:
     return f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/change/"
 
 
-def form_data(obj, **changes) -> dict:  # noqa: ANN001, ANN003
+def form_data(obj, **changes) -> dict:
     data = {
         k: ("" if v is None else v) for k, v in model_to_dict(obj).items() if not isinstance(v, FieldFile)
     }

@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from salesapp.core.selectors import _per_currency
 from salesapp.sales import services
 from salesapp.sales.models import Invoice
+from salesapp.sales.selectors import _per_currency
 from salesapp.sales.states import InvoiceState
 from tests import factories
 

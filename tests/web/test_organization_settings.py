@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from salesapp.catalog.models import PriceList
+from salesapp.catalog.services import organization_settings_save
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.core.models import OrganizationSettings
-from salesapp.core.services import organization_settings_save
 from salesapp.sales import services
 from salesapp.sales.models import Invoice
 

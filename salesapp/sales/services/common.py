@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from salesapp import pricing
+from salesapp.catalog.errors import as_validation_error
 from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductState, Unit
 from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ConcurrentChange, ValidationFailed
@@ -31,30 +32,6 @@ from salesapp.sales.models import (
 
 ZERO = Decimal("0")
 D = TypeVar("D", bound=PricedDocument)
-
-# pricing.py names fields the way the Web API does; forms use the model's names.
-FIELD_NAMES = {
-    "quantity": "quantity",
-    "priceperunit": "price_per_unit",
-    "volumediscountamount": "volume_discount",
-    "manualdiscountamount": "manual_discount",
-    "tax": "tax",
-    "discountpercentage": "discount_percentage",
-    "discountamount": "discount_amount",
-    "freightamount": "freight_amount",
-    "percentage": "percentage",
-    "roundingoptionamount": "rounding_amount",
-    "currentcost": "current_cost",
-    "standardcost": "standard_cost",
-    "price": "list_price",
-    "amount": "amount",
-    "roundingoptioncode": "rounding_option",
-    "totalamount": "total_amount",
-}
-
-
-def as_validation_error(error: pricing.PricingError) -> ValidationFailed:
-    return ValidationFailed(error.message, field=FIELD_NAMES.get(error.field, error.field))
 
 
 @dataclass(frozen=True)
@@ -515,5 +492,5 @@ def ensure_active_product(product: Product) -> None:
         )
 
 
-def today():  # noqa: ANN201
+def today():
     return timezone.localdate()

@@ -79,7 +79,7 @@ def opportunity_reopen(
     return opp
 
 
-def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any):  # noqa: ANN202
+def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any):
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("generate", opp.state)
     if model is not Quote:  # an order or an invoice is issued: its prices must be right (SPEC §3.6)

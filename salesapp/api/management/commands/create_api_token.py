@@ -9,12 +9,12 @@ from salesapp.api.models import ApiToken
 class Command(BaseCommand):
     help = "Create a personal Web API token for a user and print it (it is shown only once)."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="Command line token")
 
-    def handle(self, *args, **options):  # noqa: ANN002, ANN003, ANN201
-        User = get_user_model()  # noqa: N806
+    def handle(self, *args, **options):
+        User = get_user_model()
         try:
             user = User.objects.get(username=options["username"])
         except User.DoesNotExist as exc:

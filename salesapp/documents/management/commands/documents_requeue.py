@@ -10,9 +10,9 @@ from salesapp.documents.services import delivery_requeue_stale
 class Command(BaseCommand):
     help = "Enqueue again deliveries stuck in queued (15 min by default) or sending (longer than a task may run)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--queued-minutes", type=float, default=15)
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         stale = delivery_requeue_stale(queued_for=timedelta(minutes=options["queued_minutes"]))
         self.stdout.write(f"{len(stale)} deliveries enqueued again")

@@ -683,7 +683,7 @@ class Seeder:
             else "Lost on price.",
         )
 
-    def quote(self, account: Account, cat: Catalog, by: User, *, activate: bool = True):  # noqa: ANN201
+    def quote(self, account: Account, cat: Catalog, by: User, *, activate: bool = True):
         opp = self.opportunity(account, cat, by)
         quote = services.opportunity_generate_quote(opportunity=opp, by=by)
         changes: dict[str, Any] = {
