@@ -122,6 +122,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The organization's base currency, created by the first `migrate` (a Dynamics 365 organization
+# always has one): prices, price lists and documents without a currency use it.
+BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "USD").strip().upper()
 USE_I18N = True
 USE_TZ = True
 

@@ -39,6 +39,7 @@ class Attr:
     getter: Callable[[Any], Any] | None = None  # computed read
     filter_field: str | None = None  # ORM path used by $filter / $orderby when it differs from `field`
     label: str = ""
+    choices: tuple[tuple[int, str], ...] = ()  # a computed option set's values (else the field's)
 
     @property
     def is_option_set(self) -> bool:
@@ -129,8 +130,8 @@ class Entity:
 
     def options(self, attr: Attr) -> dict[int, str]:
         """An option set's values and labels, from the model field's choices."""
-        if attr.field is None:
-            return {1: "Product"} if attr.name == "productstructure" else {}
+        if attr.choices or attr.field is None:
+            return dict(attr.choices)
         return {int(v): str(label) for v, label in self.model._meta.get_field(attr.field).choices or ()}
 
     def nullable(self, attr: Attr) -> bool:
@@ -437,8 +438,16 @@ PRODUCT = Entity(
         money("standardcost", "standard_cost"),
         money("currentcost", "current_cost"),
         a("quantitydecimal", "quantity_decimals", "integer", minimum=0, maximum=5),
-        a("productstructure", None, "picklist", CREATE, getter=lambda p: 1),
+        a("productstructure", None, "picklist", CREATE, getter=lambda p: 1, choices=((1, "Product"),)),
         a("statecode", "state", "picklist"),
+        # Written as a pair with statecode (publish: 0/1, retire: 1/2, revise: 3/3, draft: 2/0).
+        a(
+            "statuscode",
+            None,
+            "picklist",
+            getter=lambda p: p.status,
+            choices=tuple(catalog.ProductStatus.choices),
+        ),
         *AUDIT,
     ),
     lookups=(

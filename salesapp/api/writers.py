@@ -243,8 +243,10 @@ def _create_catalog(entity: Entity, parts: Body, user: Any) -> Any:
             by=user,
         )
     if logical == "product":
-        if parts.extra.get("productstructure", 1) != 1:
+        if parts.extra.pop("productstructure", 1) != 1:
             raise bad_request("Only productstructure 1 (Product) is supported.")
+        _product_state(parts)
+        fields = {**parts.values, **parts.binds}
         return catalog_services.product_save(product=Product(), by=user, **fields)
     if logical == "pricelevel":
         return catalog_services.price_list_save(price_list=PriceList(), by=user, **fields)
@@ -260,6 +262,14 @@ def _create_catalog(entity: Entity, parts: Body, user: Any) -> Any:
             raise bad_request("discounttypeid@odata.bind is required.")
         return catalog_services.discount_save(discount=Discount(), by=user, **fields)
     raise ApiError(405, f"{entity.set_name} can't be created through the Web API.")
+
+
+def _product_state(parts: Body) -> None:
+    """statecode / statuscode of a product, written as a pair (SetState: publish, retire, revise)."""
+    status = parts.extra.pop("statuscode", None)
+    state = catalog_services.product_state(parts.values.get("state"), status)
+    if state is not None:
+        parts.values["state"] = state
 
 
 def _create_customer(entity: Entity, parts: Body, user: Any) -> Any:
@@ -286,6 +296,8 @@ def update(entity: Entity, obj: Any, body: Any, user: Any, *, expected_version: 
     if entity.manager_writes:
         require_manager(user, f"change the catalog ({entity.set_name})")
     parts = split_body(entity, body, creating=False)
+    if entity.logical == "product":
+        _product_state(parts)
     if parts.extra and entity.kind != "document":
         raise bad_request(f"{sorted(parts.extra)[0]} can't be changed.")
     fields = {**parts.values, **parts.binds}

@@ -85,6 +85,24 @@ class ProductState(models.IntegerChoices):
     ACTIVE = 0, "Active"
     RETIRED = 1, "Retired"
     DRAFT = 2, "Draft"
+    UNDER_REVISION = 3, "Under Revision"
+
+
+class ProductStatus(models.IntegerChoices):
+    """D365 product statuscode: one status reason per state, written as a pair with it."""
+
+    DRAFT = 0, "Draft"
+    ACTIVE = 1, "Active"
+    RETIRED = 2, "Retired"
+    UNDER_REVISION = 3, "Under Revision"
+
+
+PRODUCT_STATUS = {
+    ProductState.ACTIVE: ProductStatus.ACTIVE,
+    ProductState.RETIRED: ProductStatus.RETIRED,
+    ProductState.DRAFT: ProductStatus.DRAFT,
+    ProductState.UNDER_REVISION: ProductStatus.UNDER_REVISION,
+}
 
 
 class Product(TimeStamped):
@@ -106,7 +124,7 @@ class Product(TimeStamped):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_decimals__lte=5), name="product_qty_decimals_0_5"),
-            models.CheckConstraint(condition=Q(state__in=[0, 1, 2]), name="product_state_valid"),
+            models.CheckConstraint(condition=Q(state__in=ProductState.values), name="product_state_valid"),
             models.CheckConstraint(
                 condition=(Q(list_price__isnull=True) | Q(list_price__gte=0))
                 & (Q(standard_cost__isnull=True) | Q(standard_cost__gte=0))
@@ -121,6 +139,10 @@ class Product(TimeStamped):
     @property
     def is_active(self) -> bool:
         return self.state == ProductState.ACTIVE
+
+    @property
+    def status(self) -> int:
+        return PRODUCT_STATUS[ProductState(self.state)]
 
 
 class PriceList(TimeStamped):

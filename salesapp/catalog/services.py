@@ -14,7 +14,18 @@ from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
 from salesapp.core.models import OrganizationSettings
 
 from .errors import as_validation_error
-from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
+from .models import (
+    PRODUCT_STATUS,
+    Discount,
+    DiscountList,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductState,
+    ProductStatus,
+    Unit,
+    UnitGroup,
+)
 
 
 def bump_price_lists(
@@ -235,10 +246,32 @@ def product_save(*, product: Product, by: Any = None, **changes: Any) -> Product
     return product
 
 
-def product_set_state(*, product: Product, state: int, by: Any = None) -> Product:
-    if state not in ProductState.values:
+def product_state(state: int | None, status: int | None) -> int | None:
+    """The product state a statecode / statuscode pair asks for (publish, retire, revise).
+
+    Either may be given alone; given together they must belong together (Dynamics 365's pairs).
+    """
+    if status is not None:
+        owner = next((s for s, st in PRODUCT_STATUS.items() if st == status), None)
+        if owner is None:
+            raise ValidationFailed(f"Unknown product statuscode {status}.", field="statuscode")
+        if state is not None and state != owner:
+            raise ValidationFailed(
+                f"statuscode {status} ({ProductStatus(status).label}) goes with statecode {int(owner)}, "
+                f"not {state}.",
+                field="statuscode",
+            )
+        return int(owner)
+    if state is not None and state not in ProductState.values:
         raise ValidationFailed("Unknown product state.", field="statecode")
-    return product_save(product=product, by=by, state=state)
+    return state
+
+
+def product_set_state(
+    *, product: Product, state: int | None, status: int | None = None, by: Any = None
+) -> Product:
+    """Publish (Active), retire, revise or draft a product."""
+    return product_save(product=product, by=by, state=product_state(state, status))
 
 
 @transaction.atomic

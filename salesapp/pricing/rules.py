@@ -407,7 +407,8 @@ def price_from_item(
     Percent margin – standard cost    standard cost / (1 − percentage / 100)
     ================================  ====================================
 
-    then :func:`apply_rounding`, then :func:`round_half_up` to ``precision``. Only the inputs the method
+    then, for the five percentage methods only, :func:`apply_rounding`; then :func:`round_half_up` to
+    ``precision``. Only the inputs the method
     needs are read; the others may be ``None``.
 
     Raises ``PricingError`` naming the field when an input the method needs is missing, negative or
@@ -480,8 +481,11 @@ def price_from_item(
                 PricingErrorCode.INVALID_PRICE_LIST_PERCENTAGE,
             )
 
-    rounded = apply_rounding(raw, policy=rounding_policy, option=rounding_option, amount=rounding_amount)
-    result = round_half_up(rounded, precision)
+    # Microsoft: "If you selected a pricing method other than Currency Amount, you can set up a
+    # rounding policy" -- a typed amount is the price; only computed prices are rounded.
+    if method is not PricingMethod.CURRENCY_AMOUNT:
+        raw = apply_rounding(raw, policy=rounding_policy, option=rounding_option, amount=rounding_amount)
+    result = round_half_up(raw, precision)
     if result > MAX_AMOUNT:
         raise PricingError(
             "priceperunit",

@@ -322,7 +322,24 @@ def test_price_from_item_rounding_runs_on_the_unrounded_price(
 
 
 def test_price_from_item_rounding_then_precision() -> None:
-    # Ends in 0.999 rounds to 12.999, which precision 2 then rounds half-up to 13.00.
+    # 50 % of 25.00 = 12.50; ends in 0.999 rounds it to 12.999, which precision 2 then rounds half-up
+    # to 13.00.
+    result = price_from_item(
+        method=PricingMethod.PERCENT_OF_LIST,
+        amount=None,
+        percentage=D("50"),
+        list_price=D("25.00"),
+        current_cost=None,
+        standard_cost=None,
+        rounding_policy=UP,
+        rounding_option=ENDS_IN,
+        rounding_amount=D("0.999"),
+    )
+    assert str(result) == "13.00"
+
+
+def test_a_currency_amount_is_never_rounded_by_the_policy() -> None:
+    """Microsoft: a rounding policy applies "if you selected a pricing method other than Currency Amount"."""
     result = price_from_item(
         method=PricingMethod.CURRENCY_AMOUNT,
         amount=D("12.50"),
@@ -332,9 +349,9 @@ def test_price_from_item_rounding_then_precision() -> None:
         standard_cost=None,
         rounding_policy=UP,
         rounding_option=ENDS_IN,
-        rounding_amount=D("0.999"),
+        rounding_amount=D("0.99"),
     )
-    assert str(result) == "13.00"
+    assert str(result) == "12.50"
 
 
 @pytest.mark.parametrize(
@@ -373,13 +390,18 @@ def test_price_from_item_rounding_then_precision() -> None:
         ),
         # rounding settings
         (
-            PricingMethod.CURRENCY_AMOUNT,
-            {"amount": D("1"), "rounding_policy": UP, "rounding_option": ENDS_IN},
+            PricingMethod.PERCENT_OF_LIST,
+            {"percentage": D("50"), "list_price": D("2"), "rounding_policy": UP, "rounding_option": ENDS_IN},
             "roundingoptionamount",
         ),
         (
-            PricingMethod.CURRENCY_AMOUNT,
-            {"amount": D("1"), "rounding_policy": UP, "rounding_amount": D("0.99")},
+            PricingMethod.PERCENT_OF_LIST,
+            {
+                "percentage": D("50"),
+                "list_price": D("2"),
+                "rounding_policy": UP,
+                "rounding_amount": D("0.99"),
+            },
             "roundingoptioncode",
         ),
     ],

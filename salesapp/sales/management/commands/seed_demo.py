@@ -82,6 +82,7 @@ NOT_FOR_SALE = [  # (name, group, list price, state)
     ("Smart Whiteboard (preview)", "each", "2490.00", ProductState.DRAFT),
     ("VGA Adapter", "each", "19.00", ProductState.RETIRED),
     ("Fax Machine", "each", "249.00", ProductState.RETIRED),
+    ("Docking Station (v2 being revised)", "each", "189.00", ProductState.UNDER_REVISION),
 ]
 
 ACCOUNTS_US = [
