@@ -151,10 +151,13 @@ def convert_quote(params: dict[str, Any], user: Any, target: Any = None) -> Any:
     status = params.get("QuoteCloseStatus")
     if status not in (None, -1, *QUOTE.reasons[QUOTE.actions["convert"].target]):
         raise bad_request("QuoteCloseStatus must be -1 or 4 (Won): the quote is won by the conversion.")
-    for name in ("QuoteCloseSubject", "QuoteCloseDescription"):
-        _text(params, name)
-    _date(params, "QuoteCloseDate")
-    return services.quote_create_order(quote=quote, by=user)
+    return services.quote_create_order(
+        quote=quote,
+        by=user,
+        close_date=_date(params, "QuoteCloseDate"),
+        subject=_text(params, "QuoteCloseSubject", 200),
+        description=_text(params, "QuoteCloseDescription"),
+    )
 
 
 def convert_order(params: dict[str, Any], user: Any, target: Any = None) -> Any:
@@ -168,11 +171,11 @@ def revise_quote(params: dict[str, Any], user: Any, target: Any = None) -> Any:
 
 
 def win_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
-    key, _ = _record(
+    key, rec = _record(
         params["QuoteClose"], "QuoteClose", "quoteid", "quotes", {"subject", "description", "actualend"}
     )
     _status(params.get("Status"), QUOTE, "win")
-    services.quote_win(quote=_get(Quote, key, "quote"), by=user)
+    services.quote_win(quote=_get(Quote, key, "quote"), by=user, **_close_fields(rec))
 
 
 def close_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
@@ -184,9 +187,17 @@ def close_quote(params: dict[str, Any], user: Any, target: Any = None) -> None:
         quote=_get(Quote, key, "quote"),
         by=user,
         status=status,
-        close_date=_date(rec, "actualend"),
-        description=_text(rec, "description"),
+        **_close_fields(rec),
     )
+
+
+def _close_fields(rec: dict[str, Any]) -> dict[str, Any]:
+    """A close activity's subject, description and actual end, as the close services take them."""
+    return {
+        "subject": _text(rec, "subject", 200),
+        "description": _text(rec, "description"),
+        "close_date": _date(rec, "actualend"),
+    }
 
 
 OPP_CLOSE = {"subject", "description", "actualend", "actualrevenue", "competitorid"}
@@ -201,8 +212,7 @@ def win_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> No
         opportunity=_get(Opportunity, key, "opportunity"),
         by=user,
         actual_revenue=_money(rec, "actualrevenue"),
-        close_date=_date(rec, "actualend"),
-        description=_text(rec, "description"),
+        **_close_fields(rec),
     )
 
 
@@ -216,8 +226,7 @@ def lose_opportunity(params: dict[str, Any], user: Any, target: Any = None) -> N
         by=user,
         status=status,
         competitor=_text(rec, "competitorid", 200),
-        close_date=_date(rec, "actualend"),
-        description=_text(rec, "description"),
+        **_close_fields(rec),
     )
 
 
@@ -235,6 +244,8 @@ def fulfill_order(params: dict[str, Any], user: Any, target: Any = None) -> None
         by=user,
         status=status,
         date_fulfilled=_date(rec, "actualend"),
+        subject=_text(rec, "subject", 200),
+        description=_text(rec, "description"),
     )
 
 
@@ -249,7 +260,11 @@ def cancel_order(params: dict[str, Any], user: Any, target: Any = None) -> None:
     _status(params.get("Status"), ORDER, "cancel")
     order = _get(SalesOrder, key, "salesorder")
     services.order_cancel(
-        order=order, by=user, canceled_on=_date(rec, "actualend"), reason=_text(rec, "description")
+        order=order,
+        by=user,
+        canceled_on=_date(rec, "actualend"),
+        reason=_text(rec, "description"),
+        subject=_text(rec, "subject", 200),
     )
 
 

@@ -102,10 +102,11 @@ class Entity:
     updatable: bool = True
     schema_name: str = ""
     display: str = ""
+    key_name: str = ""  # the primary key attribute when it isn't <logical>id (activities: activityid)
 
     @property
     def key(self) -> str:
-        return f"{self.logical}id"
+        return self.key_name or f"{self.logical}id"
 
     def attr(self, name: str) -> Attr | None:
         return self._attrs.get(name)
@@ -237,7 +238,8 @@ QUOTE = Entity(
         a("revisionnumber", "revision_number", "integer", READ),
         a("effectivefrom", "effective_from", "date"),
         a("effectiveto", "effective_to", "date"),
-        a("requestdeliveryby", "due_by", "date", label="Due By"),
+        a("expireson", "due_by", "date", label="Due By"),
+        a("requestdeliveryby", "requested_delivery_by", "date", label="Requested Delivery"),
         a("closedon", "closed_on", "date", READ),
     ),
     lookups=SALES_LOOKUPS,
@@ -254,7 +256,7 @@ SALESORDER = Entity(
         *PRICED,
         *SALES,
         a("ordernumber", "order_number", "string", READ),
-        a("ispricelocked", "prices_locked", "boolean", READ),
+        a("ispricelocked", "prices_locked", "boolean"),  # PATCH: Lock Pricing / Use Current Pricing
         a("requestdeliveryby", "requested_delivery_by", "date"),
         a("datefulfilled", "date_fulfilled", "date", READ),
     ),
@@ -271,7 +273,7 @@ INVOICE = Entity(
         *PRICED,
         *SALES,
         a("invoicenumber", "invoice_number", "string", READ),
-        a("ispricelocked", "prices_locked", "boolean", READ),
+        a("ispricelocked", "prices_locked", "boolean"),  # PATCH: Lock Pricing / Use Current Pricing
         # (ours) the invoice date — due dates count from it — sits where D365 has Date Delivered.
         a("datedelivered", "invoice_date", "date", label="Invoice Date"),
         a("duedate", "due_date", "date"),
@@ -570,6 +572,50 @@ CONTACT = Entity(
     ),
 )
 
+
+def close_activity(
+    logical: str, set_name: str, model: type[models.Model], schema: str, closes: Lookup, *extra: Attr
+) -> Entity:
+    """quoteclose / opportunityclose / orderclose: the activity a close action stores, read-only."""
+    return Entity(
+        logical,
+        set_name,
+        model,
+        kind="readonly",
+        updatable=False,
+        primary_name="subject",
+        schema_name=schema,
+        key_name="activityid",
+        attrs=(
+            a("subject", "subject", "string", READ),
+            a("description", "description", "memo", READ),
+            a("actualend", "actual_end", "date", READ),
+            *extra,
+            *AUDIT,
+        ),
+        lookups=(closes,),
+    )
+
+
+QUOTECLOSE = close_activity(
+    "quoteclose", "quotecloses", sales.QuoteClose, "QuoteClose", lk("quoteid", "quotes", "quote", READ)
+)
+OPPORTUNITYCLOSE = close_activity(
+    "opportunityclose",
+    "opportunitycloses",
+    sales.OpportunityClose,
+    "OpportunityClose",
+    lk("opportunityid", "opportunities", "opportunity", READ),
+    money("actualrevenue", "actual_revenue", READ),
+)
+ORDERCLOSE = close_activity(
+    "orderclose",
+    "ordercloses",
+    sales.OrderClose,
+    "OrderClose",
+    lk("salesorderid", "salesorders", "sales_order", READ),
+)
+
 ENTITIES: tuple[Entity, ...] = (
     TRANSACTIONCURRENCY,
     ACCOUNT,
@@ -589,6 +635,9 @@ ENTITIES: tuple[Entity, ...] = (
     SALESORDERDETAIL,
     INVOICE,
     INVOICEDETAIL,
+    QUOTECLOSE,
+    OPPORTUNITYCLOSE,
+    ORDERCLOSE,
 )
 BY_SET = {e.set_name: e for e in ENTITIES}
 BY_LOGICAL = {e.logical: e for e in ENTITIES}

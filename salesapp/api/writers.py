@@ -344,8 +344,14 @@ def _update_document(entity: Entity, doc: Any, parts: Body, user: Any, expected_
             require_manager(user, lifecycle.actions[action].label)
     if params and action != "pay":
         raise bad_request(f"{sorted(params)[0]} only goes with marking an invoice paid.")
+    locked = changes.pop("prices_locked", None)
     if changes:
         doc = services.document_update(doc, by=user, expected_version=expected_version, **changes)
+        expected_version = None
+    if locked is not None and locked != doc.prices_locked:
+        # The same services as Lock Pricing / Use Current Pricing (which reprices at once).
+        toggle = services.lock_pricing if locked else services.use_current_pricing
+        doc = toggle(document=doc, by=user, expected_version=expected_version)
         expected_version = None
     if action:
         run = STATE_CHANGES[(entity.logical, action)]

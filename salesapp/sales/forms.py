@@ -23,6 +23,7 @@ from salesapp.customers.models import Contact
 from salesapp.pricing import round_half_up
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
 from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS
+from salesapp.sales.services.quotes import is_last_open_quote
 from salesapp.sales.states import INVOICE, OPPORTUNITY, ORDER, QUOTE
 
 MONEY = {"max_digits": 19, "decimal_places": 4}
@@ -214,8 +215,9 @@ class VersionedForm(BootstrapWidgets, forms.Form):
 
     row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, document: PricedDocument | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.document = document
         self.style_widgets()
 
 
@@ -493,10 +495,17 @@ class CloseQuoteForm(VersionedForm):
         choices=QUOTE.reason_choices("close"),
     )
     close_date = forms.DateField(label="Close date", required=False, widget=DATE, initial=timezone.localdate)
+    create_revision = forms.BooleanField(label="Create a revised quote (Revised only)", required=False)
     close_opportunity = forms.BooleanField(label="Close the opportunity as lost", required=False)
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offered only on the opportunity's last open quote, as in Dynamics 365.
+        if not (isinstance(self.document, Quote) and is_last_open_quote(self.document)):
+            del self.fields["close_opportunity"]
 
 
 class ConvertQuoteForm(VersionedForm):
@@ -547,7 +556,7 @@ class GetProductsForm(VersionedForm):
     opportunity = forms.ModelChoiceField(Opportunity.objects.none(), label="Opportunity")
 
     def __init__(self, *args: Any, document: PricedDocument | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, document=document, **kwargs)
         qs = Opportunity.objects.none()
         if document is not None:
             qs = Opportunity.objects.filter(currency_id=document.currency_id).order_by("name")

@@ -204,7 +204,8 @@ class Quote(SalesDocument):
     status = models.IntegerField(choices=QuoteStatus.choices, default=QuoteStatus.IN_PROGRESS)
     effective_from = models.DateField(null=True, blank=True)
     effective_to = models.DateField(null=True, blank=True)
-    due_by = models.DateField(null=True, blank=True)
+    due_by = models.DateField(null=True, blank=True)  # D365 "Due By": expireson
+    requested_delivery_by = models.DateField(null=True, blank=True)  # copied to the order
     closed_on = models.DateField(null=True, blank=True)
     revised_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -426,6 +427,34 @@ DOCUMENT_MODELS: dict[str, type[PricedDocument]] = {
     "salesorder": SalesOrder,
     "invoice": Invoice,
 }
+
+
+class CloseActivity(TimeStamped):
+    """The close activity Dynamics 365 stores when a quote, opportunity or order is closed
+    (quoteclose, opportunityclose, orderclose): what the closer said, and when."""
+
+    subject = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    actual_end = models.DateField("actual end", null=True, blank=True)
+    status = models.IntegerField("status reason")  # the one the record was closed with
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_on"]
+
+
+class QuoteClose(CloseActivity):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="closes")
+
+
+class OpportunityClose(CloseActivity):
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="closes")
+    actual_revenue = models.DecimalField(null=True, blank=True, **MONEY)
+    competitor = models.CharField(max_length=200, blank=True)
+
+
+class OrderClose(CloseActivity):
+    sales_order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="closes")
 
 
 class TimelineKind(models.TextChoices):

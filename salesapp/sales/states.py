@@ -229,7 +229,7 @@ QUOTE = Lifecycle(
             "Close Quote",
             (1,),
             target=3,
-            reasons=(QuoteStatus.CANCELED, QuoteStatus.LOST),
+            reasons=(QuoteStatus.CANCELED, QuoteStatus.LOST, QuoteStatus.REVISED),
             message="CloseQuote",
         ),
         "win": Action("Win Quote", (1,), target=2, message="WinQuote"),

@@ -5,6 +5,7 @@ from decimal import Decimal
 from salesapp.catalog import services as catalog_services
 from salesapp.catalog.models import Discount, DiscountList, PriceListItem
 from salesapp.sales import services
+from salesapp.sales.models import Opportunity, OpportunityClose, OrderClose, QuoteClose
 
 
 def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str]:
@@ -21,6 +22,15 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
         percentage=Decimal(5),
     )
     item = PriceListItem.objects.get(product=product, price_list=price_list)
+    # Closed records for the close activities (the documents above stay editable).
+    closed_quote = services.quote_activate(
+        quote=services.opportunity_generate_quote(opportunity=opportunity, by=rep), by=rep
+    )
+    services.quote_close(quote=closed_quote, by=rep, subject="Lost on price")
+    closed_order = services.opportunity_generate_order(opportunity=opportunity, by=rep)
+    services.order_fulfill(order=closed_order, by=rep)
+    won = services.document_create(Opportunity, by=rep, customer=opportunity.customer, name="Won deal")
+    services.opportunity_win(opportunity=won, by=rep, subject="Signed")
     return {
         "transactioncurrencies": price_list.currency_id,
         "accounts": opportunity.customer_account_id,
@@ -40,6 +50,9 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
         "salesorderdetails": order.lines.first().pk,
         "invoices": invoice.pk,
         "invoicedetails": invoice.lines.first().pk,
+        "quotecloses": QuoteClose.objects.get(quote=closed_quote).pk,
+        "opportunitycloses": OpportunityClose.objects.get(opportunity=won).pk,
+        "ordercloses": OrderClose.objects.get(sales_order=closed_order).pk,
     }
 
 

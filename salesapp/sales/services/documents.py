@@ -64,7 +64,7 @@ SALES_HEADER = (
     *address_fields("shipto", with_name=True),
 )
 EDITABLE_FIELDS: dict[type[PricedDocument], tuple[str, ...]] = {
-    Quote: (*SALES_HEADER, "effective_from", "effective_to", "due_by"),
+    Quote: (*SALES_HEADER, "effective_from", "effective_to", "due_by", "requested_delivery_by"),
     SalesOrder: (*SALES_HEADER, "requested_delivery_by"),
     Invoice: (*SALES_HEADER, "invoice_date", "due_date"),
 }

@@ -10,10 +10,23 @@ from django.db import transaction
 
 from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
-from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder, TimelineKind
+from salesapp.sales.models import Invoice, Opportunity, OpportunityClose, Quote, SalesOrder, TimelineKind
 
 from .common import lock, record, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
+
+
+def _close_activity(opp: Opportunity, by: Any, *, subject: str) -> None:
+    OpportunityClose.objects.create(
+        opportunity=opp,
+        owner=by if getattr(by, "pk", None) else None,
+        subject=subject or f"Opportunity {opp.status_label}",
+        description=opp.close_description,
+        actual_end=opp.actual_close_date,
+        status=opp.status,
+        actual_revenue=opp.actual_revenue,
+        competitor=opp.competitor,
+    )
 
 
 @transaction.atomic
@@ -23,9 +36,11 @@ def opportunity_win(
     by: Any,
     actual_revenue: Decimal | None = None,
     close_date: datetime.date | None = None,
+    subject: str = "",
     description: str = "",
     expected_version: int | None = None,
 ) -> Opportunity:
+    """WinOpportunity: Open → Won, with its close activity (actual revenue, date)."""
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("win", opp.state)
     if actual_revenue is not None and actual_revenue < 0:
@@ -35,6 +50,7 @@ def opportunity_win(
     opp.actual_close_date = close_date or today()
     opp.close_description = description
     touch(opp, "state", "status", "actual_revenue", "actual_close_date", "close_description")
+    _close_activity(opp, by, subject=subject)
     record(
         opp,
         TimelineKind.STATE_CHANGED,
@@ -52,9 +68,11 @@ def opportunity_lose(
     status: int | None = None,
     competitor: str = "",
     close_date: datetime.date | None = None,
+    subject: str = "",
     description: str = "",
     expected_version: int | None = None,
 ) -> Opportunity:
+    """LoseOpportunity: Open → Lost (Canceled or Out-Sold), with its close activity."""
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.apply(opp, "lose", status)
     opp.actual_revenue = Decimal("0")
@@ -62,6 +80,7 @@ def opportunity_lose(
     opp.competitor = competitor
     opp.close_description = description
     touch(opp, "state", "status", "actual_revenue", "actual_close_date", "competitor", "close_description")
+    _close_activity(opp, by, subject=subject)
     record(opp, TimelineKind.STATE_CHANGED, f"Closed as lost ({opp.status_label})", by=by)
     return opp
 

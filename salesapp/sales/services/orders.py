@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from salesapp.sales.models import Invoice, SalesOrder, TimelineKind
+from salesapp.sales.models import Invoice, OrderClose, SalesOrder, TimelineKind
 
 from .common import lock, record, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
@@ -37,6 +37,19 @@ def order_create_invoice(*, order: SalesOrder, by: Any, expected_version: int | 
     return invoice
 
 
+def _close_activity(
+    order: SalesOrder, by: Any, *, subject: str, description: str, actual_end: datetime.date | None
+) -> None:
+    OrderClose.objects.create(
+        sales_order=order,
+        owner=by if getattr(by, "pk", None) else None,
+        subject=subject or f"Order {order.status_label}",
+        description=description,
+        actual_end=actual_end,
+        status=order.status,
+    )
+
+
 @transaction.atomic
 def order_fulfill(
     *,
@@ -44,12 +57,16 @@ def order_fulfill(
     by: Any,
     status: int | None = None,
     date_fulfilled: datetime.date | None = None,
+    subject: str = "",
+    description: str = "",
     expected_version: int | None = None,
 ) -> SalesOrder:
+    """FulfillSalesOrder: → Fulfilled (Complete or Partial), with its close activity."""
     order = lock(order, expected_version=expected_version)
     order.lifecycle.apply(order, "fulfill", status)
     order.date_fulfilled = date_fulfilled or today()
     touch(order, "state", "status", "date_fulfilled")
+    _close_activity(order, by, subject=subject, description=description, actual_end=order.date_fulfilled)
     record(order, TimelineKind.STATE_CHANGED, f"Fulfilled ({order.status_label})", by=by)
     return order
 
@@ -61,12 +78,15 @@ def order_cancel(
     by: Any,
     canceled_on: datetime.date | None = None,
     reason: str = "",
+    subject: str = "",
     expected_version: int | None = None,
 ) -> SalesOrder:
+    """CancelSalesOrder: → Canceled, with its close activity (the reason is its description)."""
     order = lock(order, expected_version=expected_version)
     order.lifecycle.apply(order, "cancel")
     order.canceled_on = canceled_on or today()
     order.cancel_reason = reason
     touch(order, "state", "status", "canceled_on", "cancel_reason")
+    _close_activity(order, by, subject=subject, description=reason, actual_end=order.canceled_on)
     record(order, TimelineKind.CANCELED, "Canceled" + (f": {reason}" if reason else ""), by=by)
     return order

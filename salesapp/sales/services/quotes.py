@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db import transaction
 
-from salesapp.sales.models import Invoice, Quote, SalesOrder, TimelineKind
+from salesapp.core.exceptions import ValidationFailed
+from salesapp.sales.models import Invoice, Quote, QuoteClose, SalesOrder, TimelineKind
+from salesapp.sales.states import QuoteState, QuoteStatus
 
 from .common import lock, record, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
@@ -30,13 +32,21 @@ def quote_activate(
     return quote
 
 
-@transaction.atomic
-def quote_revise(*, quote: Quote, by: Any, expected_version: int | None = None) -> Quote:
-    """Active → Closed/Revised, and a Draft copy with the same number and revision + 1."""
-    quote = lock(quote, expected_version=expected_version)
-    quote.lifecycle.apply(quote, "revise")
-    quote.closed_on = today()
-    touch(quote, "state", "status", "closed_on")
+def _close_activity(
+    quote: Quote, by: Any, *, subject: str, description: str, actual_end: datetime.date
+) -> None:
+    QuoteClose.objects.create(
+        quote=quote,
+        owner=by if getattr(by, "pk", None) else None,
+        subject=subject or f"Quote {quote.status_label}",
+        description=description,
+        actual_end=actual_end,
+        status=quote.status,
+    )
+
+
+def _new_revision(quote: Quote, by: Any) -> Quote:
+    """A Draft copy of a quote just closed as Revised: same number, revision + 1."""
     draft = copy_document(
         quote,
         Quote,
@@ -49,10 +59,32 @@ def quote_revise(*, quote: Quote, by: Any, expected_version: int | None = None) 
             "effective_from": quote.effective_from,
             "effective_to": quote.effective_to,
             "due_by": quote.due_by,
+            "requested_delivery_by": quote.requested_delivery_by,
         },
     )
     link_events(quote, draft, by=by)
     return draft
+
+
+@transaction.atomic
+def quote_revise(*, quote: Quote, by: Any, expected_version: int | None = None) -> Quote:
+    """Active → Closed/Revised, and a Draft copy with the same number and revision + 1."""
+    quote = lock(quote, expected_version=expected_version)
+    quote.lifecycle.apply(quote, "revise")
+    quote.closed_on = today()
+    touch(quote, "state", "status", "closed_on")
+    _close_activity(quote, by, subject="", description="", actual_end=quote.closed_on)
+    return _new_revision(quote, by)
+
+
+def is_last_open_quote(quote: Quote) -> bool:
+    """Close Quote offers "close the opportunity as lost" only on the opportunity's last open quote."""
+    if not quote.opportunity_id:
+        return False
+    others = Quote.objects.filter(
+        opportunity_id=quote.opportunity_id, state__in=(QuoteState.DRAFT, QuoteState.ACTIVE)
+    ).exclude(pk=quote.pk)
+    return not others.exists()
 
 
 @transaction.atomic
@@ -63,32 +95,51 @@ def quote_close(
     status: int | None = None,
     close_date: datetime.date | None = None,
     close_opportunity: bool = False,
+    create_revision: bool = False,
+    subject: str = "",
     description: str = "",
     expected_version: int | None = None,
 ) -> Quote:
-    """Close Quote: Active → Closed with Lost or Canceled; optionally close the opportunity as lost."""
+    """Close Quote: Active → Closed as Canceled, Lost or Revised, with its close activity.
+
+    Closed as Revised, it can create the revised Draft (returned instead of the closed quote); on
+    the opportunity's last open quote, it can close the opportunity as lost.
+    """
     quote = lock(quote, expected_version=expected_version)
     quote.lifecycle.apply(quote, "close", status)
+    if create_revision and quote.status != QuoteStatus.REVISED:
+        raise ValidationFailed(
+            "Only a quote closed as Revised creates a revised quote.", field="create_revision"
+        )
+    if close_opportunity and not is_last_open_quote(quote):
+        raise ValidationFailed(
+            "The opportunity has other open quotes: it can be closed only with its last one.",
+            field="close_opportunity",
+        )
     quote.closed_on = close_date or today()
     touch(quote, "state", "status", "closed_on")
+    _close_activity(quote, by, subject=subject, description=description, actual_end=quote.closed_on)
     record(
-        quote,
-        TimelineKind.STATE_CHANGED,
-        f"Closed ({quote.status_label})",
-        by=by,
-        description=description,
+        quote, TimelineKind.STATE_CHANGED, f"Closed ({quote.status_label})", by=by, description=description
     )
-    if close_opportunity and quote.opportunity_id and quote.opportunity.state == 0:
+    if close_opportunity and quote.opportunity.state == 0:
         opportunity_lose(opportunity=quote.opportunity, by=by, close_date=quote.closed_on)
-    return quote
+    return _new_revision(quote, by) if create_revision else quote
 
 
-def _win(quote: Quote, by: Any, close_opportunity: bool, action: str) -> None:
+def _win(quote: Quote, by: Any, close_opportunity: bool, action: str, close: dict[str, Any]) -> None:
     was = quote.state
     quote.lifecycle.apply(quote, action)
     if quote.state != was:
-        quote.closed_on = today()
+        quote.closed_on = close.get("close_date") or today()
         touch(quote, "state", "status", "closed_on")
+        _close_activity(
+            quote,
+            by,
+            subject=close.get("subject") or "",
+            description=close.get("description") or "",
+            actual_end=quote.closed_on,
+        )
         record(quote, TimelineKind.STATE_CHANGED, "Won", by=by)
     else:
         touch(quote)
@@ -98,35 +149,59 @@ def _win(quote: Quote, by: Any, close_opportunity: bool, action: str) -> None:
 
 @transaction.atomic
 def quote_win(
-    *, quote: Quote, by: Any, close_opportunity: bool = False, expected_version: int | None = None
+    *,
+    quote: Quote,
+    by: Any,
+    close_opportunity: bool = False,
+    close_date: datetime.date | None = None,
+    subject: str = "",
+    description: str = "",
+    expected_version: int | None = None,
 ) -> Quote:
-    """WinQuote: Active → Won."""
+    """WinQuote: Active → Won, with its close activity."""
     quote = lock(quote, expected_version=expected_version)
-    _win(quote, by, close_opportunity, "win")
+    close = {"close_date": close_date, "subject": subject, "description": description}
+    _win(quote, by, close_opportunity, "win", close)
     return quote
+
+
+def _convert(
+    quote: Quote, model: type[SalesOrder] | type[Invoice], by: Any, close_opportunity: bool, **close: Any
+) -> Any:
+    quote.lifecycle.require("convert", quote.state)
+    require_issuable(quote, "convert")
+    extra = {"quote": quote, "opportunity": quote.opportunity, "prices_locked": True}
+    if model is SalesOrder:
+        extra["requested_delivery_by"] = quote.requested_delivery_by
+    document = copy_document(quote, model, by=by, extra=extra)
+    link_events(quote, document, by=by)
+    _win(quote, by, close_opportunity, "convert", close)
+    return document
 
 
 @transaction.atomic
 def quote_create_order(
-    *, quote: Quote, by: Any, close_opportunity: bool = False, expected_version: int | None = None
+    *,
+    quote: Quote,
+    by: Any,
+    close_opportunity: bool = False,
+    close_date: datetime.date | None = None,
+    subject: str = "",
+    description: str = "",
+    expected_version: int | None = None,
 ) -> SalesOrder:
-    """ConvertQuoteToSalesOrder: a locked order with the quote's products; the quote becomes Won."""
+    """ConvertQuoteToSalesOrder: a locked order with the quote's products; the quote becomes Won
+    (QuoteCloseDate / QuoteCloseSubject / QuoteCloseDescription go on its close activity)."""
     quote = lock(quote, expected_version=expected_version)
-    quote.lifecycle.require("convert", quote.state)
-    require_issuable(quote, "convert")
-    order = copy_document(
+    return _convert(
         quote,
         SalesOrder,
-        by=by,
-        extra={
-            "quote": quote,
-            "opportunity": quote.opportunity,
-            "prices_locked": True,
-        },
+        by,
+        close_opportunity,
+        close_date=close_date,
+        subject=subject,
+        description=description,
     )
-    link_events(quote, order, by=by)
-    _win(quote, by, close_opportunity, "convert")
-    return order
 
 
 @transaction.atomic
@@ -135,18 +210,4 @@ def quote_create_invoice(
 ) -> Invoice:
     """(Sales Professional) Active or Won quote → a locked invoice; the quote becomes Won."""
     quote = lock(quote, expected_version=expected_version)
-    quote.lifecycle.require("convert", quote.state)
-    require_issuable(quote, "convert")
-    invoice = copy_document(
-        quote,
-        Invoice,
-        by=by,
-        extra={
-            "quote": quote,
-            "opportunity": quote.opportunity,
-            "prices_locked": True,
-        },
-    )
-    link_events(quote, invoice, by=by)
-    _win(quote, by, close_opportunity, "convert")
-    return invoice
+    return _convert(quote, Invoice, by, close_opportunity)

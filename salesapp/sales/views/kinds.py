@@ -46,9 +46,7 @@ class Command:
     style: str = "outline-secondary"
 
     def build_form(self, document: PricedDocument, data: Any = None) -> VersionedForm:
-        kwargs: dict[str, Any] = {"prefix": self.name}
-        if self.form is GetProductsForm:
-            kwargs["document"] = document
+        kwargs: dict[str, Any] = {"prefix": self.name, "document": document}
         if data is None:
             kwargs["initial"] = {"row_version": document.row_version}
         return self.form(data, **kwargs)
@@ -204,7 +202,7 @@ QUOTE_COMMANDS = (
             quote=d,
             by=u,
             expected_version=_v(x),
-            **_kw(x, "status", "close_date", "close_opportunity", "description"),
+            **_kw(x, "status", "close_date", "close_opportunity", "create_revision", "description"),
         ),
         "Quote closed.",
         form=CloseQuoteForm,
