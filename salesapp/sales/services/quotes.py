@@ -78,7 +78,7 @@ def quote_close(
         by=by,
         description=description,
     )
-    if close_opportunity and quote.opportunity_id and quote.opportunity.state == 0:
+    if close_opportunity and quote.opportunity is not None and quote.opportunity.state == 0:
         opportunity_lose(opportunity=quote.opportunity, by=by, close_date=quote.closed_on)
     return quote
 
@@ -92,7 +92,7 @@ def _win(quote: Quote, by: Any, close_opportunity: bool, action: str) -> None:
         record(quote, TimelineKind.STATE_CHANGED, "Won", by=by)
     else:
         touch(quote)
-    if close_opportunity and quote.opportunity_id and quote.opportunity.state == 0:
+    if close_opportunity and quote.opportunity is not None and quote.opportunity.state == 0:
         opportunity_win(opportunity=quote.opportunity, by=by, actual_revenue=quote.total_amount)
 
 
