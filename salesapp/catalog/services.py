@@ -4,10 +4,10 @@ so that open, unlocked documents reprice the next time they are read (SPEC §6).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ForeignObjectRel, Model
 
 from salesapp import pricing
 from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
@@ -26,6 +26,8 @@ from .models import (
     Unit,
     UnitGroup,
 )
+
+M = TypeVar("M", bound=Model)
 
 
 def bump_price_lists(
@@ -48,7 +50,7 @@ def _lock_row(model: Any, pk: Any) -> None:
     list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
 
 
-def _save(obj: Any, changes: dict[str, Any]) -> Any:
+def _save(obj: M, changes: dict[str, Any]) -> M:
     for key, value in changes.items():
         setattr(obj, key, value)
     full_clean_or_fail(obj)
@@ -172,10 +174,15 @@ def _lines_in_units() -> list[tuple[Any, Any, str]]:
     relations rather than by importing them: the models of other apps with a foreign key to Unit, each
     naming the document it belongs to in `parent_field` (sales.models.DocumentLine).
     """
-    out = []
+    out: list[tuple[Any, Any, str]] = []
     for rel in Unit._meta.get_fields(include_hidden=True):
-        line = rel.related_model
-        if rel.one_to_many and line._meta.app_label != Unit._meta.app_label:
+        # Known here only through the registry: its `parent_field` is the sales app's, hence Any.
+        line: Any = rel.related_model
+        if (
+            isinstance(rel, ForeignObjectRel)
+            and rel.one_to_many
+            and line._meta.app_label != Unit._meta.app_label
+        ):
             document = line._meta.get_field(line.parent_field).related_model
             out.append((document, line, rel.field.name))
     return out
@@ -324,7 +331,7 @@ def _check_item(item: PriceListItem) -> None:
             "A rounding policy needs a rounding option and amount.", field="rounding_amount"
         )
     if (
-        item.discount_list_id
+        item.discount_list is not None
         and item.discount_list.is_amount_type
         and item.discount_list.currency_id != item.price_list.currency_id
     ):

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from salesapp.core.exceptions import from_django_validation
+from salesapp.core.models import TimeStamped
 
 from .models import Account, Contact
 
+M = TypeVar("M", bound=TimeStamped)
 
-def _save(obj: Any, by: Any, changes: dict[str, Any]) -> Any:
+
+def _save(obj: M, by: Any, changes: dict[str, Any]) -> M:
     if obj._state.adding and by is not None and getattr(by, "pk", None):
         obj.owner = by
     for key, value in changes.items():

@@ -94,6 +94,9 @@ class PricedDocument(TimeStamped, Versioned):
 
     lifecycle: states.Lifecycle
     kind: str  # "opportunity" | "quote" | "salesorder" | "invoice"
+    # Each concrete document declares its own `state` and `status` fields, with its own choices.
+    state: int
+    status: int
 
     class Meta:
         abstract = True

@@ -6,10 +6,11 @@ caller's transaction.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import transaction
 from django.db.models import F
@@ -57,7 +58,7 @@ def lock(document: D, *, expected_version: int | None = None) -> D:
     """Re-read the document with a row lock; refuse if the caller saw an older version."""
     model = type(document)
     fresh = (
-        model.objects.select_for_update(of=("self",))
+        model._default_manager.select_for_update(of=("self",))
         .select_related("currency", "price_list")
         .get(pk=document.pk)
     )
@@ -110,7 +111,7 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
 def lines_of(document: PricedDocument) -> list[DocumentLine]:
     line_model = LINE_MODELS[type(document)]
     return list(
-        line_model.objects.filter(**{line_model.parent_field: document})
+        line_model._default_manager.filter(**{line_model.parent_field: document})
         .select_related("product", "unit")
         .order_by("sequence", "created_on")
     )
@@ -237,7 +238,8 @@ def price_line(
     item = book.items.get((line.product_id, line.unit_id))
     if refresh_price:
         try:
-            item = book.item_for(line.product, line.unit)
+            # A catalog line has both a product and a unit (the line model's check constraint).
+            item = book.item_for(cast(Product, line.product), cast(Unit, line.unit))
             line.price_per_unit = book.price(item, ctx)
         except CatalogPricingError as exc:
             if strict:
@@ -250,7 +252,7 @@ def price_line(
 
 
 def quantity_rules(line: DocumentLine, book: PriceBook) -> tuple[int, bool]:
-    if line.product_id is None:
+    if line.product is None:
         return 5, False
     item = book.items.get((line.product_id, line.unit_id))
     whole = item is not None and item.quantity_selling == pricing.QuantitySelling.WHOLE
@@ -358,7 +360,7 @@ def save_totals(
             line.amount, line.extended_amount = result.amount, result.extended_amount
     stored = [x for x in changed if not x._state.adding]
     if stored:
-        type(stored[0]).objects.bulk_update(
+        type(stored[0])._default_manager.bulk_update(
             stored, [*LINE_TOTAL_FIELDS, "quantity", "manual_discount", "pricing_error_code"]
         )
     document.total_line_item_amount = totals.detail_amount
@@ -387,7 +389,7 @@ def reprice_lines(
         price_line(line, book, ctx, refresh_price=refresh_prices)
     model = LINE_MODELS[type(document)]
     if lines:
-        model.objects.bulk_update(lines, ["price_per_unit", "volume_discount", "pricing_error_code"])
+        model._default_manager.bulk_update(lines, ["price_per_unit", "volume_discount", "pricing_error_code"])
 
 
 def reprice(document: D, *, by: Any = None, reason: str) -> D:
@@ -417,7 +419,7 @@ def needs_repricing(document: PricedDocument) -> bool:
     return (
         document.is_editable
         and not document.is_price_locked
-        and document.price_list_id is not None
+        and document.price_list is not None
         and document.priced_revision != document.price_list.revision
     )
 
@@ -469,14 +471,14 @@ def require_issuable(document: PricedDocument, action: str) -> None:
 def ensure_active_products(lines: Iterable[DocumentLine]) -> None:
     """SPEC §5: only Active products enter a document, by every path."""
     for line in lines:
-        if line.product_id is not None:
+        if line.product is not None:
             ensure_active_product(line.product)
 
 
 def next_sequence(document: PricedDocument) -> int:
     model = LINE_MODELS[type(document)]
     last = (
-        model.objects.filter(**{model.parent_field: document})
+        model._default_manager.filter(**{model.parent_field: document})
         .order_by("-sequence")
         .values_list("sequence", flat=True)
         .first()
@@ -492,5 +494,5 @@ def ensure_active_product(product: Product) -> None:
         )
 
 
-def today():
+def today() -> datetime.date:
     return timezone.localdate()

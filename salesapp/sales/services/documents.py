@@ -104,12 +104,16 @@ COPIED_LINE = (
     "description",
     "pricing_error_code",
 )
-SEQUENCES = {
+SEQUENCES: dict[type[PricedDocument], tuple[str, str]] = {
     Quote: ("quote", "quote_prefix"),
     SalesOrder: ("salesorder", "order_prefix"),
     Invoice: ("invoice", "invoice_prefix"),
 }
-NUMBER_FIELD = {Quote: "quote_number", SalesOrder: "order_number", Invoice: "invoice_number"}
+NUMBER_FIELD: dict[type[PricedDocument], str] = {
+    Quote: "quote_number",
+    SalesOrder: "order_number",
+    Invoice: "invoice_number",
+}
 
 
 def customer_fields(customer: Account | Contact) -> dict[str, Any]:
@@ -135,7 +139,7 @@ def resolve_pricing(
     """No price list → the customer's default; no currency → the price list's, else the organization's."""
     if price_list is None:
         price_list = customer.default_price_list
-        if price_list is None and isinstance(customer, Contact) and customer.account_id:
+        if price_list is None and isinstance(customer, Contact) and customer.account is not None:
             price_list = customer.account.default_price_list
         if price_list is not None and currency is not None and price_list.currency_id != currency.pk:
             price_list = None  # the customer's default is in another currency than the one asked for
@@ -198,7 +202,7 @@ def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields
             NUMBER_FIELD[model],
             next_number(sequence, getattr(OrganizationSettings.load(), prefix_field)),
         )
-    if model is Invoice:
+    if isinstance(doc, Invoice):  # model is Invoice
         doc.invoice_date = doc.invoice_date or today()
         doc.due_date = doc.due_date or due_date_for(doc.invoice_date, doc.payment_terms)
     # Read the revision now: the caller's price list object may be older than the items it prices.
@@ -230,7 +234,7 @@ def document_create(
     ctx = PricingContext.for_document(doc)
     new_lines = []
     if lines:
-        book = PriceBook.for_document(doc, [spec.get("product").pk for spec in lines if spec.get("product")])
+        book = PriceBook.for_document(doc, [spec["product"].pk for spec in lines if spec.get("product")])
         for index, spec in enumerate(lines, start=1):
             spec = dict(spec)
             sequence = spec.pop("sequence", None) or index
@@ -239,7 +243,7 @@ def document_create(
             except ValidationFailed as exc:
                 raise ValidationFailed(f"Line {index}: {exc.message}", field=exc.field) from exc
     save_totals(doc, new_lines, ctx)
-    LINE_MODELS[model].objects.bulk_create(new_lines)
+    LINE_MODELS[model]._default_manager.bulk_create(new_lines)
     record(doc, TimelineKind.CREATED, f"Created {doc.lifecycle.noun} {doc.display_name}", by=by)
     return doc
 
@@ -310,7 +314,7 @@ def copy_document(source: PricedDocument, model: type[D], *, by: Any, extra: dic
         line_model(**{line_model.parent_field: target}, **{name: getattr(line, name) for name in COPIED_LINE})
         for line in source_lines
     ]
-    line_model.objects.bulk_create(new_lines)
+    line_model._default_manager.bulk_create(new_lines)
     ctx = PricingContext.for_document(target)
     target.priced_revision = source.priced_revision if source.price_list_id == target.price_list_id else 0
     save_totals(target, new_lines, ctx, extra_fields=["priced_revision"])
@@ -373,7 +377,7 @@ def get_products(*, document: D, opportunity: Any, by: Any, expected_version: in
         new_lines.append(copy)
     all_lines = [*existing, *new_lines]
     save_totals(document, all_lines, ctx)
-    line_model.objects.bulk_create(new_lines)
+    line_model._default_manager.bulk_create(new_lines)
     record(
         document,
         TimelineKind.PRODUCTS_ADDED,

@@ -117,7 +117,8 @@ def build_line(
         unit=unit if product is not None else None,
         write_in_name=(write_in_name or "").strip() if product is None else "",
         is_price_overridden=overridden,
-        price_per_unit=price_per_unit if overridden else ZERO,
+        # None until _prepare refuses it by name ("Enter the price per unit.").
+        price_per_unit=price_per_unit if overridden else ZERO,  # type: ignore[misc]
         quantity=quantity,
         manual_discount=manual_discount if manual_discount is not None else ZERO,
         tax=tax if tax is not None else ZERO,
@@ -175,7 +176,7 @@ def line_update(
     was_overridden, old_key = target.is_price_overridden, (target.product_id, target.unit_id)
     for name, value in changes.items():
         setattr(target, name, value)
-    if target.product_id is not None:
+    if target.product is not None:
         target.unit = _resolve_unit(target.product, target.unit if target.unit_id else None)
     price_typed = target.is_price_overridden and ("price_per_unit" in changes or not was_overridden)
     # A locked line keeps its price unless it is now a different product/unit or back on Use Default.
@@ -202,7 +203,7 @@ def line_delete(*, line: DocumentLine, by: Any, expected_version: int | None = N
     document = lock(parent, expected_version=expected_version)
     _check_editable(document)
     name = line.product_name
-    type(line).objects.filter(pk=line.pk).delete()
+    type(line)._default_manager.filter(pk=line.pk).delete()
     ctx = PricingContext.for_document(document)
     save_totals(document, lines_of(document), ctx)
     record(document, TimelineKind.UPDATED, f"Removed {name}", by=by)

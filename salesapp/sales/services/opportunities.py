@@ -12,7 +12,7 @@ from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Opportunity, OpportunityClose, Quote, SalesOrder, TimelineKind
 
-from .common import lock, record, refresh_pricing, require_issuable, today, touch
+from .common import D, lock, record, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
 
 
@@ -98,7 +98,9 @@ def opportunity_reopen(
     return opp
 
 
-def _generate(model: type, opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any):
+def _generate(
+    model: type[D], opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any
+) -> D:
     opp = lock(opportunity, expected_version=expected_version)
     opp.lifecycle.require("generate", opp.state)
     if model is not Quote:  # an order or an invoice is issued: its prices must be right (SPEC §3.6)

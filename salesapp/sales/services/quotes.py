@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -122,8 +122,9 @@ def quote_close(
     record(
         quote, TimelineKind.STATE_CHANGED, f"Closed ({quote.status_label})", by=by, description=description
     )
-    if close_opportunity and quote.opportunity.state == 0:
-        opportunity_lose(opportunity=quote.opportunity, by=by, close_date=quote.closed_on)
+    opportunity = quote.opportunity
+    if close_opportunity and opportunity is not None and opportunity.state == 0:
+        opportunity_lose(opportunity=opportunity, by=by, close_date=quote.closed_on)
     return _new_revision(quote, by) if create_revision else quote
 
 
@@ -143,8 +144,9 @@ def _win(quote: Quote, by: Any, close_opportunity: bool, action: str, close: dic
         record(quote, TimelineKind.STATE_CHANGED, "Won", by=by)
     else:
         touch(quote)
-    if close_opportunity and quote.opportunity_id and quote.opportunity.state == 0:
-        opportunity_win(opportunity=quote.opportunity, by=by, actual_revenue=quote.total_amount)
+    opportunity = quote.opportunity
+    if close_opportunity and opportunity is not None and opportunity.state == 0:
+        opportunity_win(opportunity=opportunity, by=by, actual_revenue=quote.total_amount)
 
 
 @transaction.atomic
@@ -165,12 +167,13 @@ def quote_win(
     return quote
 
 
-def _convert(
-    quote: Quote, model: type[SalesOrder] | type[Invoice], by: Any, close_opportunity: bool, **close: Any
-) -> Any:
+C = TypeVar("C", SalesOrder, Invoice)
+
+
+def _convert(quote: Quote, model: type[C], by: Any, close_opportunity: bool, **close: Any) -> C:
     quote.lifecycle.require("convert", quote.state)
     require_issuable(quote, "convert")
-    extra = {"quote": quote, "opportunity": quote.opportunity, "prices_locked": True}
+    extra: dict[str, Any] = {"quote": quote, "opportunity": quote.opportunity, "prices_locked": True}
     if model is SalesOrder:
         extra["requested_delivery_by"] = quote.requested_delivery_by
     document = copy_document(quote, model, by=by, extra=extra)
