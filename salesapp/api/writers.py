@@ -412,8 +412,13 @@ STATE_CHANGES: dict[tuple[str, str], Run] = {
     ("opportunity", "lose"): lambda d, s, p, kw: services.opportunity_lose(opportunity=d, status=s, **kw),
     ("opportunity", "reopen"): lambda d, s, p, kw: services.opportunity_reopen(opportunity=d, **kw),
     ("salesorder", "fulfill"): lambda d, s, p, kw: services.order_fulfill(order=d, status=s, **kw),
-    ("salesorder", "cancel"): lambda d, s, p, kw: services.order_cancel(order=d, **kw),
-    ("invoice", "set_status"): lambda d, s, p, kw: services.invoice_set_status(invoice=d, status=s, **kw),
+    ("opportunity", "set_status"): lambda d, s, p, kw: services.document_set_status(
+        document=d, status=s, **kw
+    ),
+    ("salesorder", "set_status"): lambda d, s, p, kw: services.document_set_status(
+        document=d, status=s, **kw
+    ),
+    ("invoice", "set_status"): lambda d, s, p, kw: services.document_set_status(document=d, status=s, **kw),
     ("invoice", "pay"): _paid,
     ("invoice", "cancel"): lambda d, s, p, kw: services.invoice_cancel(invoice=d, **kw),
 }

@@ -544,12 +544,15 @@ class InvoicePaidForm(VersionedForm):
     )
 
 
-class InvoiceStatusForm(VersionedForm):
-    status = forms.TypedChoiceField(
-        label="Status reason",
-        coerce=int,
-        choices=INVOICE.reason_choices("set_status"),
-    )
+class StatusReasonForm(VersionedForm):
+    """The status reasons of the document's current state (the lifecycle table's `set_status`)."""
+
+    status = forms.TypedChoiceField(label="Status reason", coerce=int, choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.document is not None:
+            self.fields["status"].choices = self.document.lifecycle.reason_choices("set_status")
 
 
 class GetProductsForm(VersionedForm):

@@ -200,6 +200,7 @@ OPPORTUNITY = Lifecycle(
     },
     actions={
         "edit": Action("Editing", (0,)),
+        "set_status": Action("Changing the status reason", (0,), target=0),
         "win": Action("Close as Won", (0,), target=1, message="WinOpportunity"),
         "lose": Action("Close as Lost", (0,), target=2, message="LoseOpportunity"),
         "reopen": Action("Reopen", (1, 2), target=0, reasons=(OpportunityStatus.IN_PROGRESS,)),
@@ -256,13 +257,16 @@ ORDER = Lifecycle(
     },
     actions={
         "edit": Action("Editing", (0,)),
+        "set_status": Action("Changing the status reason", (0,), target=0),
         "lock": Action("Lock Pricing", (0,), message="LockSalesOrderPricing"),
         "unlock": Action("Use Current Pricing", (0,), message="UnlockSalesOrderPricing"),
         "invoice": Action(
             "Create Invoice", (0, 1, 3), target=4, message="ConvertSalesOrderToInvoice", by_patch=False
         ),
         "fulfill": Action("Fulfill Order", (0, 1), target=3, message="FulfillSalesOrder"),
-        "cancel": Action("Cancel Order", (0, 1), target=2, role=M, message="CancelSalesOrder"),
+        "cancel": Action(
+            "Cancel Order", (0, 1), target=2, role=M, message="CancelSalesOrder", by_patch=False
+        ),
     },
 )
 

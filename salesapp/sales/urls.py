@@ -38,6 +38,7 @@ urlpatterns = [
     path("opportunities/<uuid:pk>/close-as-won/", document_command, {"kind": OPPORTUNITY, "command": "close-as-won"}, name="opportunity_close_as_won"),
     path("opportunities/<uuid:pk>/close-as-lost/", document_command, {"kind": OPPORTUNITY, "command": "close-as-lost"}, name="opportunity_close_as_lost"),
     path("opportunities/<uuid:pk>/reopen/", document_command, {"kind": OPPORTUNITY, "command": "reopen"}, name="opportunity_reopen"),
+    path("opportunities/<uuid:pk>/status/", document_command, {"kind": OPPORTUNITY, "command": "status"}, name="opportunity_status"),
     # quotes
     path("quotes/", document_list, {"kind": QUOTE}, name="quote_list"),
     path("quotes/new/", document_create, {"kind": QUOTE}, name="quote_create"),
@@ -64,6 +65,7 @@ urlpatterns = [
     path("orders/<uuid:pk>/use-current-pricing/", document_command, {"kind": ORDER, "command": "use-current-pricing"}, name="order_use_current_pricing"),
     path("orders/<uuid:pk>/fulfill/", document_command, {"kind": ORDER, "command": "fulfill"}, name="order_fulfill"),
     path("orders/<uuid:pk>/cancel/", manager_command, {"kind": ORDER, "command": "cancel"}, name="order_cancel"),
+    path("orders/<uuid:pk>/status/", document_command, {"kind": ORDER, "command": "status"}, name="order_status"),
     # invoices
     path("invoices/", document_list, {"kind": INVOICE}, name="invoice_list"),
     path("invoices/new/", document_create, {"kind": INVOICE}, name="invoice_create"),

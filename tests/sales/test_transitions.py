@@ -21,6 +21,7 @@ OPPORTUNITY_ACTIONS = {
     "lose": lambda d, u, p: services.opportunity_lose(opportunity=d, by=u),
     "reopen": lambda d, u, p: services.opportunity_reopen(opportunity=d, by=u),
     "generate": lambda d, u, p: services.opportunity_generate_invoice(opportunity=d, by=u),
+    "set_status": lambda d, u, p: services.document_set_status(document=d, by=u, status=2),
 }
 QUOTE_ACTIONS = {
     "edit": _edit,
@@ -37,6 +38,7 @@ ORDER_ACTIONS = {
     "invoice": lambda d, u, p: services.order_create_invoice(order=d, by=u),
     "fulfill": lambda d, u, p: services.order_fulfill(order=d, by=u),
     "cancel": lambda d, u, p: services.order_cancel(order=d, by=u),
+    "set_status": lambda d, u, p: services.document_set_status(document=d, by=u, status=2),
 }
 INVOICE_ACTIONS = {
     "edit": _edit,
@@ -57,6 +59,7 @@ EXPECTED = {
         "lose": (("open",), (2, 4)),
         "reopen": (("won", "lost"), (0, 1)),
         "generate": (("open", "won"), None),
+        "set_status": (("open",), (0, 2)),  # On Hold
     },
     "quote": {
         "edit": (("draft",), None),
@@ -73,6 +76,7 @@ EXPECTED = {
         "invoice": (("active", "fulfilled"), (4, 100003)),
         "fulfill": (("active",), (3, 100001)),
         "cancel": (("active",), (2, 4)),
+        "set_status": (("active",), (0, 2)),  # Pending
     },
     "invoice": {
         "edit": (("active",), None),

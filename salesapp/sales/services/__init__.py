@@ -1,7 +1,7 @@
 """Every write and transition of the sales domain. Views, the API, admin and tasks call these."""
 
 from .common import ensure_current_pricing, reprice, require_issuable
-from .documents import document_create, document_update, get_products
+from .documents import document_create, document_set_status, document_update, get_products
 from .invoices import invoice_cancel, invoice_mark_paid, invoice_set_status
 from .lines import line_add, line_delete, line_update
 from .locking import lock_pricing, use_current_pricing
@@ -25,6 +25,7 @@ from .quotes import (
 
 __all__ = [
     "document_create",
+    "document_set_status",
     "document_update",
     "ensure_current_pricing",
     "get_products",

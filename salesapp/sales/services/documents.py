@@ -39,6 +39,7 @@ from .common import (
     reprice_lines,
     save_totals,
     today,
+    touch,
     validate_header,
     validate_line,
 )
@@ -288,6 +289,19 @@ def document_update(document: D, *, by: Any, expected_version: int | None = None
     check_fields(document)
     save_totals(document, lines, ctx, extra_fields=fields)
     record(document, TimelineKind.UPDATED, "Changed " + ", ".join(sorted(changes) or ["customer"]), by=by)
+    return document
+
+
+@transaction.atomic
+def document_set_status(*, document: D, by: Any, status: int, expected_version: int | None = None) -> D:
+    """Change the status reason within the current state (an opportunity On Hold, an order Pending,
+    an invoice Billed…): the lifecycle table's `set_status` row says which."""
+    document = lock(document, expected_version=expected_version)
+    old_status, old = document.status, document.status_label
+    document.lifecycle.apply(document, "set_status", status)
+    if document.status != old_status:
+        touch(document, "status")
+        record(document, TimelineKind.STATE_CHANGED, f"Status reason {old} → {document.status_label}", by=by)
     return document
 
 

@@ -14,6 +14,7 @@ from salesapp.sales.models import Invoice, TimelineKind
 from salesapp.sales.states import InvoiceStatus
 
 from .common import lock, record, refresh_pricing, require_issuable, today, touch
+from .documents import document_set_status
 
 
 @transaction.atomic
@@ -81,15 +82,8 @@ def invoice_cancel(*, invoice: Invoice, by: Any, expected_version: int | None = 
     return invoice
 
 
-@transaction.atomic
 def invoice_set_status(
     *, invoice: Invoice, by: Any, status: int, expected_version: int | None = None
 ) -> Invoice:
     """Change the status reason among the Active ones (New, Partially Shipped, Billed, Booked, Installed)."""
-    invoice = lock(invoice, expected_version=expected_version)
-    old_status, old = invoice.status, invoice.status_label
-    invoice.lifecycle.apply(invoice, "set_status", status)
-    if invoice.status != old_status:
-        touch(invoice, "status")
-        record(invoice, TimelineKind.STATE_CHANGED, f"Status reason {old} → {invoice.status_label}", by=by)
-    return invoice
+    return document_set_status(document=invoice, by=by, status=status, expected_version=expected_version)

@@ -22,7 +22,7 @@ from salesapp.sales.forms import (
     FulfillOrderForm,
     GetProductsForm,
     InvoicePaidForm,
-    InvoiceStatusForm,
+    StatusReasonForm,
     VersionedForm,
 )
 from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
@@ -95,6 +95,18 @@ UNLOCK = Command(
     visible=lambda d: d.prices_locked,
 )
 
+STATUS_REASON = Command(
+    "status",
+    "Status Reason",
+    "set_status",
+    lambda d, u, x: services.document_set_status(
+        document=d, by=u, expected_version=_v(x), status=x["status"]
+    ),
+    "Status reason changed.",
+    form=StatusReasonForm,
+    dialog=True,
+)
+
 OPPORTUNITY_COMMANDS = (
     Command(
         "create-quote",
@@ -154,6 +166,7 @@ OPPORTUNITY_COMMANDS = (
         lambda d, u, x: services.opportunity_reopen(opportunity=d, by=u, expected_version=_v(x)),
         "Opportunity reopened.",
     ),
+    STATUS_REASON,
 )
 
 QUOTE_COMMANDS = (
@@ -245,6 +258,7 @@ ORDER_COMMANDS = (
         dialog=True,
         style="outline-danger",
     ),
+    STATUS_REASON,
 )
 
 INVOICE_COMMANDS = (
@@ -272,17 +286,7 @@ INVOICE_COMMANDS = (
         style="outline-danger",
         confirm="Cancel this invoice? A canceled invoice keeps its number and can't be reopened.",
     ),
-    Command(
-        "status",
-        "Status Reason",
-        "set_status",
-        lambda d, u, x: services.invoice_set_status(
-            invoice=d, by=u, expected_version=_v(x), status=x["status"]
-        ),
-        "Status reason changed.",
-        form=InvoiceStatusForm,
-        dialog=True,
-    ),
+    STATUS_REASON,
 )
 
 
