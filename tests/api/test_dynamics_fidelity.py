@@ -162,3 +162,17 @@ def test_on_hold_and_pending_are_reachable(boss_api, opportunity, rep):
     opportunity.refresh_from_db()
     order.refresh_from_db()
     assert (opportunity.state, opportunity.status, order.state, order.status) == (0, 2, 0, 2)
+
+
+def test_a_second_paid_patch_with_another_amount_is_refused_not_dropped(boss_api, opportunity, rep):
+    invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
+    first = boss_api.patch(
+        f"invoices({invoice.pk})", {"statuscode": 100002, "amountpaid": 100, "datepaid": "2026-11-02"}
+    )
+    assert first.status == 204, first.body
+    again = boss_api.patch(
+        f"invoices({invoice.pk})", {"statuscode": 100002, "amountpaid": 50, "datepaid": "2026-11-03"}
+    )
+    assert again.status == 400 and "amountpaid" in again.error
+    invoice.refresh_from_db()
+    assert (invoice.amount_paid, invoice.date_paid) == (Decimal("100"), datetime.date(2026, 11, 2))
