@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -106,6 +106,19 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def record_close(
+    model: type[models.Model], document: PricedDocument, *, by: Any, subject: str = "", **fields: Any
+) -> None:
+    """Store the close activity of a quote, opportunity or order (quoteclose, opportunityclose,
+    orderclose), as Dynamics 365 does when one is won, lost, canceled or fulfilled."""
+    model._default_manager.create(
+        owner=by if getattr(by, "pk", None) else None,
+        subject=subject or f"{document.lifecycle.noun.capitalize()} {document.status_label}",
+        status=document.status,
+        **fields,
+    )
 
 
 def lines_of(document: PricedDocument) -> list[DocumentLine]:

@@ -12,18 +12,19 @@ from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Opportunity, OpportunityClose, Quote, SalesOrder, TimelineKind
 
-from .common import D, lock, record, refresh_pricing, require_issuable, today, touch
+from .common import D, lock, record, record_close, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
 
 
 def _close_activity(opp: Opportunity, by: Any, *, subject: str) -> None:
-    OpportunityClose.objects.create(
+    record_close(
+        OpportunityClose,
+        opp,
+        by=by,
+        subject=subject,
         opportunity=opp,
-        owner=by if getattr(by, "pk", None) else None,
-        subject=subject or f"Opportunity {opp.status_label}",
         description=opp.close_description,
         actual_end=opp.actual_close_date,
-        status=opp.status,
         actual_revenue=opp.actual_revenue,
         competitor=opp.competitor,
     )

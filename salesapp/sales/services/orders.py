@@ -9,7 +9,7 @@ from django.db import transaction
 
 from salesapp.sales.models import Invoice, OrderClose, SalesOrder, TimelineKind
 
-from .common import lock, record, refresh_pricing, require_issuable, today, touch
+from .common import lock, record, record_close, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
 
 
@@ -40,13 +40,14 @@ def order_create_invoice(*, order: SalesOrder, by: Any, expected_version: int | 
 def _close_activity(
     order: SalesOrder, by: Any, *, subject: str, description: str, actual_end: datetime.date | None
 ) -> None:
-    OrderClose.objects.create(
+    record_close(
+        OrderClose,
+        order,
+        by=by,
+        subject=subject,
         sales_order=order,
-        owner=by if getattr(by, "pk", None) else None,
-        subject=subject or f"Order {order.status_label}",
         description=description,
         actual_end=actual_end,
-        status=order.status,
     )
 
 

@@ -11,7 +11,7 @@ from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Quote, QuoteClose, SalesOrder, TimelineKind
 from salesapp.sales.states import QuoteState, QuoteStatus
 
-from .common import lock, record, refresh_pricing, require_issuable, today, touch
+from .common import lock, record, record_close, refresh_pricing, require_issuable, today, touch
 from .documents import copy_document, link_events
 from .opportunities import opportunity_lose, opportunity_win
 
@@ -35,13 +35,8 @@ def quote_activate(
 def _close_activity(
     quote: Quote, by: Any, *, subject: str, description: str, actual_end: datetime.date
 ) -> None:
-    QuoteClose.objects.create(
-        quote=quote,
-        owner=by if getattr(by, "pk", None) else None,
-        subject=subject or f"Quote {quote.status_label}",
-        description=description,
-        actual_end=actual_end,
-        status=quote.status,
+    record_close(
+        QuoteClose, quote, by=by, subject=subject, quote=quote, description=description, actual_end=actual_end
     )
 
 
