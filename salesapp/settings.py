@@ -6,6 +6,7 @@ DATABASE_URL, CELERY_BROKER_URL and EMAIL_HOST switches the same code to the pro
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "template_partials",
+    "axes",
     "salesapp.core",
     "salesapp.accounts",
     "salesapp.customers",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a refused login (the lockout axes' backend signals) into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "salesapp.urls"
@@ -116,6 +120,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes' backend goes first: it refuses a locked-out user or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,6 +157,38 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- caches -----------------------------------------------------------------------------------
+# The Web API counts failed token checks per address in the cache. The default (memory of one
+# process) is right for tests and `make run`; with several web processes set REDIS_CACHE_URL, so
+# that they share one count.
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "")
+if REDIS_CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- login and token throttling (SPEC §9) ------------------------------------------------------
+# django-axes keeps failed logins in the database (shared by every process, no cache needed). After
+# LOGIN_FAILURE_LIMIT failures for a username, or from an address, further attempts are refused for
+# LOGIN_COOLOFF_MINUTES, even with the right password; each refused try starts the cool-off again.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one: a user, or an address
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets that user's earlier failures
+AXES_LOCKOUT_CALLABLE = "salesapp.accounts.views.locked_out"  # the sign-in page saying so, 429
+AXES_DISABLE_ACCESS_LOG = True  # only failures are kept, not a row per successful login
+AXES_CLIENT_IP_CALLABLE = "salesapp.accounts.addresses.client_address"
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the Nth address from
+# the right; 0 (the default) uses the connection's address and ignores the header (it can be forged).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The Web API: after API_TOKEN_FAILURE_LIMIT unknown, revoked or expired tokens from an address
+# within API_TOKEN_LOCKOUT_MINUTES, it answers 429 to that address until the window has passed.
+API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "10"))
+API_TOKEN_LOCKOUT_MINUTES = float(os.environ.get("API_TOKEN_LOCKOUT_MINUTES", "15"))
 
 # --- email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "billing@salesapp.local")

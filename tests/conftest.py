@@ -32,6 +32,18 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Failed API token checks are counted in the cache, which (in memory) outlives a test: forget them,
+    so that one test's bad tokens never block the next. (Failed sign-ins live in the database, rolled
+    back with each test.)"""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def usd(db):
     currency = factories.CurrencyFactory()

@@ -12,16 +12,20 @@ CODES = {
     409: "0x80060892",  # changed concurrently
     412: "0x80060882",  # If-Match failed: the version doesn't match
     415: "0x80060888",  # not JSON
+    429: "0x80072322",  # service protection: too many requests (here: too many bad tokens)
 }
 RULE_CODE = "0x80040265"  # a business rule (state, pricing) refused the request
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, *, code: str | None = None):
+    def __init__(
+        self, status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or CODES.get(status, "0x80040216")
+        self.headers = headers or {}
 
 
 def bad_request(message: str) -> ApiError:

@@ -1,5 +1,6 @@
 """Personal API tokens (WEBAPI.md: Base and auth). Only a SHA-256 hash of a token is stored."""
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -26,6 +27,7 @@ class ApiToken(models.Model):
     created_on = models.DateTimeField(auto_now_add=True)
     last_used_on = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_on = models.DateTimeField(null=True, blank=True, help_text="Empty: the token never expires.")
 
     class Meta:
         ordering = ["-created_on"]
@@ -35,14 +37,23 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_on is not None and self.expires_on <= timezone.now()
 
     @classmethod
-    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
-        """Create a token; the plain text is returned once and never stored."""
+    def issue(cls, *, user, name: str, lifetime: datetime.timedelta | None = None) -> tuple["ApiToken", str]:
+        """Create a token, valid for `lifetime` (None: until revoked); the plain text is returned once
+        and never stored."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name.strip()[:100] or "API token", prefix=plain[:12], token_hash=hash_token(plain)
+            user=user,
+            name=name.strip()[:100] or "API token",
+            prefix=plain[:12],
+            token_hash=hash_token(plain),
+            expires_on=timezone.now() + lifetime if lifetime is not None else None,
         )
         return token, plain
 

@@ -24,8 +24,10 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return response
 
 
-def error_response(status: int, message: str, code: str) -> HttpResponse:
-    return json_response({"error": {"code": code, "message": message}}, status=status)
+def error_response(
+    status: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    return json_response({"error": {"code": code, "message": message}}, status=status, headers=headers)
 
 
 def no_content(headers: dict[str, str] | None = None, status: int = 204) -> HttpResponse:

@@ -56,7 +56,7 @@ def api(request: HttpRequest, path: str) -> HttpResponse:
                 return dispatch(request, path, user)
         return dispatch(request, path, user)
     except ApiError as exc:
-        return error_response(exc.status, exc.message, exc.code)
+        return error_response(exc.status, exc.message, exc.code, exc.headers)
     except ConcurrentChange as exc:
         if if_match and if_match.strip() != "*":
             return error_response(

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from salesapp.core.views.records import OneTimeTokenField
+
 
 class SendEmailForm(forms.Form):
     to = forms.CharField(
@@ -12,3 +14,5 @@ class SendEmailForm(forms.Form):
     body = forms.CharField(
         label="Message", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
     )
+    # A double click, a duplicated tab or a replayed POST of one dialog queues one delivery.
+    form_token = OneTimeTokenField()

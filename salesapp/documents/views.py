@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesapp.accounts.roles import is_salesperson
 from salesapp.core.exceptions import DomainError
+from salesapp.core.views.records import create_once
 from salesapp.sales.models import Invoice
 from salesapp.sales.services import ensure_current_pricing
 
@@ -80,16 +81,28 @@ def send_email(request: HttpRequest, invoice_id: Any) -> HttpResponse:
     if request.method == "POST":
         form = SendEmailForm(request.POST)
         if form.is_valid():
-            try:
-                delivery = services.delivery_queue(invoice=invoice, by=request.user, **form.cleaned_data)
+            values = dict(form.cleaned_data)
+            token = values.pop("form_token")
+            try:  # one delivery per dialog: a replay of its token finds the delivery it queued
+                result, queued_now = create_once(
+                    token,
+                    Delivery.__name__,
+                    lambda: services.delivery_queue(invoice=invoice, by=request.user, **values),
+                )
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
+                delivery = result if queued_now else get_object_or_404(Delivery, pk=result.result_id)
                 if is_htmx(request):
                     response = render(request, DIALOG, {"invoice": invoice, "queued": delivery})
                     response["HX-Trigger"] = "deliveryQueued"
                     return response
-                messages.success(request, f"Email to {delivery.to} queued.")
+                if queued_now:
+                    messages.success(request, f"Email to {delivery.to} queued.")
+                else:
+                    messages.info(
+                        request, f"This email to {delivery.to} was already queued; it is not sent twice."
+                    )
                 return redirect(_next_url(request, reverse("documents:deliveries", args=[invoice.pk])))
     else:  # the default message quotes the total: show the one the PDF will carry (SPEC §6)
         invoice = ensure_current_pricing(invoice, by=request.user)

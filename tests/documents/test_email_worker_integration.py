@@ -108,6 +108,7 @@ def send_from_dialog(invoice, rep, to="billing@customer.example") -> Delivery:
             "cc": "",
             "subject": f"Invoice {invoice.invoice_number}",
             "body": "Please find it attached.",
+            "form_token": str(uuid.uuid4()),
         },
         HTTP_HX_REQUEST="true",
     )

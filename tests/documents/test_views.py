@@ -1,5 +1,7 @@
 """Send by Email, deliveries, Retry, Download PDF: roles checked on the server, CSRF on, htmx partials."""
 
+import uuid
+
 import pytest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -83,7 +85,13 @@ def test_posting_the_dialog_queues_and_returns_at_once(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client_for(rep).post(
             urls(invoice)["email"],
-            {"to": "billing@customer.example", "cc": "", "subject": "Your invoice", "body": "Hi"},
+            {
+                "to": "billing@customer.example",
+                "cc": "",
+                "subject": "Your invoice",
+                "body": "Hi",
+                "form_token": str(uuid.uuid4()),
+            },
             **HX,
         )
 
@@ -94,7 +102,9 @@ def test_posting_the_dialog_queues_and_returns_at_once(
 
 
 def test_a_bad_address_redisplays_the_dialog_naming_the_field(invoice, rep, client_for):
-    response = client_for(rep).post(urls(invoice)["email"], {"to": "nope", "subject": "S"}, **HX)
+    response = client_for(rep).post(
+        urls(invoice)["email"], {"to": "nope", "subject": "S", "form_token": str(uuid.uuid4())}, **HX
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -183,7 +193,12 @@ def test_full_pages_when_not_htmx(invoice, rep, client_for, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
             urls(invoice)["email"],
-            {"to": "a@customer.example", "subject": "S", "next": "https://evil.example/"},
+            {
+                "to": "a@customer.example",
+                "subject": "S",
+                "next": "https://evil.example/",
+                "form_token": str(uuid.uuid4()),
+            },
         )
     assert response.status_code == 302 and response["Location"] == urls(invoice)["deliveries"]
 

@@ -99,6 +99,13 @@ class OneTimeTokenField(forms.UUIDField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": "The form is out of date: open it again and resubmit.",
+                "invalid": "The form is out of date: open it again and resubmit.",
+            },
+        )
         super().__init__(initial=new_form_token, **kwargs)
 
 
