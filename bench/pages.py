@@ -249,7 +249,7 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
     today = timezone.localdate()
     with transaction.atomic():
         user = manager("bench")
-        usd = Currency.objects.create(code="USD", name="US Dollar", symbol="$")
+        usd, _ = Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "symbol": "$"})
         org = OrganizationSettings.load()
         org.default_currency = usd
         org.save()
