@@ -40,6 +40,7 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
         "salesorderdetails": order.lines.first().pk,
         "invoices": invoice.pk,
         "invoicedetails": invoice.lines.first().pk,
+        "systemusers": rep.systemuser.pk,
     }
 
 
