@@ -110,7 +110,8 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
         qs = qs.filter(_any_contains(page.customer_fields, customer))
         applied["customer"] = customer
     owner = params.get("owner") or ""
-    if page.owner_filter and owner.isascii() and owner.isdigit():  # "²".isdigit() is True
+    # "²".isdigit() is True, and a 500-digit number overflows the database's integer.
+    if page.owner_filter and owner.isascii() and owner.isdigit() and len(owner) <= 18:
         qs = qs.filter(owner_id=int(owner))
         applied["owner"] = owner
     if page.date_field:
