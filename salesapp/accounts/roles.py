@@ -27,3 +27,28 @@ def is_salesperson(user: Any) -> bool:
         and user.is_active
         and (user.is_superuser or _groups(user) & {SALESPERSON, SALES_MANAGER})
     )
+
+
+def may_manage(user: Any, record: Any) -> bool:
+    """SPEC §4/§9: a record's owner or a sales manager may delete and assign it.
+
+    The one check of that rule: the ownership services enforce it, the screens' command bar and the
+    Web API ask it. A record without an owner is managed by managers only.
+    """
+    if is_manager(user):
+        return True
+    return is_salesperson(user) and record.owner_id is not None and record.owner_id == user.pk
+
+
+def sales_users() -> Any:
+    """The users a record may be assigned to (as `is_salesperson` says): active, with a sales role."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=(SALESPERSON, SALES_MANAGER)))
+        .distinct()
+        .order_by("username")
+    )

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db import models
 
+from salesapp.accounts import models as accounts
+from salesapp.accounts.identity import systemuser_id, user_pk
 from salesapp.catalog import models as catalog
 from salesapp.core.addresses import ADDRESS_PARTS
 from salesapp.customers import models as customers
@@ -83,6 +85,20 @@ class Lookup:
         for bind in self.binds:
             query |= models.Q(**{f"{bind.field}_id": value})
         return query
+
+
+class OwnerLookup(Lookup):
+    """`ownerid` (WEBAPI.md: Owner): read as the owner's systemuserid, derived from `owner_id` without a
+    join; `ownerid@odata.bind` assigns (salesapp.api.ownership → the ownership services)."""
+
+    def read(self, obj: Any) -> uuid.UUID | None:
+        return systemuser_id(obj.owner_id)
+
+    def q(self, value: Any) -> models.Q:
+        return models.Q(owner_id=user_pk(value)) if value is not None else models.Q(owner__isnull=True)
+
+
+OWNER = OwnerLookup("ownerid", (Bind("ownerid", "systemusers", "owner"),))
 
 
 @dataclass
@@ -198,6 +214,7 @@ PRICED_LOOKUPS = (
     ),
     lk("pricelevelid", "pricelevels", "price_list"),
     lk("transactioncurrencyid", "transactioncurrencies", "currency"),
+    OWNER,
 )
 SALES = (
     a("paymenttermscode", "payment_terms", "picklist"),
@@ -213,6 +230,7 @@ OPPORTUNITY = Entity(
     "opportunities",
     sales.Opportunity,
     kind="document",
+    deletable=True,  # Open / Draft / Active never invoiced: the ownership service says
     etag_field="row_version",
     attrs=(
         *PRICED,
@@ -230,6 +248,7 @@ QUOTE = Entity(
     "quotes",
     sales.Quote,
     kind="document",
+    deletable=True,  # Open / Draft / Active never invoiced: the ownership service says
     etag_field="row_version",
     attrs=(
         *PRICED,
@@ -250,6 +269,7 @@ SALESORDER = Entity(
     "salesorders",
     sales.SalesOrder,
     kind="document",
+    deletable=True,  # Open / Draft / Active never invoiced: the ownership service says
     etag_field="row_version",
     schema_name="SalesOrder",
     attrs=(
@@ -548,6 +568,7 @@ ACCOUNT = Entity(
     lookups=(
         lk("primarycontactid", "contacts", "primary_contact"),
         lk("defaultpricelevelid", "pricelevels", "default_price_list"),
+        OWNER,
     ),
 )
 CONTACT = Entity(
@@ -569,6 +590,24 @@ CONTACT = Entity(
     lookups=(
         Lookup("parentcustomerid", (Bind("parentcustomerid_account", "accounts", "account"),)),
         lk("defaultpricelevelid", "pricelevels", "default_price_list"),
+        OWNER,
+    ),
+)
+
+# --- users ---------------------------------------------------------------------------------------------
+# Read only (WEBAPI.md: Owner): users are managed in the admin; the Web API names them for ownerid.
+SYSTEMUSER = Entity(
+    "systemuser",
+    "systemusers",
+    accounts.SystemUser,
+    kind="readonly",
+    updatable=False,
+    primary_name="fullname",
+    schema_name="SystemUser",
+    attrs=(
+        a("fullname", None, "string", READ, getter=lambda u: u.fullname),
+        a("domainname", None, "string", READ, getter=lambda u: u.domainname, filter_field="user__username"),
+        *AUDIT,
     ),
 )
 
@@ -638,6 +677,7 @@ ENTITIES: tuple[Entity, ...] = (
     QUOTECLOSE,
     OPPORTUNITYCLOSE,
     ORDERCLOSE,
+    SYSTEMUSER,
 )
 BY_SET = {e.set_name: e for e in ENTITIES}
 BY_LOGICAL = {e.logical: e for e in ENTITIES}

@@ -15,6 +15,7 @@ SELECT_RELATED: dict[str, tuple[str, ...]] = {
     "quote": ("price_list",),
     "salesorder": ("price_list",),
     "invoice": ("price_list",),
+    "systemuser": ("user",),
 }
 PREFETCH: dict[str, tuple[str, ...]] = {"uomschedule": ("units",)}
 

@@ -18,6 +18,7 @@ from salesapp.customers.models import Account, Contact
 from salesapp.sales import services
 from salesapp.sales.states import Role
 
+from . import ownership
 from .entities import BY_LOGICAL, BY_SET, CREATE, READ, STATE_PARAM, Entity
 from .errors import ApiError, bad_request
 from .values import coerce, parse_bind
@@ -147,8 +148,9 @@ def create(entity: Entity, body: Any, user: Any) -> Any:
         raise ApiError(405, f"{entity.set_name} are read-only through the Web API.")
     if entity.manager_writes:
         require_manager(user, f"change the catalog ({entity.set_name})")
+    body, owner = ownership.take_owner(entity, body)
     parts = split_body(entity, body, creating=True)
-    return CREATORS[entity.kind](entity, parts, user)
+    return ownership.assign(CREATORS[entity.kind](entity, parts, user), owner, user)
 
 
 def _create_document(entity: Entity, parts: Body, user: Any) -> Any:
@@ -291,6 +293,15 @@ CREATORS = {
 
 
 def update(entity: Entity, obj: Any, body: Any, user: Any, *, expected_version: int | None) -> Any:
+    """PATCH; `ownerid@odata.bind` assigns, after the other changes (checked against the version)."""
+    body, owner = ownership.take_owner(entity, body)
+    if owner is not None and body == {}:
+        return ownership.assign(obj, owner, user, expected_version=expected_version)
+    obj = _update(entity, obj, body, user, expected_version=expected_version)
+    return ownership.assign(obj, owner, user)
+
+
+def _update(entity: Entity, obj: Any, body: Any, user: Any, *, expected_version: int | None) -> Any:
     if entity.kind == "readonly" or not entity.updatable:
         raise ApiError(405, f"{entity.set_name} can't be changed through the Web API.")
     if entity.manager_writes:
@@ -436,6 +447,8 @@ def delete(entity: Entity, obj: Any, user: Any) -> None:
         require_manager(user, f"change the catalog ({entity.set_name})")
     if entity.kind == "line":
         services.line_delete(line=obj, by=user)
+    elif entity.kind == "document":
+        services.document_delete(document=obj, by=user)
     elif entity.logical == "uom":
         catalog_services.unit_delete(unit=obj, by=user)
     elif entity.logical == "productpricelevel":

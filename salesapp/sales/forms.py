@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from salesapp.accounts.roles import sales_users
 from salesapp.catalog.models import Currency, PriceList, Product, ProductState, Unit
 from salesapp.core.views.records import OneTimeTokenField
 from salesapp.customers.forms import CustomerField
@@ -553,6 +554,24 @@ class StatusReasonForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if self.document is not None:
             self.fields["status"].choices = self.document.lifecycle.reason_choices("set_status")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        full = obj.get_full_name()
+        return f"{full} ({obj.get_username()})" if full else obj.get_username()
+
+
+class AssignForm(VersionedForm):
+    """Assign: the user who owns the record from now on (active, with a sales role)."""
+
+    owner = UserChoiceField(sales_users(), label="Assign to", empty_label=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        field.queryset = sales_users()  # type: ignore[attr-defined]
+        field.widget.choices = field.choices  # type: ignore[attr-defined]
 
 
 class GetProductsForm(VersionedForm):

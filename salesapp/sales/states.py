@@ -84,6 +84,7 @@ class Role(StrEnum):
 
     SALESPERSON = "salesperson"
     MANAGER = "manager"
+    OWNER = "owner"  # the record's owner or a sales manager: `salesapp.accounts.roles.may_manage`
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ def _join(words: Iterable[str]) -> str:
 
 
 M = Role.MANAGER
+OWN = Role.OWNER
 
 OPPORTUNITY = Lifecycle(
     noun="opportunity",
@@ -207,6 +209,8 @@ OPPORTUNITY = Lifecycle(
         "generate": Action(
             "Creating a quote, order or invoice from it", (0, 1), message="Generate…FromOpportunity"
         ),
+        "delete": Action("Delete", (0,), role=OWN, message="DELETE", by_patch=False),
+        "assign": Action("Assign", (0, 1, 2), role=OWN, message="ownerid@odata.bind", by_patch=False),
     },
 )
 
@@ -241,6 +245,8 @@ QUOTE = Lifecycle(
             message="ConvertQuoteToSalesOrder",
             by_patch=False,
         ),
+        "delete": Action("Delete", (0,), role=OWN, message="DELETE", by_patch=False),
+        "assign": Action("Assign", (0, 1, 2, 3), role=OWN, message="ownerid@odata.bind", by_patch=False),
     },
 )
 
@@ -267,6 +273,9 @@ ORDER = Lifecycle(
         "cancel": Action(
             "Cancel Order", (0, 1), target=2, role=M, message="CancelSalesOrder", by_patch=False
         ),
+        # Never invoiced, too: salesapp.sales.services.ownership checks it.
+        "delete": Action("Delete", (0,), role=OWN, message="DELETE", by_patch=False),
+        "assign": Action("Assign", (0, 1, 2, 3, 4), role=OWN, message="ownerid@odata.bind", by_patch=False),
     },
 )
 
@@ -293,5 +302,7 @@ INVOICE = Lifecycle(
         "pay": Action("Invoice Paid", (0,), target=2, role=M, message="PATCH statecode 2"),
         "cancel": Action("Cancel Invoice", (0,), target=3, role=M, message="PATCH statecode 3"),
         "email": Action("Send by Email", (0, 2, 3), message="SendInvoiceByEmail"),
+        # No "delete": invoices are never deleted, they are canceled (SPEC §4, §7).
+        "assign": Action("Assign", (0, 2, 3), role=OWN, message="ownerid@odata.bind", by_patch=False),
     },
 )

@@ -39,6 +39,8 @@ urlpatterns = [
     path("opportunities/<uuid:pk>/close-as-lost/", document_command, {"kind": OPPORTUNITY, "command": "close-as-lost"}, name="opportunity_close_as_lost"),
     path("opportunities/<uuid:pk>/reopen/", document_command, {"kind": OPPORTUNITY, "command": "reopen"}, name="opportunity_reopen"),
     path("opportunities/<uuid:pk>/status/", document_command, {"kind": OPPORTUNITY, "command": "status"}, name="opportunity_status"),
+    path("opportunities/<uuid:pk>/assign/", document_command, {"kind": OPPORTUNITY, "command": "assign"}, name="opportunity_assign"),
+    path("opportunities/<uuid:pk>/delete/", document_command, {"kind": OPPORTUNITY, "command": "delete"}, name="opportunity_delete"),
     # quotes
     path("quotes/", document_list, {"kind": QUOTE}, name="quote_list"),
     path("quotes/new/", document_create, {"kind": QUOTE}, name="quote_create"),
@@ -52,6 +54,8 @@ urlpatterns = [
     path("quotes/<uuid:pk>/create-order/", document_command, {"kind": QUOTE, "command": "create-order"}, name="quote_create_order"),
     path("quotes/<uuid:pk>/create-invoice/", document_command, {"kind": QUOTE, "command": "create-invoice"}, name="quote_create_invoice"),
     path("quotes/<uuid:pk>/close/", document_command, {"kind": QUOTE, "command": "close"}, name="quote_close"),
+    path("quotes/<uuid:pk>/assign/", document_command, {"kind": QUOTE, "command": "assign"}, name="quote_assign"),
+    path("quotes/<uuid:pk>/delete/", document_command, {"kind": QUOTE, "command": "delete"}, name="quote_delete"),
     # orders
     path("orders/", document_list, {"kind": ORDER}, name="order_list"),
     path("orders/new/", document_create, {"kind": ORDER}, name="order_create"),
@@ -66,6 +70,8 @@ urlpatterns = [
     path("orders/<uuid:pk>/fulfill/", document_command, {"kind": ORDER, "command": "fulfill"}, name="order_fulfill"),
     path("orders/<uuid:pk>/cancel/", manager_command, {"kind": ORDER, "command": "cancel"}, name="order_cancel"),
     path("orders/<uuid:pk>/status/", document_command, {"kind": ORDER, "command": "status"}, name="order_status"),
+    path("orders/<uuid:pk>/assign/", document_command, {"kind": ORDER, "command": "assign"}, name="order_assign"),
+    path("orders/<uuid:pk>/delete/", document_command, {"kind": ORDER, "command": "delete"}, name="order_delete"),
     # invoices
     path("invoices/", document_list, {"kind": INVOICE}, name="invoice_list"),
     path("invoices/new/", document_create, {"kind": INVOICE}, name="invoice_create"),
@@ -79,5 +85,6 @@ urlpatterns = [
     path("invoices/<uuid:pk>/paid/", manager_command, {"kind": INVOICE, "command": "paid"}, name="invoice_paid"),
     path("invoices/<uuid:pk>/cancel/", manager_command, {"kind": INVOICE, "command": "cancel"}, name="invoice_cancel"),
     path("invoices/<uuid:pk>/status/", document_command, {"kind": INVOICE, "command": "status"}, name="invoice_status"),
+    path("invoices/<uuid:pk>/assign/", document_command, {"kind": INVOICE, "command": "assign"}, name="invoice_assign"),
 ]
 # fmt: on

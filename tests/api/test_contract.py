@@ -245,7 +245,9 @@ def test_entity_definitions(rep_api):
         "SchemaName": "Invoice",
     }
     assert row["MetadataId"] == str(uuid.uuid5(uuid.UUID("6f1c3e0a-5a1e-4d1b-9a57-5a1e5a1e5a1e"), "invoice"))
-    assert len(rep_api.get("EntityDefinitions").body["value"]) == 21  # 18 tables + 3 close activities
+    assert (
+        len(rep_api.get("EntityDefinitions").body["value"]) == 22
+    )  # 18 tables, 3 close activities, systemusers
     single = rep_api.get("EntityDefinitions(LogicalName='invoice')").body
     assert single["MetadataId"] == row["MetadataId"] and single["EntitySetName"] == "invoices"
     reply = rep_api.get(

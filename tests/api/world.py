@@ -53,6 +53,7 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
         "quotecloses": QuoteClose.objects.get(quote=closed_quote).pk,
         "opportunitycloses": OpportunityClose.objects.get(opportunity=won).pk,
         "ordercloses": OrderClose.objects.get(sales_order=closed_order).pk,
+        "systemusers": rep.systemuser.pk,
     }
 
 

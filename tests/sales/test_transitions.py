@@ -8,11 +8,20 @@ from salesapp.core.exceptions import StateError
 from salesapp.sales import services
 from salesapp.sales.models import Invoice, Quote, SalesOrder, TimelineEvent
 from salesapp.sales.states import INVOICE, OPPORTUNITY, ORDER, QUOTE
+from tests import factories
 from tests.sales.helpers import invoice_in, opportunity_in, order_in, quote_in
 
 
 def _edit(doc, user, product):
     return services.line_add(document=doc, by=user, product=product, quantity=Decimal("1"))
+
+
+def _delete(doc, user, product):
+    return services.document_delete(document=doc, by=user)
+
+
+def _assign(doc, user, product):
+    return services.document_assign(document=doc, by=user, owner=factories.salesperson("colleague"))
 
 
 OPPORTUNITY_ACTIONS = {
@@ -22,6 +31,8 @@ OPPORTUNITY_ACTIONS = {
     "reopen": lambda d, u, p: services.opportunity_reopen(opportunity=d, by=u),
     "generate": lambda d, u, p: services.opportunity_generate_invoice(opportunity=d, by=u),
     "set_status": lambda d, u, p: services.document_set_status(document=d, by=u, status=2),
+    "delete": _delete,
+    "assign": _assign,
 }
 QUOTE_ACTIONS = {
     "edit": _edit,
@@ -30,6 +41,8 @@ QUOTE_ACTIONS = {
     "close": lambda d, u, p: services.quote_close(quote=d, by=u),
     "win": lambda d, u, p: services.quote_win(quote=d, by=u),
     "convert": lambda d, u, p: services.quote_create_order(quote=d, by=u),
+    "delete": _delete,
+    "assign": _assign,
 }
 ORDER_ACTIONS = {
     "edit": _edit,
@@ -39,6 +52,8 @@ ORDER_ACTIONS = {
     "fulfill": lambda d, u, p: services.order_fulfill(order=d, by=u),
     "cancel": lambda d, u, p: services.order_cancel(order=d, by=u),
     "set_status": lambda d, u, p: services.document_set_status(document=d, by=u, status=2),
+    "delete": _delete,
+    "assign": _assign,
 }
 INVOICE_ACTIONS = {
     "edit": _edit,
@@ -47,6 +62,7 @@ INVOICE_ACTIONS = {
     "pay": lambda d, u, p: services.invoice_mark_paid(invoice=d, by=u),
     "cancel": lambda d, u, p: services.invoice_cancel(invoice=d, by=u),
     "set_status": lambda d, u, p: services.invoice_set_status(invoice=d, by=u, status=4),
+    "assign": _assign,
 }
 
 # The expected outcome of every action, written out with Dynamics 365's numbers (SPEC §4) rather
@@ -60,6 +76,8 @@ EXPECTED = {
         "reopen": (("won", "lost"), (0, 1)),
         "generate": (("open", "won"), None),
         "set_status": (("open",), (0, 2)),  # On Hold
+        "delete": (("open",), None),
+        "assign": (("open", "won", "lost"), None),
     },
     "quote": {
         "edit": (("draft",), None),
@@ -68,6 +86,8 @@ EXPECTED = {
         "close": (("active",), (3, 6)),
         "win": (("active",), (2, 4)),
         "convert": (("active", "won"), (2, 4)),
+        "delete": (("draft",), None),
+        "assign": (("draft", "active", "won", "closed"), None),
     },
     "order": {
         "edit": (("active",), None),
@@ -77,6 +97,8 @@ EXPECTED = {
         "fulfill": (("active",), (3, 100001)),
         "cancel": (("active",), (2, 4)),
         "set_status": (("active",), (0, 2)),  # Pending
+        "delete": (("active",), None),
+        "assign": (("active", "fulfilled", "canceled", "invoiced"), None),
     },
     "invoice": {
         "edit": (("active",), None),
@@ -85,6 +107,7 @@ EXPECTED = {
         "pay": (("active",), (2, 100001)),
         "cancel": (("active",), (3, 100003)),
         "set_status": (("active",), (0, 4)),
+        "assign": (("active", "paid", "canceled"), None),
     },
 }
 
@@ -140,6 +163,9 @@ def test_state_action_matrix(kind, state, action, lifecycle, actions, opportunit
     if state in sources:
         actions[action](doc, rep, product)
         assert _counts() != before_counts, "an allowed action writes a timeline event"
+        if action == "delete":  # gone, with its timeline (tests/sales/test_ownership.py: the rest)
+            assert not type(doc).objects.filter(pk=doc.pk).exists()
+            return
         doc.refresh_from_db()
         assert (doc.state, doc.status) == (result or (before_state, before_status))
     else:

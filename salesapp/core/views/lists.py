@@ -34,6 +34,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ListView:
+    """A saved view of a list, as D365's view selector offers ("My Open Opportunities")."""
+
+    key: str  # the ?view= value
+    label: str
+    condition: Callable[[Any], Q]  # the signed-in user -> the rows this view shows
+
+
+@dataclass(frozen=True)
 class ListPage:
     title: str
     url_name: str  # of this list
@@ -49,7 +58,20 @@ class ListPage:
     date_field: str = ""  # the field the from / to filters apply to
     date_label: str = "Created on"
     owner_filter: bool = True
+    views: Sequence[ListView] = ()  # the first is the default unless `default_view` says otherwise
+    default_view: Callable[[Any, Any], str] | None = None  # (user, query string) -> a view key
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def view(self, user: Any, params: Any) -> ListView | None:
+        """The view the query string asks for; an unknown or missing one gets the default."""
+        if not self.views:
+            return None
+        by_key = {v.key: v for v in self.views}
+        wanted = params.get("view") or ""
+        if wanted in by_key:
+            return by_key[wanted]
+        default = self.default_view(user, params) if self.default_view else self.views[0].key
+        return by_key.get(default, self.views[0])
 
     @property
     def sort_keys(self) -> dict[str, str]:
@@ -88,7 +110,8 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
         qs = qs.filter(_any_contains(page.customer_fields, customer))
         applied["customer"] = customer
     owner = params.get("owner") or ""
-    if page.owner_filter and owner.isdigit():
+    # "²".isdigit() is True, and a 500-digit number overflows the database's integer.
+    if page.owner_filter and owner.isascii() and owner.isdigit() and len(owner) <= 18:
         qs = qs.filter(owner_id=int(owner))
         applied["owner"] = owner
     if page.date_field:
@@ -145,6 +168,10 @@ def render_list(
     qs, applied = filtered(page, params)
     if request.GET.get("owner") == "me":
         applied["owner"] = "me"
+    view = page.view(request.user, request.GET)
+    if view is not None:
+        qs = qs.filter(view.condition(request.user))
+        applied["view"] = view.key
     # Two steps: the page's ids from a narrow query (the sort runs on the table alone, so SQLite
     # uses its index instead of sorting every joined row), then those rows with their relations.
     paginator = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE)
@@ -184,6 +211,7 @@ def render_list(
         "applied": applied,
         "filters": keep,
         "users": users,
+        "view": view,
         "create_url": reverse(page.create_url_name) if page.create_url_name else "",
         **(extra or {}),
     }

@@ -14,6 +14,7 @@ from .opportunities import (
     opportunity_win,
 )
 from .orders import order_cancel, order_create_invoice, order_fulfill
+from .ownership import customer_assign, document_assign, document_delete, record_assign
 from .quotes import (
     quote_activate,
     quote_close,
@@ -24,8 +25,11 @@ from .quotes import (
 )
 
 __all__ = [
+    "customer_assign",
+    "document_assign",
     "document_create",
     "document_set_status",
+    "document_delete",
     "document_update",
     "ensure_current_pricing",
     "get_products",
@@ -51,6 +55,7 @@ __all__ = [
     "quote_create_order",
     "quote_revise",
     "quote_win",
+    "record_assign",
     "reprice",
     "require_issuable",
     "use_current_pricing",

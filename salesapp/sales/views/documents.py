@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,12 +17,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from salesapp.accounts.decorators import manager_required, salesperson_required
-from salesapp.accounts.roles import is_manager
+from salesapp.accounts.roles import is_manager, may_manage
 from salesapp.core import formatting as fmt
 from salesapp.core.addresses import address_fields
-from salesapp.core.exceptions import ConcurrentChange, DomainError
+from salesapp.core.exceptions import ConcurrentChange, DomainError, PermissionDeniedError
 from salesapp.core.models import OrganizationSettings
-from salesapp.core.views.lists import Column, ListPage, render_list
+from salesapp.core.views.lists import Column, ListPage, ListView, render_list
 from salesapp.core.views.records import add_domain_error, create_once, run_form
 from salesapp.sales import selectors, services
 from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm, offer_default_pricing_only
@@ -52,6 +53,27 @@ NUMBER_COLUMN = {
     Invoice: Column("Invoice ID", lambda d: d.invoice_number, sort="invoice_number"),
 }
 NUMBER_SEARCH = {Quote: "quote_number", SalesOrder: "order_number", Invoice: "invoice_number"}
+
+
+FILTER_PARAMS = ("q", "state", "customer", "owner", "from", "to")
+
+
+def list_views(kind: Kind) -> tuple[ListView, ...]:
+    """D365's view selector: "My Open Opportunities", "Open Opportunities", "All Opportunities"."""
+    is_open = Q(state__in=kind.open_states)
+    return (
+        ListView("my", f"My Open {kind.title}", lambda user: is_open & Q(owner_id=user.pk)),
+        ListView("open", f"Open {kind.title}", lambda user: is_open),
+        ListView("all", f"All {kind.title}", lambda user: Q()),
+    )
+
+
+def default_view(user: Any, params: Any) -> str:
+    """A salesperson starts on their own open records, as in D365; a manager on all of them. A query
+    string with filters (a link from the dashboard, a search) means all records, filtered."""
+    if is_manager(user) or any(params.get(name) for name in FILTER_PARAMS):
+        return "all"
+    return "my"
 
 
 def list_page(kind: Kind) -> ListPage:
@@ -107,6 +129,8 @@ def list_page(kind: Kind) -> ListPage:
         customer_fields=CUSTOMER_FIELDS,
         date_field="invoice_date" if model is Invoice else "created_on",
         date_label="Invoice Date" if model is Invoice else "Created On",
+        views=list_views(kind),
+        default_view=default_view,
     )
 
 
@@ -149,7 +173,12 @@ def visible_commands(kind: Kind, doc: PricedDocument, user: Any) -> list[Command
     """Exactly the actions the record's state (Lifecycle tables) and the user's role allow."""
     manager = is_manager(user)
     return [
-        c for c in kind.commands if doc.can(c.action) and c.visible(doc) and (manager or not c.manager_only)
+        c
+        for c in kind.commands
+        if doc.can(c.action)
+        and c.visible(doc)
+        and (manager or not c.manager_only)
+        and (not c.owner_only or may_manage(user, doc))
     ]
 
 
@@ -423,6 +452,8 @@ def _run_command(request: HttpRequest, kind: Kind, pk: Any, command: Command) ->
     if command.manager_only and not is_manager(request.user):
         raise PermissionDenied("Only a sales manager may do this.")
     doc = load(kind, pk)
+    if command.owner_only and not may_manage(request.user, doc):
+        raise PermissionDenied(f"Only the {kind.noun}'s owner or a sales manager may do this.")
     form = command.build_form(doc, request.POST)
     if not form.is_valid():
         if set(form.errors) <= {"row_version"}:
@@ -434,6 +465,8 @@ def _run_command(request: HttpRequest, kind: Kind, pk: Any, command: Command) ->
     except ConcurrentChange as exc:
         messages.warning(request, exc.message)
         return redirect(kind.url(doc))
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
         if exc.field and exc.field in form.fields and exc.field != "row_version":
             add_domain_error(form, exc)
@@ -441,4 +474,4 @@ def _run_command(request: HttpRequest, kind: Kind, pk: Any, command: Command) ->
         messages.error(request, exc.message)
         return redirect(kind.url(doc))
     messages.success(request, command.done)
-    return redirect(url_of(result))
+    return redirect(kind.list_url() if command.to_list else url_of(result))

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from salesapp.sales import services
 from salesapp.sales.forms import (
+    AssignForm,
     CancelOrderForm,
     CloseAsLostForm,
     CloseAsWonForm,
@@ -40,6 +41,8 @@ class Command:
     done: str  # flash message on success
     form: type[VersionedForm] = VersionedForm
     manager_only: bool = False  # derived from the lifecycle table by Kind
+    owner_only: bool = False  # the owner or a manager (Role.OWNER in the table), derived by Kind
+    to_list: bool = False  # the record is gone afterwards (Delete): show the list
     dialog: bool = False  # asks questions in a modal before posting
     confirm: str = ""  # asks for confirmation in a modal
     visible: Callable[[Any], bool] = lambda doc: True
@@ -58,6 +61,31 @@ def _v(data: dict[str, Any]) -> int:
 
 def _kw(data: dict[str, Any], *names: str) -> dict[str, Any]:
     return {n: data[n] for n in names if data.get(n) is not None}
+
+
+def _delete(doc: Any, by: Any, data: dict[str, Any]) -> Any:
+    services.document_delete(document=doc, by=by, expected_version=_v(data))
+    return None
+
+
+def _assign(doc: Any, by: Any, data: dict[str, Any]) -> Any:
+    return services.document_assign(document=doc, by=by, owner=data["owner"], expected_version=_v(data))
+
+
+def delete_command(noun: str) -> Command:
+    return Command(
+        "delete",
+        "Delete",
+        "delete",
+        _delete,
+        f"{noun.capitalize()} deleted.",
+        confirm=f"Delete this {noun}? Its products and timeline are deleted with it; this can't be undone.",
+        style="outline-danger",
+        to_list=True,
+    )
+
+
+ASSIGN = Command("assign", "Assign", "assign", _assign, "Assigned.", form=AssignForm, dialog=True)
 
 
 def _get_products(doc: Any, by: Any, data: dict[str, Any]) -> Any:
@@ -167,6 +195,8 @@ OPPORTUNITY_COMMANDS = (
         "Opportunity reopened.",
     ),
     STATUS_REASON,
+    ASSIGN,
+    delete_command("opportunity"),
 )
 
 QUOTE_COMMANDS = (
@@ -222,6 +252,8 @@ QUOTE_COMMANDS = (
         dialog=True,
         style="outline-danger",
     ),
+    ASSIGN,
+    delete_command("quote"),
 )
 
 ORDER_COMMANDS = (
@@ -259,6 +291,8 @@ ORDER_COMMANDS = (
         style="outline-danger",
     ),
     STATUS_REASON,
+    ASSIGN,
+    delete_command("order"),
 )
 
 INVOICE_COMMANDS = (
@@ -287,6 +321,7 @@ INVOICE_COMMANDS = (
         confirm="Cancel this invoice? A canceled invoice keeps its number and can't be reopened.",
     ),
     STATUS_REASON,
+    ASSIGN,
 )
 
 
@@ -305,7 +340,12 @@ class Kind:
         # Who may run a command is the lifecycle table's word (states.py), not the command bar's.
         lifecycle = self.model.lifecycle
         commands = tuple(
-            replace(c, manager_only=lifecycle.role(c.action) is Role.MANAGER) for c in self.commands
+            replace(
+                c,
+                manager_only=lifecycle.role(c.action) is Role.MANAGER,
+                owner_only=lifecycle.role(c.action) is Role.OWNER,
+            )
+            for c in self.commands
         )
         object.__setattr__(self, "commands", commands)
 
