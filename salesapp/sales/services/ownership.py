@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 
 from salesapp.accounts.roles import is_salesperson, may_manage
 from salesapp.core.exceptions import PermissionDeniedError, StateError, ValidationFailed
@@ -48,12 +49,12 @@ def blockers(record: models.Model) -> list[Any]:
     order, the next revision of a quote…): deleting it would fail in the database."""
     found: list[Any] = []
     for rel in type(record)._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+        if not isinstance(rel, ForeignObjectRel) or not (rel.one_to_many or rel.one_to_one):
             continue
-        if rel.on_delete not in (models.PROTECT, models.RESTRICT):  # type: ignore[union-attr]
+        if rel.on_delete is not models.PROTECT and rel.on_delete is not models.RESTRICT:
             continue
         model = rel.related_model
-        rows = model._default_manager.filter(**{rel.field.name: record})  # type: ignore[union-attr]
+        rows = model._default_manager.filter(**{rel.field.name: record})
         found += list(rows.order_by("pk")[: MAX_NAMED + 1])
     return found
 
@@ -94,7 +95,7 @@ def document_delete(*, document: PricedDocument, by: Any, expected_version: int 
     summary = f"{document.lifecycle.noun.capitalize()} {document.display_name} deleted"
     kind, pk = document.kind, document.pk
     TimelineEvent.objects.filter(document_type=kind, document_id=pk).delete()
-    type(document).objects.filter(pk=pk).delete()  # its lines go with it (CASCADE)
+    type(document)._default_manager.filter(pk=pk).delete()  # its lines go with it (CASCADE)
     for source in sources:
         if source is not None:
             record(source, TimelineKind.UPDATED, summary, by=by, deleted_type=kind, deleted_id=str(pk))
