@@ -23,11 +23,44 @@ def loads(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise ApiError(400, "The request body isn't UTF-8 encoded JSON.") from exc
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+        value = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
     except RecursionError as exc:
         raise ApiError(400, "The JSON body is nested too deeply.") from exc
     except ValueError as exc:  # JSONDecodeError, huge integers (int max str digits), NaN
         raise ApiError(400, f"The request body isn't valid JSON: {exc}.") from exc
+    try:
+        _check_text(value, "")
+    except RecursionError as exc:
+        raise ApiError(400, "The JSON body is nested too deeply.") from exc
+    return value
+
+
+# "\ud800" is valid JSON, but a lone UTF-16 surrogate isn't a character: no database can store it (UTF-8
+# can't encode it). PostgreSQL can't store NUL either. Both are refused wherever they are in a body.
+_UNSTORABLE_RE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _check_text(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        if _UNSTORABLE_RE.search(value):
+            raise ApiError(400, f"The attribute {where or 'value'} {_unstorable(value)}; nothing was saved.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _UNSTORABLE_RE.search(key):
+                shown = key.encode("ascii", "backslashreplace").decode()[:60]
+                raise ApiError(400, f"The property name {shown!r} {_unstorable(key)}.")
+            _check_text(item, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{where}[{index}]")
+
+
+def _unstorable(text: str) -> str:
+    found = _UNSTORABLE_RE.search(text)
+    char = found.group() if found else ""
+    if char == "\x00":
+        return "can't contain NUL characters (\\u0000)"
+    return f"contains a lone UTF-16 surrogate (\\u{ord(char):04x}), which isn't a character"
 
 
 # Decimals leave json.dumps (C speed) as a marker string that is then replaced by the exact digits.

@@ -3,6 +3,7 @@ so it can't drift from what the code does (a test calls every route it lists).""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -10,6 +11,9 @@ from .actions import ACTIONS, Action
 from .entities import CREATE, ENTITIES, MONEY_LIMIT, RW, STATE_PARAM, Attr, Entity
 
 GUID = {"type": "string", "format": "uuid"}
+EXAMPLE_GUID = "00000000-0000-0000-0000-000000000001"
+# What writers accept in `<lookup>@odata.bind` (values.BIND_RE): a relative or absolute URL of a record.
+BIND_PATTERN = r"^(?:.*/)?{target}\([0-9A-Fa-f]{{8}}-[0-9A-Fa-f]{{4}}-[0-9A-Fa-f]{{4}}-[0-9A-Fa-f]{{4}}-[0-9A-Fa-f]{{12}}\)$"
 ERR = {"$ref": "#/components/responses/Error"}
 
 
@@ -76,7 +80,11 @@ def write_schema(entity: Entity, *, creating: bool) -> dict[str, Any]:
     for lookup in entity.lookups:
         if lookup.access == RW or (creating and lookup.access == CREATE):
             for bind in lookup.binds:
-                props[f"{bind.name}@odata.bind"] = {"type": "string", "example": f"/{bind.target}(<guid>)"}
+                props[f"{bind.name}@odata.bind"] = {
+                    "type": "string",
+                    "pattern": BIND_PATTERN.format(target=bind.target),
+                    "example": f"/{bind.target}({EXAMPLE_GUID})",
+                }
     if creating and entity.kind == "document":
         for nav, logical in entity.navs.items():
             props[nav] = {"type": "array", "items": {"$ref": f"#/components/schemas/{logical}.create"}}
@@ -108,13 +116,14 @@ def _ref(name: str) -> dict[str, Any]:
 
 
 QUERY = [
-    {"name": "$select", "in": "query", "schema": {"type": "string"}},
-    {"name": "$filter", "in": "query", "schema": {"type": "string"}},
-    {"name": "$orderby", "in": "query", "schema": {"type": "string"}},
+    {"name": "$select", "in": "query", "schema": {"type": "string", "minLength": 1}},
+    {"name": "$filter", "in": "query", "schema": {"type": "string", "minLength": 1}},
+    {"name": "$orderby", "in": "query", "schema": {"type": "string", "minLength": 1}},
     {"name": "$top", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 5000}},
-    {"name": "$expand", "in": "query", "schema": {"type": "string"}},
+    {"name": "$expand", "in": "query", "schema": {"type": "string", "minLength": 1}},
     {"name": "$count", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
-    {"name": "$skiptoken", "in": "query", "schema": {"type": "string"}},
+    # the position of the next page, as the @odata.nextLink of the page before gives it
+    {"name": "$skiptoken", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"}},
     {"name": "Prefer", "in": "header", "schema": {"type": "string"}, "example": "odata.maxpagesize=50"},
 ]
 
@@ -333,7 +342,7 @@ def document(server: str) -> dict[str, Any]:
                     "description": "The PDF",
                     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                 },
-                **_responses(401, 403, 404),
+                **_responses(400, 401, 403, 404),
             },
         }
     }
@@ -380,3 +389,22 @@ def document(server: str) -> dict[str, Any]:
             },
         },
     }
+
+
+@lru_cache(maxsize=1)
+def _routes() -> list[tuple[re.Pattern[str], str]]:
+    routes = []
+    for template, item in document("/").get("paths", {}).items():
+        parts = re.split(r"\{[a-z]+\}", template.lstrip("/"))  # {id}, {logicalname}: any one segment
+        pattern = "[^/]*".join(re.escape(part) for part in parts)
+        methods = ", ".join(m.upper() for m in ("get", "post", "patch", "delete") if m in item)
+        routes.append((re.compile(pattern), methods))
+    return routes
+
+
+def allowed_methods(path: str) -> str:
+    """The `Allow` header of a 405: the methods the document lists for the path."""
+    for pattern, methods in _routes():
+        if pattern.fullmatch(path):
+            return methods
+    return ""

@@ -151,7 +151,10 @@ class FilterParser:
         if value is None:
             if op.text not in ("eq", "ne"):
                 raise bad_request(f"$filter: null can only be compared with eq or ne ({token.text}).")
-            q = q_for(None) if q_for else Q(**{f"{orm}__isnull": True})
+            if orm.endswith("__isnull"):  # a computed boolean is never null
+                q = Q(pk__in=[])
+            else:
+                q = q_for(None) if q_for else Q(**{f"{orm}__isnull": True})
             return ~q if op.text == "ne" else q
         if q_for and op.text not in ("eq", "ne"):
             raise bad_request(f"$filter: lookups can only be compared with eq or ne ({token.text}).")
@@ -216,8 +219,13 @@ class FilterParser:
                     pass
         elif kind == "datetime" and token.kind in ("date", "datetime"):
             try:
-                return datetime.datetime.fromisoformat(token.text.replace("Z", "+00:00"))
-            except ValueError:
+                moment = datetime.datetime.fromisoformat(token.text.replace("Z", "+00:00"))
+                # in UTC now (no offset means UTC, as in Dataverse), so that an offset past the ends of
+                # the calendar is refused here
+                return (
+                    moment.astimezone(datetime.UTC) if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+                )
+            except (ValueError, OverflowError):
                 pass
         raise bad_request(f"$filter: {token.text[:40]!r} isn't a valid value for {name} ({kind}).")
 
@@ -281,6 +289,8 @@ def parse_expand(entity: Entity, text: str) -> list[Expand]:
         if not match or match["nav"] not in entity.navs:
             navs = ", ".join(entity.navs) or "none"
             raise bad_request(f"$expand: {entity.logical} can expand {navs}; not {part.strip()[:60]!r}.")
+        if any(e.nav == match["nav"] for e in out):
+            raise bad_request(f"$expand: {match['nav']} is expanded more than once.")
         target = BY_LOGICAL[entity.navs[match["nav"]]]
         select = None
         for option in (match["opts"] or "").split(";"):
@@ -289,6 +299,8 @@ def parse_expand(entity: Entity, text: str) -> list[Expand]:
             key, _, value = option.partition("=")
             if key.strip() != "$select":
                 raise bad_request(f"$expand: only $select is supported inside {match['nav']}(…).")
+            if select is not None:
+                raise bad_request(f"$expand: $select is given more than once inside {match['nav']}(…).")
             select = parse_select(target, value)
         out.append(Expand(match["nav"], target, select))
     return out

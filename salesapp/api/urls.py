@@ -5,5 +5,6 @@ from django.urls import re_path
 from . import views
 
 urlpatterns = [
-    re_path(r"^(?P<path>.*)$", views.api, name="api"),
+    # [\s\S]: every character, a line break too (an encoded %0A in a key must reach the API's own 404)
+    re_path(r"^(?P<path>[\s\S]*)\Z", views.api, name="api"),
 ]

@@ -51,12 +51,19 @@ def api(request: HttpRequest, path: str) -> HttpResponse:
             return json_response(openapi.document(base_url(request)))
         user = authenticate(request)
         request.user = user
+        allowed = openapi.allowed_methods(path)
+        if allowed and request.method not in allowed.split(", "):
+            raise ApiError(405, f"{request.method} isn't supported here; use {allowed}.")
+        check_query_options(request.GET)
         if request.method in WRITE_METHODS:
             with transaction.atomic():
                 return dispatch(request, path, user)
         return dispatch(request, path, user)
     except ApiError as exc:
-        return error_response(exc.status, exc.message, exc.code, exc.headers)
+        response = error_response(exc.status, exc.message, exc.code, exc.headers)
+        if exc.status == 405:
+            response["Allow"] = openapi.allowed_methods(path)
+        return response
     except ConcurrentChange as exc:
         if if_match and if_match.strip() != "*":
             return error_response(
@@ -68,7 +75,7 @@ def api(request: HttpRequest, path: str) -> HttpResponse:
     except PermissionDeniedError as exc:
         return error_response(403, exc.message, "0x80040220")
     except DomainError as exc:
-        return error_response(400, exc.message, RULE_CODE)
+        return error_response(400, _naming_attribute(path, exc), RULE_CODE)
     except DjangoValidationError as exc:
         return error_response(400, "; ".join(exc.messages)[:500], "0x80048d19")
     except DatabaseError as exc:  # a constraint the services didn't name, a value the column can't hold
@@ -78,6 +85,68 @@ def api(request: HttpRequest, path: str) -> HttpResponse:
             "The database refused the values (a constraint or a value out of range); nothing was saved.",
             "0x80048d19",
         )
+
+
+@csrf_exempt
+@login_not_required
+def unknown(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any other URL under /api/ (another version, a typo): the API's JSON 404, not the HTML page."""
+    return error_response(404, f"Resource not found for the segment {path[:100]!r}.", "0x8006088a")
+
+
+def _naming_attribute(path: str, exc: DomainError) -> str:
+    """The service's message, plus the API's name of the field it names (`Invoice Date` → datedelivered)."""
+    match = re.match(r"[A-Za-z_]+", path)
+    entity = BY_SET.get(match.group()) if match else None
+    if entity is None or not exc.field:
+        return exc.message
+    names = [a.name for a in entity.attrs if a.field == exc.field]
+    if not names or names[0] in exc.message:
+        return exc.message
+    return f"{exc.message} ({names[0]})"
+
+
+# OData system query options the server reads; Dataverse's own options it doesn't implement (WEBAPI.md,
+# "Unsupported options": a 400, never the unfiltered collection; $apply until it is implemented).
+QUERY_OPTIONS = ("$select", "$filter", "$orderby", "$top", "$expand", "$count", "$skiptoken")
+UNSUPPORTED = {
+    "$skip": "use $top with the @odata.nextLink of each page (or Prefer: odata.maxpagesize) instead",
+    "$search": "use $filter with contains() instead",
+    "$apply": "aggregate on the client, or use $count=true",
+    "fetchxml": "use $filter, $select, $orderby and $expand instead",
+    "savedquery": "use $filter, $select, $orderby and $expand instead",
+    "userquery": "use $filter, $select, $orderby and $expand instead",
+}
+NOT_SUPPORTED_CODE = "0x80060888"
+
+
+def check_query_options(params: Any) -> None:
+    """Refuse what would otherwise be silently ignored: an option the server doesn't implement (so a
+    client never gets the unfiltered collection, even for a misspelt `filter=`), an option given twice,
+    a NUL character."""
+    for name in params:
+        lowered = name.lower()
+        if lowered in UNSUPPORTED:
+            raise ApiError(
+                400,
+                f"The query option {name[:40]} is not supported by this server; {UNSUPPORTED[lowered]}.",
+                code=NOT_SUPPORTED_CODE,
+            )
+        if name not in QUERY_OPTIONS and not name.startswith("@"):  # @p1: a parameter alias
+            raise ApiError(
+                400,
+                f"The query option {name[:40]!r} is not supported; use {', '.join(QUERY_OPTIONS)}.",
+                code=NOT_SUPPORTED_CODE,
+            )
+        values = params.getlist(name)
+        if len(values) > 1:
+            raise bad_request(f"The query option {name} is given more than once.")
+        if any("\x00" in value for value in values):
+            raise bad_request(f"The query option {name[:40]} can't contain NUL characters.")
+        if name in QUERY_OPTIONS and not values[0].strip():
+            raise bad_request(f"The query option {name} is empty.")
+    if "$count" in params and params["$count"] not in ("true", "false"):
+        raise bad_request("$count must be true or false.")
 
 
 def read_body(request: HttpRequest, *, required: bool) -> Any:
@@ -202,16 +271,21 @@ def _int_param(params: Any, name: str, low: int, high: int) -> int | None:
     if name not in params:
         return None
     text = params[name]
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not _whole_number(text, high) or not low <= int(text) <= high:
         raise bad_request(f"{name} must be a whole number from {low} to {high}.")
     return int(text)
+
+
+def _whole_number(text: str, high: int) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²' and other digits int() can't read."""
+    return text.isascii() and text.isdigit() and len(text) <= len(str(high))
 
 
 def _page_size(request: HttpRequest) -> int | None:
     value = prefer(request).get("odata.maxpagesize")
     if value is None:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    if not _whole_number(value, MAX_PAGE) or not 1 <= int(value) <= MAX_PAGE:
         raise bad_request(f"Prefer: odata.maxpagesize must be a whole number from 1 to {MAX_PAGE}.")
     return int(value)
 
@@ -277,6 +351,8 @@ def if_match(request: HttpRequest, entity: Entity, obj: Any) -> int | None:
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
+    if not header.strip():
+        raise bad_request("If-Match is empty: send the record's @odata.etag, or * for any version.")
     if header.strip() != records.etag_value(entity, obj):
         raise ApiError(
             412,
@@ -296,8 +372,10 @@ def locked_object(entity: Entity, key: Any) -> Any:
 def update_record(request: HttpRequest, entity: Entity, key: Any, user: Any) -> HttpResponse:
     select = parse_select(entity, request.GET.get("$select"))
     obj = locked_object(entity, key)
-    expected = if_match(request, entity, obj)
     body = read_body(request, required=True)
+    if entity.kind != "readonly" and entity.updatable:
+        writers.split_body(entity, body, creating=False)  # a body the writers refuse is a 400 before any 412
+    expected = if_match(request, entity, obj)
     writers.update(entity, obj, body, user, expected_version=expected)
     url = entity_url(request, entity, key)
     if prefer(request).get("return") == "representation":

@@ -171,6 +171,9 @@ class PriceList(TimeStamped):
             ),
         ]
 
+    # from_django_validation names the field instead of the constraint
+    CONSTRAINT_ERRORS = {"pricelist_dates_ordered": ("end_date", "End Date can't be before Start Date.")}
+
     def __str__(self) -> str:
         return self.name
 
@@ -218,6 +221,16 @@ class Discount(TimeStamped):
                 name="discount_values_in_range",
             ),
         ]
+
+    # from_django_validation names the field instead of the constraint
+    CONSTRAINT_ERRORS = {
+        "discount_begin_not_negative": ("begin_quantity", "Begin Quantity can't be negative."),
+        "discount_end_after_begin": ("end_quantity", "End Quantity can't be less than Begin Quantity."),
+        "discount_values_in_range": (
+            "percentage",
+            "Percentage must be between 0 and 100, and Amount can't be negative.",
+        ),
+    }
 
     def __str__(self) -> str:
         value = f"{self.percentage} %" if self.percentage is not None else f"{self.amount}"

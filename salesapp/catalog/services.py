@@ -12,6 +12,7 @@ from django.db.models import F, ForeignObjectRel, Model
 from salesapp import pricing
 from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
 from salesapp.core.models import OrganizationSettings
+from salesapp.core.text import has_line_break
 
 from .errors import as_validation_error
 from .models import (
@@ -433,6 +434,12 @@ def discount_delete(*, discount: Discount, by: Any = None) -> None:
 # What open documents are priced with besides their price list (PricingContext): the places of a
 # price per unit and a volume discount, and whether a manual discount is per line or per unit.
 PRICING_SETTINGS = ("pricing_precision", "discount_calculation")
+# Settings written into email headers (From, Reply-To, Subject), where a line break ends the header.
+EMAIL_HEADER_SETTINGS = {
+    "seller_name": "Seller name",
+    "email": "Email (the Reply-To address)",
+    "email_subject_template": "Email subject template",
+}
 SETTINGS = {f.name for f in OrganizationSettings._meta.concrete_fields if f.editable and not f.primary_key}
 
 
@@ -454,6 +461,12 @@ def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettin
         raise ValidationFailed(
             "The pricing decimal precision must be between 0 and 4.", field="pricing_precision"
         )
+    for name, label in EMAIL_HEADER_SETTINGS.items():
+        value = changes.get(name)
+        if isinstance(value, str) and has_line_break(value):
+            raise ValidationFailed(
+                f"{label}: enter it on one line; it goes into the header of every email sent.", field=name
+            )
     before = [getattr(org, name) for name in PRICING_SETTINGS]
     for name, value in changes.items():
         setattr(org, name, value)

@@ -37,8 +37,17 @@ class PermissionDeniedError(DomainError):
     status = 403
 
 
-def from_django_validation(exc: "Exception") -> ValidationFailed:
-    """Turn a django ValidationError (full_clean) into our error, naming the first field."""
+def from_django_validation(exc: "Exception", obj: Any = None) -> ValidationFailed:
+    """Turn a django ValidationError (full_clean) into our error, naming the first field.
+
+    A violated check constraint is named by the model's `CONSTRAINT_ERRORS` (constraint name → field and
+    sentence) rather than by the constraint's internal name."""
+    named = getattr(obj, "CONSTRAINT_ERRORS", {})
+    violated = set(getattr(exc, "message_dict", {}).get("__all__", [])) if named else set()
+    for constraint in obj._meta.constraints if violated else ():
+        if constraint.name in named and constraint.get_violation_error_message() in violated:
+            field, message = named[constraint.name]
+            return ValidationFailed(message, field=field)
     message_dict = getattr(exc, "message_dict", None)
     if message_dict:
         field, messages = next(iter(message_dict.items()))
@@ -53,4 +62,4 @@ def full_clean_or_fail(obj: Any) -> None:
     try:
         obj.full_clean(validate_constraints=True)
     except DjangoValidationError as exc:
-        raise from_django_validation(exc) from exc
+        raise from_django_validation(exc, obj) from exc

@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from salesapp.core.exceptions import StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
+from salesapp.core.text import has_line_break, one_line
 from salesapp.sales.models import Invoice, TimelineKind
 from salesapp.sales.services import ensure_current_pricing, require_issuable
 from salesapp.sales.services.common import record
@@ -120,7 +121,8 @@ def compose_defaults(invoice: Invoice) -> dict[str, str]:
     return {
         "to": getattr(customer, "billing_email", "") if customer else "",
         "cc": "",
-        "subject": fill(org.email_subject_template, values),
+        # a document or customer name may hold a line break; a subject can't
+        "subject": one_line(fill(org.email_subject_template, values)),
         "body": fill(org.email_body_template, values),
     }
 
@@ -148,7 +150,7 @@ def _clean(to: str, cc: str, subject: str, body: str) -> tuple[list[str], list[s
     subject = (subject or "").strip()
     if not subject:
         raise ValidationFailed("Subject: enter a subject.", field="subject")
-    if "\n" in subject or "\r" in subject:
+    if has_line_break(subject):
         raise ValidationFailed("Subject: a subject is one line.", field="subject")
     if len(subject) > MAX_SUBJECT:
         raise ValidationFailed(f"Subject: at most {MAX_SUBJECT} characters.", field="subject")
@@ -328,7 +330,8 @@ def _build_message(delivery: Delivery, pdf: bytes, org: OrganizationSettings) ->
     message = EmailMessage(
         subject=delivery.subject,
         body=delivery.body,
-        from_email=formataddr((org.seller_name, settings.DEFAULT_FROM_EMAIL)),
+        # one_line: a seller name saved before line breaks were refused still makes a valid From header
+        from_email=formataddr((one_line(org.seller_name), settings.DEFAULT_FROM_EMAIL)),
         to=delivery.recipients,
         cc=delivery.cc_list,
         reply_to=[org.email] if org.email else None,

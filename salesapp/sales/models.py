@@ -234,6 +234,11 @@ class Quote(SalesDocument):
             ),
         ]
 
+    # from_django_validation names the field instead of the constraint
+    CONSTRAINT_ERRORS = {
+        "quote_effective_dates_ordered": ("effective_to", "Effective To can't be before Effective From."),
+    }
+
     @property
     def number(self) -> str:
         return self.quote_number

@@ -97,7 +97,8 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
     """Apply search, filters and sort from the query string; bad values are ignored, never a 500."""
     qs = page.queryset()
     applied: dict[str, Any] = {}
-    q = (params.get("q") or "").strip()[:100]
+    # NUL is dropped: it is never in stored text, and PostgreSQL refuses it even in a query.
+    q = (params.get("q") or "").replace("\x00", "").strip()[:100]
     if q and page.search_fields:
         qs = qs.filter(_any_contains(page.search_fields, q))
         applied["q"] = q
@@ -105,7 +106,7 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
     if page.state_choices and state is not None and state in dict(page.state_choices):
         qs = qs.filter(state=state)
         applied["state"] = state
-    customer = (params.get("customer") or "").strip()[:100]
+    customer = (params.get("customer") or "").replace("\x00", "").strip()[:100]
     if customer and page.customer_fields:
         qs = qs.filter(_any_contains(page.customer_fields, customer))
         applied["customer"] = customer

@@ -167,14 +167,21 @@ def check_fields(doc: PricedDocument) -> None:
     try:
         doc.full_clean(exclude=["owner"], validate_unique=False, validate_constraints=True)
     except DjangoValidationError as exc:
-        raise from_django_validation(exc) from exc
+        raise from_django_validation(exc, doc) from exc
 
 
 def due_date_for(invoice_date: datetime.date | None, payment_terms: int | None) -> datetime.date | None:
     days = PAYMENT_TERM_DAYS.get(payment_terms) if payment_terms is not None else None
     if invoice_date is None or days is None:
         return None  # an unknown payment term is refused by check_fields, by name
-    return invoice_date + datetime.timedelta(days=days)
+    try:
+        return invoice_date + datetime.timedelta(days=days)
+    except OverflowError:  # past 9999-12-31, the last day a date can hold
+        raise ValidationFailed(
+            f"The Invoice Date {invoice_date.isoformat()} plus {days} days of payment terms falls after "
+            "9999-12-31; choose an earlier Invoice Date.",
+            field="invoice_date",
+        ) from None
 
 
 def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields: dict[str, Any]) -> D:

@@ -21,7 +21,7 @@ MAX_QUERY = 100
 def product_lookup(request: HttpRequest) -> HttpResponse:
     """`<option>`s of the active products whose name or number contains `q` (htmx swaps them into the select)."""
     field = LineForm.base_fields["product"]
-    query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
+    query = (request.GET.get("q") or "").replace("\x00", "").strip()[:MAX_QUERY]  # PostgreSQL refuses NUL
     products = field.queryset
     if query:
         products = products.filter(Q(name__icontains=query) | Q(product_number__icontains=query))
