@@ -63,6 +63,11 @@ def test_an_invoice_whose_price_list_item_was_deleted_still_opens_everywhere(
     client = screen(rep)
     page = client.get(f"/invoices/{invoice.pk}/")
     assert page.status_code == 200
+    # and the page says so: a banner with what to do, and the error on its line
+    html = page.content.decode()
+    assert 'data-testid="pricing-error"' in html and "Override the price of the marked line" in html
+    assert html.count('data-testid="line-pricing-error"') == 1
+    assert "the product has no price in the price list for this unit" in html
     reply = Api(token_for(rep)).get(f"invoices({invoice.pk})?$expand=invoice_details")
     assert reply.status == 200, reply.body
     assert client.get(f"/documents/invoices/{invoice.pk}/print/").status_code == 200
@@ -166,7 +171,8 @@ def test_re_adding_the_price_list_item_clears_the_error_on_the_next_view(
         amount=Decimal("90.00"),
     )
     # then the next view reprices: the error is gone and the new price shows
-    assert client.get(f"/invoices/{invoice.pk}/").status_code == 200
+    page = client.get(f"/invoices/{invoice.pk}/")
+    assert page.status_code == 200 and 'data-testid="pricing-error"' not in page.content.decode()
     invoice.refresh_from_db()
     line = invoice.lines.get(product=product)
     assert (invoice.pricing_error_code, line.pricing_error_code) == (0, 0)
