@@ -374,7 +374,7 @@ ACTIONS: tuple[Action, ...] = (
         (Param("QuoteClose", "entity:quoteclose"), Param("Status", "integer", False)),
         close_quote,
         rule=(QUOTE, "close"),
-        description="Active → Closed (5 Lost or 6 Canceled).",
+        description="Active → Closed (6 Canceled, 5 Lost or 7 Revised).",
     ),
     Action(
         "WinOpportunity",
