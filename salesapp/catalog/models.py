@@ -18,17 +18,33 @@ QTY = {"max_digits": 19, "decimal_places": 5}
 
 
 class Currency(TimeStamped):
+    """A currency [transactioncurrency].
+
+    `exchange_rate` is how many units of this currency make one unit of the base currency (the
+    organization's, whose rate is always 1). `rate_revision` goes up with every rate change: open,
+    unlocked documents in this currency compare it with the one they were priced at and take the
+    new rate lazily, like a price change (SPEC §6, §10).
+    """
+
     code = models.CharField("ISO code", max_length=3, unique=True)
     name = models.CharField(max_length=100)
     symbol = models.CharField(max_length=8)
     precision = models.PositiveSmallIntegerField(default=2)
+    exchange_rate = models.DecimalField(max_digits=23, decimal_places=10, default=Decimal("1"))
+    rate_revision = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "currencies"
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(precision__lte=4), name="currency_precision_0_4"),
+            models.CheckConstraint(condition=Q(exchange_rate__gt=0), name="currency_exchange_rate_positive"),
         ]
+
+    CONSTRAINT_ERRORS = {
+        "currency_precision_0_4": ("precision", "Precision must be between 0 and 4."),
+        "currency_exchange_rate_positive": ("exchange_rate", "The exchange rate must be more than 0."),
+    }
 
     def __str__(self) -> str:
         return f"{self.code} ({self.symbol})"

@@ -83,10 +83,23 @@ class OrganizationSettings(models.Model):
     quote_prefix = models.CharField(max_length=10, default="QUO-")
     order_prefix = models.CharField(max_length=10, default="ORD-")
     invoice_prefix = models.CharField(max_length=10, default="INV-")
+    credit_note_prefix = models.CharField(max_length=10, default="CN-")
     email_subject_template = models.CharField(max_length=200, default="Invoice {number} from {seller}")
     email_body_template = models.TextField(
         default="Dear customer,\n\nplease find attached invoice {number} for {total}, due on {due}.\n\n"
         "Kind regards,\n{seller}"
+    )
+    # Payment reminders (SPEC §10): the daily task sends one for each invoice that is this many days
+    # past its due date with a balance, at most once every `reminder_interval_days`.
+    reminders_enabled = models.BooleanField("send payment reminders automatically", default=False)
+    reminder_days_after_due = models.PositiveSmallIntegerField("days after the due date", default=7)
+    reminder_interval_days = models.PositiveSmallIntegerField("days between reminders", default=7)
+    reminder_subject_template = models.CharField(
+        max_length=200, default="Payment reminder: invoice {number} from {seller}"
+    )
+    reminder_body_template = models.TextField(
+        default="Dear customer,\n\nour records show that invoice {number}, due on {due}, still has a balance "
+        "of {balance}. Please find the invoice attached.\n\nKind regards,\n{seller}"
     )
 
     class Meta:
@@ -96,6 +109,10 @@ class OrganizationSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(pricing_precision__gte=0, pricing_precision__lte=4),
                 name="organization_pricing_precision_0_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reminder_interval_days__gte=1),
+                name="organization_reminder_interval_positive",
             ),
         ]
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 __all__ = [
+    "to_base",
     "MAX_AMOUNT",
     "DiscountMethod",
     "DiscountTier",
@@ -310,6 +311,19 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     result = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     # -0.001 rounds to -0.00, which would print as "-0.00".
     return result.copy_abs() if result.is_zero() else result
+
+
+@_in_pricing_context
+def to_base(value: Decimal, exchange_rate: Decimal, places: int) -> Decimal:
+    """A money amount in the base currency (SPEC §10): ``value / exchange_rate``, rounded half up.
+
+    The rate is how many units of the document's currency make one base unit (Dynamics 365's
+    ``exchangerate``), so 92.00 EUR at 0.92 is 100.00 USD.
+    """
+    _require_decimal("exchange_rate", exchange_rate)
+    if not exchange_rate > 0:
+        raise ValueError(f"the exchange rate must be positive, not {exchange_rate!r}")
+    return round_half_up(value / exchange_rate, places)
 
 
 @_in_pricing_context

@@ -87,13 +87,40 @@ class PricedDocument(TimeStamped, Versioned):
     total_amount_less_freight = models.DecimalField("pre-freight amount", default=ZERO, **MONEY)
     total_tax = models.DecimalField("total tax", default=ZERO, **MONEY)
     total_amount = models.DecimalField("total amount", default=ZERO, db_index=True, **MONEY)
-    # The price list revision the lines were last priced at (lazy repricing, SPEC §6).
+    # SPEC §10: units of the document's currency per unit of the base currency, taken from the
+    # currency when prices are set; the `_base` twins are the money columns divided by it.
+    exchange_rate = models.DecimalField(max_digits=23, decimal_places=10, default=Decimal("1"))
+    discount_amount_base = models.DecimalField("header discount (base)", default=ZERO, **MONEY)
+    freight_amount_base = models.DecimalField("freight (base)", default=ZERO, **MONEY)
+    total_line_item_amount_base = models.DecimalField("detail amount (base)", default=ZERO, **MONEY)
+    total_line_item_discount_amount_base = models.DecimalField(
+        "total line discount (base)", default=ZERO, **MONEY
+    )
+    total_discount_amount_base = models.DecimalField("total discount (base)", default=ZERO, **MONEY)
+    total_amount_less_freight_base = models.DecimalField("pre-freight amount (base)", default=ZERO, **MONEY)
+    total_tax_base = models.DecimalField("total tax (base)", default=ZERO, **MONEY)
+    total_amount_base = models.DecimalField("total amount (base)", default=ZERO, **MONEY)
+    # The price list revision and the currency's rate revision the lines were last priced at
+    # (lazy repricing, SPEC §6 and §10).
     priced_revision = models.PositiveBigIntegerField(default=0)
+    priced_rate_revision = models.PositiveBigIntegerField(default=0)
     # SPEC §3.6: the first line's pricing error, or the header's own (discounts beyond the products).
     pricing_error_code = models.PositiveSmallIntegerField("pricing error", default=0)
 
+    # The money columns that have a `_base` twin (SPEC §10, WEBAPI "Currencies").
+    BASE_TWINS: tuple[str, ...] = (
+        "discount_amount",
+        "freight_amount",
+        "total_line_item_amount",
+        "total_line_item_discount_amount",
+        "total_discount_amount",
+        "total_amount_less_freight",
+        "total_tax",
+        "total_amount",
+    )
+
     lifecycle: states.Lifecycle
-    kind: str  # "opportunity" | "quote" | "salesorder" | "invoice"
+    kind: str  # "opportunity" | "quote" | "salesorder" | "invoice" | "creditnote"
     # Each concrete document declares its own `state` and `status` fields, with its own choices.
     state: int
     status: int
@@ -135,7 +162,19 @@ class PricedDocument(TimeStamped, Versioned):
         return self.lifecycle.status_label(self.status)
 
     def can(self, action: str) -> bool:
-        return self.lifecycle.can(action, self.state)
+        return self.lifecycle.can(action, self.state) and not self.refusal(action)
+
+    def settle_balance(self) -> list[str]:
+        """Recompute what depends on the totals and on money received (invoices); the fields set."""
+        return []
+
+    def refusal(self, action: str) -> str:
+        """Why `action` isn't possible although the state allows it ('' when it is possible).
+
+        The rules that hang on more than the state (an invoice's balance, its credit notes) live
+        here, next to the data they read; `services.common.require` and the screens ask it.
+        """
+        return ""
 
     @property
     def is_editable(self) -> bool:
@@ -178,6 +217,7 @@ class Opportunity(PricedDocument):
     estimated_close_date = models.DateField(null=True, blank=True)
     is_revenue_system_calculated = models.BooleanField("revenue system-calculated", default=True)
     estimated_value = models.DecimalField("estimated revenue", default=ZERO, **MONEY)
+    estimated_value_base = models.DecimalField("estimated revenue (base)", default=ZERO, **MONEY)
     actual_revenue = models.DecimalField(null=True, blank=True, **MONEY)
     actual_close_date = models.DateField(null=True, blank=True)
     competitor = models.CharField(max_length=200, blank=True)
@@ -185,6 +225,7 @@ class Opportunity(PricedDocument):
 
     lifecycle = states.OPPORTUNITY
     kind = "opportunity"
+    BASE_TWINS = (*PricedDocument.BASE_TWINS, "estimated_value")
 
     class Meta(PricedDocument.Meta):
         verbose_name_plural = "opportunities"
@@ -284,13 +325,23 @@ class Invoice(SalesDocument):
     prices_locked = models.BooleanField(default=False)
     invoice_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
-    date_paid = models.DateField(null=True, blank=True)
-    amount_paid = models.DecimalField(null=True, blank=True, **MONEY)
+    date_paid = models.DateField(null=True, blank=True)  # of the latest payment
+    # SPEC §10, kept by salesapp.sales.services.payments: Σ payments, Σ credit notes, and what is
+    # left (negative when credit notes exceed what is unpaid: money owed back to the customer).
+    amount_paid = models.DecimalField(default=ZERO, **MONEY)
+    amount_credited = models.DecimalField(default=ZERO, **MONEY)
+    balance_due = models.DecimalField(default=ZERO, db_index=True, **MONEY)
+    amount_paid_base = models.DecimalField("amount paid (base)", default=ZERO, **MONEY)
+    balance_due_base = models.DecimalField("balance due (base)", default=ZERO, **MONEY)
+    # When a Send by Email of this invoice first reached the customer: from then on it is corrected
+    # by a credit note, not canceled.
+    first_sent_on = models.DateTimeField(null=True, blank=True)
     # Bumped whenever what the PDF shows may have changed; the stored PDF records the one it shows.
     content_version = models.PositiveIntegerField(default=1)
 
     lifecycle = states.INVOICE
     kind = "invoice"
+    BASE_TWINS = (*PricedDocument.BASE_TWINS, "amount_paid", "balance_due")
 
     class Meta(SalesDocument.Meta):
         ordering = ["-created_on"]
@@ -299,16 +350,14 @@ class Invoice(SalesDocument):
             models.CheckConstraint(condition=Q(state__in=InvoiceState.values), name="invoice_state_valid"),
             models.CheckConstraint(condition=Q(status__in=InvoiceStatus.values), name="invoice_status_valid"),
             models.CheckConstraint(
-                condition=Q(amount_paid__isnull=True) | Q(amount_paid__gte=0),
+                condition=Q(amount_paid__gte=0) & Q(amount_credited__gte=0),
                 name="invoice_amount_paid_not_negative",
             ),
         ]
-        # The dashboard's open / overdue invoices: found, summed per currency and sorted by due date
-        # from the index alone.
+        # The dashboard's open / overdue invoices: found, summed in the base currency and sorted by
+        # due date from the index alone.
         indexes = [
-            models.Index(
-                fields=["state", "due_date", "currency", "total_amount"], name="invoice_open_due_idx"
-            ),
+            models.Index(fields=["state", "due_date", "balance_due_base"], name="invoice_open_due_idx"),
         ]
 
     @property
@@ -317,11 +366,118 @@ class Invoice(SalesDocument):
 
     @property
     def is_overdue(self) -> bool:
+        """SPEC §10: past its due date with something still to pay (Active or Paid · Partial)."""
         from django.utils import timezone
 
         return (
-            self.state == InvoiceState.ACTIVE and bool(self.due_date) and self.due_date < timezone.localdate()
+            self.state != InvoiceState.CANCELED
+            and self.balance_due > 0
+            and bool(self.due_date)
+            and self.due_date < timezone.localdate()
         )
+
+    def settle_balance(self) -> list[str]:
+        """SPEC §10: balance due = total − amount paid − amount credited; nothing on a canceled one."""
+        if self.state == InvoiceState.CANCELED:
+            self.balance_due = ZERO
+        else:
+            self.balance_due = self.total_amount - self.amount_paid - self.amount_credited
+        return ["balance_due"]
+
+    @property
+    def creditable_amount(self) -> Decimal:
+        return self.total_amount - self.amount_credited
+
+    def refusal(self, action: str) -> str:
+        if action in ("edit", "lock", "unlock", "set_status") and self.amount_credited:
+            return "This invoice has credit notes, so it can't change any more; correct it with another credit note."
+        if action == "cancel" and (self.first_sent_on or self.amount_credited):
+            return (
+                "This invoice was sent to the customer, so it can't be canceled; create a credit note instead."
+                if self.first_sent_on
+                else "This invoice has credit notes, so it can't be canceled; credit the rest instead."
+            )
+        if action == "add_payment" and self.balance_due <= 0:
+            return "Nothing is left to pay on this invoice."
+        if action == "credit" and self.creditable_amount <= 0:
+            return "This invoice is credited in full already."
+        if action == "remind" and not self.is_overdue:
+            return "Only an overdue invoice with a balance due gets a payment reminder."
+        return ""
+
+
+class PaymentMethod(models.IntegerChoices):
+    BANK_TRANSFER = 1, "Bank transfer"
+    CARD = 2, "Card"
+    CHECK = 3, "Check"
+    CASH = 4, "Cash"
+    DIRECT_DEBIT = 5, "Direct debit"
+    OTHER = 6, "Other"
+
+
+class Payment(TimeStamped):
+    """One payment received against an invoice [invoicepayment] (ours; SPEC §10).
+
+    Recorded by Invoice Paid and Add Payment through `salesapp.sales.services.payments`; never
+    edited afterwards. `owner` is who recorded it.
+    """
+
+    invoice = models.ForeignKey("sales.Invoice", on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(**MONEY)
+    amount_base = models.DecimalField("amount (base)", default=ZERO, **MONEY)
+    paid_on = models.DateField("payment date")
+    method = models.IntegerField(
+        "payment method", choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
+    )
+    reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["paid_on", "created_on"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.paid_on}"
+
+
+class CreditNote(SalesDocument):
+    """A credit note (ours; SPEC §10): all or some of an invoice's lines, credited.
+
+    Created in one go by `salesapp.sales.services.credit_notes` and never edited: its amount is
+    deducted from the invoice's balance due.
+    """
+
+    credit_note_number = models.CharField(max_length=30, unique=True, editable=False)
+    invoice = models.ForeignKey("sales.Invoice", on_delete=models.PROTECT, related_name="credit_notes")
+    state = models.IntegerField(choices=states.CreditNoteState.choices, default=states.CreditNoteState.ISSUED)
+    status = models.IntegerField(
+        choices=states.CreditNoteStatus.choices, default=states.CreditNoteStatus.ISSUED
+    )
+    credit_date = models.DateField()
+    reason = models.TextField(blank=True)
+    content_version = models.PositiveIntegerField(default=1)
+
+    lifecycle = states.CREDIT_NOTE
+    kind = "creditnote"
+
+    class Meta(SalesDocument.Meta):
+        ordering = ["-created_on"]
+        constraints = [
+            *SalesDocument.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(state__in=states.CreditNoteState.values), name="creditnote_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=states.CreditNoteStatus.values), name="creditnote_status_valid"
+            ),
+        ]
+
+    @property
+    def number(self) -> str:
+        return self.credit_note_number
+
+    @property
+    def is_price_locked(self) -> bool:
+        return True  # its prices and exchange rate are the invoice's, for ever
 
 
 class DocumentLine(models.Model):
@@ -423,17 +579,29 @@ class InvoiceDetail(DocumentLine):
         pass
 
 
+class CreditNoteDetail(DocumentLine):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, related_name="lines")
+    # The invoice line it credits: an invoice line is never credited beyond its quantity.
+    invoice_detail = models.ForeignKey(InvoiceDetail, on_delete=models.PROTECT, related_name="credits")
+    parent_field = "credit_note"
+
+    class Meta(DocumentLine.Meta):
+        pass
+
+
 LINE_MODELS: dict[type[PricedDocument], type[DocumentLine]] = {
     Opportunity: OpportunityProduct,
     Quote: QuoteDetail,
     SalesOrder: SalesOrderDetail,
     Invoice: InvoiceDetail,
+    CreditNote: CreditNoteDetail,
 }
 DOCUMENT_MODELS: dict[str, type[PricedDocument]] = {
     "opportunity": Opportunity,
     "quote": Quote,
     "salesorder": SalesOrder,
     "invoice": Invoice,
+    "creditnote": CreditNote,
 }
 
 
@@ -479,6 +647,9 @@ class TimelineKind(models.TextChoices):
     EMAILED = "emailed", "Emailed"
     EMAIL_FAILED = "email_failed", "Email failed"
     PAID = "paid", "Paid"
+    PAYMENT = "payment", "Payment received"
+    CREDITED = "credited", "Credit note"
+    REMINDER_QUEUED = "reminder_queued", "Payment reminder queued"
     CANCELED = "canceled", "Canceled"
 
 

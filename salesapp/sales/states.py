@@ -79,6 +79,14 @@ class InvoiceStatus(models.IntegerChoices):
     CANCELED = 100003, "Canceled"
 
 
+class CreditNoteState(models.IntegerChoices):
+    ISSUED = 0, "Issued"
+
+
+class CreditNoteStatus(models.IntegerChoices):
+    ISSUED = 1, "Issued"
+
+
 class Role(StrEnum):
     """Who may run an action (SPEC §9); `salesapp.accounts.roles.has_role` checks it."""
 
@@ -300,9 +308,27 @@ INVOICE = Lifecycle(
         "lock": Action("Lock Pricing", (0,), message="LockInvoicePricing"),
         "unlock": Action("Use Current Pricing", (0,), message="UnlockInvoicePricing"),
         "pay": Action("Invoice Paid", (0,), target=2, role=M, message="PATCH statecode 2"),
+        # SPEC §10: another payment on a Paid · Partial invoice; the balance decides Partial or Complete.
+        "add_payment": Action("Add Payment", (2,), role=M, message="POST invoicepayments", by_patch=False),
+        "credit": Action("Create Credit Note", (0, 2), role=M, message="CreateCreditNote", by_patch=False),
+        "remind": Action(
+            "Send Payment Reminder", (0, 2), role=M, message="SendPaymentReminder", by_patch=False
+        ),
         "cancel": Action("Cancel Invoice", (0,), target=3, role=M, message="PATCH statecode 3"),
         "email": Action("Send by Email", (0, 2, 3), message="SendInvoiceByEmail"),
         # No "delete": invoices are never deleted, they are canceled (SPEC §4, §7).
         "assign": Action("Assign", (0, 2, 3), role=OWN, message="ownerid@odata.bind", by_patch=False),
+    },
+)
+
+CREDIT_NOTE = Lifecycle(
+    noun="credit note",
+    states=CreditNoteState,
+    statuses=CreditNoteStatus,
+    reasons={0: (CreditNoteStatus.ISSUED,)},
+    actions={
+        "edit": Action("Editing", ()),  # a credit note is issued whole and never edited
+        "email": Action("Send by Email", (0,), message="SendCreditNoteByEmail"),
+        "assign": Action("Assign", (0,), role=OWN, message="ownerid@odata.bind", by_patch=False),
     },
 )

@@ -45,8 +45,9 @@ def order_in(state: str, *, opportunity: Opportunity, user) -> SalesOrder:
 
 def invoice_in(state: str, *, opportunity: Opportunity, user) -> Invoice:
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=user)
-    if state == "paid":
-        return services.invoice_mark_paid(invoice=invoice, by=user)
+    if state == "paid":  # Paid · Partial: half paid, so Add Payment and credit notes can follow
+        half = (invoice.balance_due / 2).quantize(invoice.balance_due)
+        return services.invoice_mark_paid(invoice=invoice, by=user, status=100002, amount=half)
     if state == "canceled":
         return services.invoice_cancel(invoice=invoice, by=user)
     return invoice

@@ -26,7 +26,7 @@ def invoice(rep, account, product) -> Invoice:
 
 @pytest.mark.parametrize("amount", ["150.00", "250.00", "0.01"])
 def test_the_service_refuses_complete_with_an_amount_other_than_the_total(invoice, boss, amount):
-    with pytest.raises(DomainError, match="total"):
+    with pytest.raises(DomainError, match="balance due"):
         services.invoice_mark_paid(
             invoice=invoice, by=boss, status=InvoiceStatus.COMPLETE, amount=Decimal(amount)
         )

@@ -215,7 +215,7 @@ def test_invoice_paid_partial_with_a_bad_amount_shows_the_dialog_with_the_error(
     response = post(client, "invoice_paid", invoice, {"status": InvoiceStatus.PARTIAL, "amount": "9999"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'data-open-dialog="paid"' in page and "less than the total" in page
+    assert 'data-open-dialog="paid"' in page and "less than the balance due" in page
     invoice.refresh_from_db()
     assert invoice.state == InvoiceState.ACTIVE
 

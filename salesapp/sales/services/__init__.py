@@ -1,8 +1,9 @@
 """Every write and transition of the sales domain. Views, the API, admin and tasks call these."""
 
 from .common import ensure_current_pricing, reprice, require_issuable
+from .credit_notes import credit_note_create
 from .documents import document_create, document_set_status, document_update, get_products
-from .invoices import invoice_cancel, invoice_mark_paid, invoice_set_status
+from .invoices import invoice_cancel, invoice_set_status
 from .lines import line_add, line_delete, line_update
 from .locking import lock_pricing, use_current_pricing
 from .opportunities import (
@@ -15,6 +16,7 @@ from .opportunities import (
 )
 from .orders import order_cancel, order_create_invoice, order_fulfill
 from .ownership import customer_assign, document_assign, document_delete, record_assign
+from .payments import invoice_mark_paid, payment_record
 from .quotes import (
     quote_activate,
     quote_close,
@@ -25,6 +27,8 @@ from .quotes import (
 )
 
 __all__ = [
+    "credit_note_create",
+    "payment_record",
     "customer_assign",
     "document_assign",
     "document_create",

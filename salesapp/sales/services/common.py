@@ -7,6 +7,7 @@ caller's transaction.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +21,7 @@ from salesapp import pricing
 from salesapp.catalog.errors import as_validation_error
 from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductState, Unit
 from salesapp.core import formatting as fmt
-from salesapp.core.exceptions import ConcurrentChange, ValidationFailed
+from salesapp.core.exceptions import ConcurrentChange, StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import (
     LINE_MODELS,
@@ -40,6 +41,7 @@ class PricingContext:
     price_places: int
     money_places: int
     method: pricing.DiscountMethod
+    base_places: int = 2  # the base currency's precision: `_base` amounts are rounded to it
 
     @classmethod
     def for_document(cls, document: PricedDocument) -> PricingContext:
@@ -48,7 +50,36 @@ class PricingContext:
             price_places=org.pricing_precision,
             money_places=document.currency.precision,
             method=pricing.DiscountMethod(org.discount_calculation),
+            base_places=base_places(org),
         )
+
+
+def base_places(org: OrganizationSettings | None = None) -> int:
+    base = (org or OrganizationSettings.load()).default_currency
+    return base.precision if base is not None else 2
+
+
+def require(document: PricedDocument, action: str) -> None:
+    """Refuse `action` unless the record's state allows it and its own rules do (the one check that
+    services, screens and the Web API share; `PricedDocument.can` asks the same two questions)."""
+    document.lifecycle.require(action, document.state)
+    why = document.refusal(action)
+    if why:
+        label = document.lifecycle.actions[action].label
+        raise StateError(f"{label} isn't possible: {why}")
+
+
+def set_base_amounts(document: PricedDocument, places: int) -> list[str]:
+    """Fill the `_base` twins of the document's money columns from its exchange rate (SPEC §10)."""
+    names = []
+    for name in document.BASE_TWINS:
+        setattr(
+            document,
+            f"{name}_base",
+            pricing.to_base(Decimal(getattr(document, name)), document.exchange_rate, places),
+        )
+        names.append(f"{name}_base")
+    return names
 
 
 # --- locking, versions, timeline -------------------------------------------------------------
@@ -97,7 +128,7 @@ def record(
 def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in details.items():
-        if isinstance(value, Decimal):
+        if isinstance(value, Decimal | uuid.UUID):
             out[key] = str(value)
         elif hasattr(value, "isoformat"):
             out[key] = value.isoformat()
@@ -390,6 +421,12 @@ def save_totals(
     if isinstance(document, Opportunity) and document.is_revenue_system_calculated:
         document.estimated_value = totals.total_amount
         fields.append("estimated_value")
+    if not document.is_price_locked:  # SPEC §10: prices set now, at the currency's rate of now
+        document.exchange_rate = document.currency.exchange_rate
+        document.priced_rate_revision = document.currency.rate_revision
+        fields += ["exchange_rate", "priced_rate_revision"]
+    fields += document.settle_balance()
+    fields += set_base_amounts(document, ctx.base_places)
     touch(document, *fields)
     return totals
 
@@ -429,12 +466,12 @@ def reprice(document: D, *, by: Any = None, reason: str) -> D:
 
 
 def needs_repricing(document: PricedDocument) -> bool:
-    return (
-        document.is_editable
-        and not document.is_price_locked
-        and document.price_list is not None
-        and document.priced_revision != document.price_list.revision
-    )
+    """An open, unlocked document whose price list or currency rate moved since it was priced."""
+    if not document.is_editable or document.is_price_locked:
+        return False
+    if document.priced_rate_revision != document.currency.rate_revision:
+        return True
+    return document.price_list is not None and document.priced_revision != document.price_list.revision
 
 
 def ensure_current_pricing(document: D, *, by: Any = None) -> D:
@@ -445,7 +482,7 @@ def ensure_current_pricing(document: D, *, by: Any = None) -> D:
     with transaction.atomic():
         fresh = lock(document)
         if needs_repricing(fresh):
-            reprice(fresh, by=by, reason="the catalog or the pricing settings changed")
+            reprice(fresh, by=by, reason="the catalog, the pricing settings or the exchange rate changed")
         return fresh
 
 
@@ -456,7 +493,7 @@ def refresh_pricing(document: D, *, by: Any = None) -> D:
     copied, frozen into a locked document, or sent to a customer.
     """
     if needs_repricing(document):
-        reprice(document, by=by, reason="the catalog or the pricing settings changed")
+        reprice(document, by=by, reason="the catalog, the pricing settings or the exchange rate changed")
     return document
 
 

@@ -18,6 +18,7 @@ from salesapp.customers.models import Account, Contact
 from salesapp.sales.models import (
     LINE_MODELS,
     PAYMENT_TERM_DAYS,
+    CreditNote,
     Invoice,
     PricedDocument,
     Quote,
@@ -37,6 +38,7 @@ from .common import (
     record,
     refresh_pricing,
     reprice_lines,
+    require,
     save_totals,
     today,
     touch,
@@ -70,6 +72,7 @@ EDITABLE_FIELDS: dict[type[PricedDocument], tuple[str, ...]] = {
     Invoice: (*SALES_HEADER, "invoice_date", "due_date"),
 }
 COPIED_HEADER = (
+    "exchange_rate",  # kept by a locked copy; an unlocked one takes the currency's rate of now
     "customer_account",
     "customer_contact",
     "contact",
@@ -109,11 +112,13 @@ SEQUENCES: dict[type[PricedDocument], tuple[str, str]] = {
     Quote: ("quote", "quote_prefix"),
     SalesOrder: ("salesorder", "order_prefix"),
     Invoice: ("invoice", "invoice_prefix"),
+    CreditNote: ("creditnote", "credit_note_prefix"),
 }
 NUMBER_FIELD: dict[type[PricedDocument], str] = {
     Quote: "quote_number",
     SalesOrder: "order_number",
     Invoice: "invoice_number",
+    CreditNote: "credit_note_number",
 }
 
 
@@ -260,7 +265,7 @@ def document_create(
 def document_update(document: D, *, by: Any, expected_version: int | None = None, **changes: Any) -> D:
     """Change header fields of an editable document; totals follow in the same transaction."""
     document = lock(document, expected_version=expected_version)
-    document.lifecycle.require("edit", document.state)
+    require(document, "edit")
     allowed = EDITABLE_FIELDS.get(
         type(document),
         COMMON_HEADER + ("estimated_close_date", "estimated_value", "is_revenue_system_calculated"),
@@ -305,6 +310,7 @@ def document_set_status(*, document: D, by: Any, status: int, expected_version: 
     an invoice Billed…): the lifecycle table's `set_status` row says which."""
     document = lock(document, expected_version=expected_version)
     old_status, old = document.status, document.status_label
+    require(document, "set_status")
     document.lifecycle.apply(document, "set_status", status)
     if document.status != old_status:
         touch(document, "status")
@@ -369,7 +375,7 @@ def get_products(*, document: D, opportunity: Any, by: Any, expected_version: in
     then keeps it); overridden and write-in lines keep their typed price. Currencies must match.
     """
     document = lock(document, expected_version=expected_version)
-    document.lifecycle.require("edit", document.state)
+    require(document, "edit")
     if opportunity.currency_id != document.currency_id:
         raise ValidationFailed(
             f"The opportunity is in {opportunity.currency.code} and this {document.lifecycle.noun} in "

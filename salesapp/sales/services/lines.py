@@ -22,6 +22,7 @@ from .common import (
     next_sequence,
     price_line,
     record,
+    require,
     save_totals,
     validate_line,
 )
@@ -42,7 +43,7 @@ LINE_FIELDS = (
 
 
 def _check_editable(document: PricedDocument) -> None:
-    document.lifecycle.require("edit", document.state)
+    require(document, "edit")
 
 
 def _resolve_unit(product: Product, unit: Unit | None) -> Unit:

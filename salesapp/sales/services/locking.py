@@ -8,7 +8,7 @@ from django.db import transaction
 
 from salesapp.sales.models import Invoice, SalesOrder, TimelineKind
 
-from .common import D, lock, record, reprice, touch
+from .common import D, lock, record, reprice, require, touch
 
 
 @transaction.atomic
@@ -16,7 +16,7 @@ def lock_pricing(*, document: D, by: Any, expected_version: int | None = None) -
     """Lock Pricing: from now on no line's price per unit changes, whatever the price list does."""
     assert isinstance(document, SalesOrder | Invoice)
     doc = lock(document, expected_version=expected_version)
-    doc.lifecycle.require("lock", doc.state)
+    require(doc, "lock")
     if doc.prices_locked:
         return doc
     doc.prices_locked = True
@@ -33,7 +33,7 @@ def use_current_pricing(*, document: D, by: Any, expected_version: int | None = 
     """
     assert isinstance(document, SalesOrder | Invoice)
     doc = lock(document, expected_version=expected_version)
-    doc.lifecycle.require("unlock", doc.state)
+    require(doc, "unlock")
     doc.prices_locked = False
     touch(doc, "prices_locked")
     record(doc, TimelineKind.PRICE_UNLOCKED, "Using current pricing", by=by)

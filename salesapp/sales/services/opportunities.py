@@ -12,7 +12,7 @@ from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Opportunity, OpportunityClose, Quote, SalesOrder, TimelineKind
 
-from .common import D, lock, record, record_close, refresh_pricing, require_issuable, today, touch
+from .common import D, lock, record, record_close, refresh_pricing, require, require_issuable, today, touch
 from .documents import copy_document, link_events
 
 
@@ -43,7 +43,7 @@ def opportunity_win(
 ) -> Opportunity:
     """WinOpportunity: Open → Won, with its close activity (actual revenue, date)."""
     opp = lock(opportunity, expected_version=expected_version)
-    opp.lifecycle.require("win", opp.state)
+    require(opp, "win")
     if actual_revenue is not None and actual_revenue < 0:
         raise ValidationFailed("Actual revenue can't be negative.", field="actual_revenue")
     opp.lifecycle.apply(opp, "win")
@@ -103,7 +103,7 @@ def _generate(
     model: type[D], opportunity: Opportunity, by: Any, expected_version: int | None, **extra: Any
 ) -> D:
     opp = lock(opportunity, expected_version=expected_version)
-    opp.lifecycle.require("generate", opp.state)
+    require(opp, "generate")
     if model is not Quote:  # an order or an invoice is issued: its prices must be right (SPEC §3.6)
         refresh_pricing(opp, by=by)
         require_issuable(opp, "generate")

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from salesapp.sales.models import Invoice, OrderClose, SalesOrder, TimelineKind
 
-from .common import lock, record, record_close, refresh_pricing, require_issuable, today, touch
+from .common import lock, record, record_close, refresh_pricing, require, require_issuable, today, touch
 from .documents import copy_document, link_events
 
 
@@ -17,7 +17,7 @@ from .documents import copy_document, link_events
 def order_create_invoice(*, order: SalesOrder, by: Any, expected_version: int | None = None) -> Invoice:
     """ConvertSalesOrderToInvoice: a locked invoice with the order's products; the order becomes Invoiced."""
     order = lock(order, expected_version=expected_version)
-    order.lifecycle.require("invoice", order.state)
+    require(order, "invoice")
     refresh_pricing(order, by=by)  # a stale price is never frozen into the locked invoice
     require_issuable(order, "invoice")
     invoice = copy_document(

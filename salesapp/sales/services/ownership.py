@@ -19,7 +19,7 @@ from salesapp.core.exceptions import PermissionDeniedError, StateError, Validati
 from salesapp.customers.models import Account, Contact
 from salesapp.sales.models import Invoice, PricedDocument, SalesOrder, TimelineEvent, TimelineKind
 
-from .common import lock, record, touch
+from .common import lock, record, require, touch
 
 MAX_NAMED = 3  # blockers named in a refusal; "and N more" after that
 INSTEAD = {
@@ -82,7 +82,7 @@ def document_delete(*, document: PricedDocument, by: Any, expected_version: int 
         raise StateError("Invoices are never deleted: cancel the invoice instead (Cancel Invoice).")
     document = lock(document, expected_version=expected_version)
     require_may_manage(by, document, "delete")
-    document.lifecycle.require("delete", document.state)
+    require(document, "delete")
     if isinstance(document, SalesOrder) and document.invoices.exists():
         numbers = ", ".join(
             document.invoices.order_by("invoice_number").values_list("invoice_number", flat=True)
@@ -118,7 +118,7 @@ def document_assign(
     in any state (a closed deal keeps an owner too). The timeline says who has it now."""
     document = lock(document, expected_version=expected_version)
     require_may_manage(by, document, "assign")
-    document.lifecycle.require("assign", document.state)
+    require(document, "assign")
     _require_assignee(owner)
     if document.owner_id == owner.pk:
         return document

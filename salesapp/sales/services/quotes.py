@@ -11,7 +11,7 @@ from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Quote, QuoteClose, SalesOrder, TimelineKind
 from salesapp.sales.states import QuoteState, QuoteStatus
 
-from .common import lock, record, record_close, refresh_pricing, require_issuable, today, touch
+from .common import lock, record, record_close, refresh_pricing, require, require_issuable, today, touch
 from .documents import copy_document, link_events
 from .opportunities import opportunity_lose, opportunity_win
 
@@ -23,7 +23,7 @@ def quote_activate(
     """Draft → Active (read-only from then on). A quote without products may be activated, as in
     Microsoft's own sample program; one with a pricing error may not (SPEC §3.6)."""
     quote = lock(quote, expected_version=expected_version)
-    quote.lifecycle.require("activate", quote.state)
+    require(quote, "activate")
     refresh_pricing(quote, by=by)
     require_issuable(quote, "activate")
     quote.lifecycle.apply(quote, "activate", status)
@@ -166,7 +166,7 @@ C = TypeVar("C", SalesOrder, Invoice)
 
 
 def _convert(quote: Quote, model: type[C], by: Any, close_opportunity: bool, **close: Any) -> C:
-    quote.lifecycle.require("convert", quote.state)
+    require(quote, "convert")
     require_issuable(quote, "convert")
     extra: dict[str, Any] = {"quote": quote, "opportunity": quote.opportunity, "prices_locked": True}
     if model is SalesOrder:
