@@ -18,6 +18,7 @@ def create_systemusers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -26,23 +27,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="SystemUser",
+            name='SystemUser',
             fields=[
-                ("id", models.UUIDField(editable=False, primary_key=True, serialize=False)),
-                ("created_on", models.DateTimeField(auto_now_add=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="systemuser",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='systemuser', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "system user",
-                "ordering": ["user__username"],
+                'verbose_name': 'system user',
+                'ordering': ['user__username'],
             },
         ),
         migrations.RunPython(create_systemusers, migrations.RunPython.noop),

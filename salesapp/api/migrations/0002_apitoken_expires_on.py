@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("api", "0001_initial"),
+        ('api', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="apitoken",
-            name="expires_on",
-            field=models.DateTimeField(blank=True, help_text="Empty: the token never expires.", null=True),
+            model_name='apitoken',
+            name='expires_on',
+            field=models.DateTimeField(blank=True, help_text='Empty: the token never expires.', null=True),
         ),
     ]

@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -17,496 +18,223 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Currency",
+            name='Currency',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("code", models.CharField(max_length=3, unique=True, verbose_name="ISO code")),
-                ("name", models.CharField(max_length=100)),
-                ("symbol", models.CharField(max_length=8)),
-                ("precision", models.PositiveSmallIntegerField(default=2)),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('code', models.CharField(max_length=3, unique=True, verbose_name='ISO code')),
+                ('name', models.CharField(max_length=100)),
+                ('symbol', models.CharField(max_length=8)),
+                ('precision', models.PositiveSmallIntegerField(default=2)),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name_plural": "currencies",
-                "ordering": ["code"],
+                'verbose_name_plural': 'currencies',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="DiscountList",
+            name='DiscountList',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("name", models.CharField(max_length=100, unique=True)),
-                ("is_amount_type", models.BooleanField(default=False)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "currency",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.currency",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('name', models.CharField(max_length=100, unique=True)),
+                ('is_amount_type', models.BooleanField(default=False)),
+                ('description', models.TextField(blank=True)),
+                ('currency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.currency')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Discount",
+            name='Discount',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("begin_quantity", models.DecimalField(decimal_places=5, max_digits=19)),
-                ("end_quantity", models.DecimalField(decimal_places=5, max_digits=19)),
-                ("percentage", models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True)),
-                ("amount", models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "discount_list",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="discounts",
-                        to="catalog.discountlist",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('begin_quantity', models.DecimalField(decimal_places=5, max_digits=19)),
+                ('end_quantity', models.DecimalField(decimal_places=5, max_digits=19)),
+                ('percentage', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True)),
+                ('amount', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('discount_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='discounts', to='catalog.discountlist')),
             ],
             options={
-                "ordering": ["discount_list", "begin_quantity"],
+                'ordering': ['discount_list', 'begin_quantity'],
             },
         ),
         migrations.CreateModel(
-            name="PriceList",
+            name='PriceList',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("name", models.CharField(max_length=100, unique=True)),
-                ("start_date", models.DateField(blank=True, null=True)),
-                ("end_date", models.DateField(blank=True, null=True)),
-                ("description", models.TextField(blank=True)),
-                ("revision", models.PositiveBigIntegerField(default=1)),
-                (
-                    "currency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="price_lists",
-                        to="catalog.currency",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('name', models.CharField(max_length=100, unique=True)),
+                ('start_date', models.DateField(blank=True, null=True)),
+                ('end_date', models.DateField(blank=True, null=True)),
+                ('description', models.TextField(blank=True)),
+                ('revision', models.PositiveBigIntegerField(default=1)),
+                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='price_lists', to='catalog.currency')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Unit",
+            name='Unit',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("name", models.CharField(max_length=100)),
-                ("quantity", models.DecimalField(decimal_places=5, default=Decimal("1"), max_digits=19)),
-                (
-                    "base_unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="derived_units",
-                        to="catalog.unit",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('name', models.CharField(max_length=100)),
+                ('quantity', models.DecimalField(decimal_places=5, default=Decimal('1'), max_digits=19)),
+                ('base_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='derived_units', to='catalog.unit')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["group__name", "quantity", "name"],
+                'ordering': ['group__name', 'quantity', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="Product",
+            name='Product',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("product_number", models.CharField(max_length=100, unique=True)),
-                ("name", models.CharField(db_index=True, max_length=200)),
-                ("description", models.TextField(blank=True)),
-                ("list_price", models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
-                (
-                    "standard_cost",
-                    models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True),
-                ),
-                ("current_cost", models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
-                ("quantity_decimals", models.PositiveSmallIntegerField(default=0)),
-                (
-                    "state",
-                    models.IntegerField(choices=[(0, "Active"), (1, "Retired"), (2, "Draft")], default=2),
-                ),
-                (
-                    "default_price_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="catalog.pricelist",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "default_unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.unit"
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('product_number', models.CharField(max_length=100, unique=True)),
+                ('name', models.CharField(db_index=True, max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('list_price', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('standard_cost', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('current_cost', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('quantity_decimals', models.PositiveSmallIntegerField(default=0)),
+                ('state', models.IntegerField(choices=[(0, 'Active'), (1, 'Retired'), (2, 'Draft')], default=2)),
+                ('default_price_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.pricelist')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('default_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.unit')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="PriceListItem",
+            name='PriceListItem',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                (
-                    "pricing_method",
-                    models.IntegerField(
-                        choices=[
-                            (1, "Currency amount"),
-                            (2, "Percent of list"),
-                            (3, "Markup current cost"),
-                            (4, "Margin current cost"),
-                            (5, "Markup standard cost"),
-                            (6, "Margin standard cost"),
-                        ],
-                        default=salesapp.pricing.PricingMethod["CURRENCY_AMOUNT"],
-                    ),
-                ),
-                ("amount", models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
-                ("percentage", models.DecimalField(blank=True, decimal_places=4, max_digits=9, null=True)),
-                (
-                    "rounding_policy",
-                    models.IntegerField(
-                        choices=[(1, "None"), (2, "Up"), (3, "Down"), (4, "To nearest")],
-                        default=salesapp.pricing.RoundingPolicy["NONE"],
-                    ),
-                ),
-                (
-                    "rounding_option",
-                    models.IntegerField(blank=True, choices=[(1, "Ends in"), (2, "Multiple of")], null=True),
-                ),
-                (
-                    "rounding_amount",
-                    models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True),
-                ),
-                (
-                    "quantity_selling",
-                    models.IntegerField(
-                        choices=[(1, "No control"), (2, "Whole"), (3, "Whole and fractional")],
-                        default=salesapp.pricing.QuantitySelling["NO_CONTROL"],
-                    ),
-                ),
-                (
-                    "discount_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="price_list_items",
-                        to="catalog.discountlist",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "price_list",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="items",
-                        to="catalog.pricelist",
-                    ),
-                ),
-                (
-                    "product",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="price_list_items",
-                        to="catalog.product",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.unit"
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('pricing_method', models.IntegerField(choices=[(1, 'Currency amount'), (2, 'Percent of list'), (3, 'Markup current cost'), (4, 'Margin current cost'), (5, 'Markup standard cost'), (6, 'Margin standard cost')], default=salesapp.pricing.PricingMethod['CURRENCY_AMOUNT'])),
+                ('amount', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('percentage', models.DecimalField(blank=True, decimal_places=4, max_digits=9, null=True)),
+                ('rounding_policy', models.IntegerField(choices=[(1, 'None'), (2, 'Up'), (3, 'Down'), (4, 'To nearest')], default=salesapp.pricing.RoundingPolicy['NONE'])),
+                ('rounding_option', models.IntegerField(blank=True, choices=[(1, 'Ends in'), (2, 'Multiple of')], null=True)),
+                ('rounding_amount', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('quantity_selling', models.IntegerField(choices=[(1, 'No control'), (2, 'Whole'), (3, 'Whole and fractional')], default=salesapp.pricing.QuantitySelling['NO_CONTROL'])),
+                ('discount_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='price_list_items', to='catalog.discountlist')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('price_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='catalog.pricelist')),
+                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='price_list_items', to='catalog.product')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.unit')),
             ],
             options={
-                "ordering": ["price_list", "product__name"],
+                'ordering': ['price_list', 'product__name'],
             },
         ),
         migrations.CreateModel(
-            name="UnitGroup",
+            name='UnitGroup',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("name", models.CharField(max_length=100, unique=True)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('name', models.CharField(max_length=100, unique=True)),
+                ('description', models.TextField(blank=True)),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
-            model_name="unit",
-            name="group",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="units", to="catalog.unitgroup"
-            ),
+            model_name='unit',
+            name='group',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='catalog.unitgroup'),
         ),
         migrations.AddField(
-            model_name="product",
-            name="unit_group",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="products", to="catalog.unitgroup"
-            ),
+            model_name='product',
+            name='unit_group',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalog.unitgroup'),
         ),
         migrations.AddConstraint(
-            model_name="currency",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("precision__lte", 4)), name="currency_precision_0_4"
-            ),
+            model_name='currency',
+            constraint=models.CheckConstraint(condition=models.Q(('precision__lte', 4)), name='currency_precision_0_4'),
         ),
         migrations.AddConstraint(
-            model_name="discountlist",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("is_amount_type", False), ("currency__isnull", False), _connector="OR"),
-                name="discountlist_amount_type_needs_currency",
-            ),
+            model_name='discountlist',
+            constraint=models.CheckConstraint(condition=models.Q(('is_amount_type', False), ('currency__isnull', False), _connector='OR'), name='discountlist_amount_type_needs_currency'),
         ),
         migrations.AddConstraint(
-            model_name="discount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("begin_quantity__gte", 0)), name="discount_begin_not_negative"
-            ),
+            model_name='discount',
+            constraint=models.CheckConstraint(condition=models.Q(('begin_quantity__gte', 0)), name='discount_begin_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="discount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("end_quantity__gte", models.F("begin_quantity"))),
-                name="discount_end_after_begin",
-            ),
+            model_name='discount',
+            constraint=models.CheckConstraint(condition=models.Q(('end_quantity__gte', models.F('begin_quantity'))), name='discount_end_after_begin'),
         ),
         migrations.AddConstraint(
-            model_name="discount",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("percentage__isnull", True),
-                        models.Q(("percentage__gte", 0), ("percentage__lte", 100)),
-                        _connector="OR",
-                    ),
-                    models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
-                ),
-                name="discount_values_in_range",
-            ),
+            model_name='discount',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('percentage__isnull', True), models.Q(('percentage__gte', 0), ('percentage__lte', 100)), _connector='OR'), models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR')), name='discount_values_in_range'),
         ),
         migrations.AddConstraint(
-            model_name="pricelist",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("start_date__isnull", True),
-                    ("end_date__isnull", True),
-                    ("end_date__gte", models.F("start_date")),
-                    _connector="OR",
-                ),
-                name="pricelist_dates_ordered",
-            ),
+            model_name='pricelist',
+            constraint=models.CheckConstraint(condition=models.Q(('start_date__isnull', True), ('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='pricelist_dates_ordered'),
         ),
         migrations.AddConstraint(
-            model_name="pricelistitem",
-            constraint=models.UniqueConstraint(
-                fields=("price_list", "product", "unit"), name="pricelistitem_unique"
-            ),
+            model_name='pricelistitem',
+            constraint=models.UniqueConstraint(fields=('price_list', 'product', 'unit'), name='pricelistitem_unique'),
         ),
         migrations.AddConstraint(
-            model_name="pricelistitem",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("pricing_method__gte", 1), ("pricing_method__lte", 6)),
-                name="pli_method_valid",
-            ),
+            model_name='pricelistitem',
+            constraint=models.CheckConstraint(condition=models.Q(('pricing_method__gte', 1), ('pricing_method__lte', 6)), name='pli_method_valid'),
         ),
         migrations.AddConstraint(
-            model_name="pricelistitem",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("rounding_policy__gte", 1), ("rounding_policy__lte", 4)),
-                name="pli_policy_valid",
-            ),
+            model_name='pricelistitem',
+            constraint=models.CheckConstraint(condition=models.Q(('rounding_policy__gte', 1), ('rounding_policy__lte', 4)), name='pli_policy_valid'),
         ),
         migrations.AddConstraint(
-            model_name="pricelistitem",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity_selling__gte", 1), ("quantity_selling__lte", 3)),
-                name="pli_qty_selling_valid",
-            ),
+            model_name='pricelistitem',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity_selling__gte', 1), ('quantity_selling__lte', 3)), name='pli_qty_selling_valid'),
         ),
         migrations.AddConstraint(
-            model_name="pricelistitem",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
-                    models.Q(("rounding_amount__isnull", True), ("rounding_amount__gt", 0), _connector="OR"),
-                ),
-                name="pli_amounts_not_negative",
-            ),
+            model_name='pricelistitem',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), models.Q(('rounding_amount__isnull', True), ('rounding_amount__gt', 0), _connector='OR')), name='pli_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="unit",
-            constraint=models.UniqueConstraint(fields=("group", "name"), name="unit_name_unique_in_group"),
+            model_name='unit',
+            constraint=models.UniqueConstraint(fields=('group', 'name'), name='unit_name_unique_in_group'),
         ),
         migrations.AddConstraint(
-            model_name="unit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="unit_quantity_positive"
-            ),
+            model_name='unit',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='unit_quantity_positive'),
         ),
         migrations.AddConstraint(
-            model_name="unit",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("base_unit__isnull", True)),
-                fields=("group",),
-                name="unit_one_primary_per_group",
-            ),
+            model_name='unit',
+            constraint=models.UniqueConstraint(condition=models.Q(('base_unit__isnull', True)), fields=('group',), name='unit_one_primary_per_group'),
         ),
         migrations.AddConstraint(
-            model_name="product",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity_decimals__lte", 5)), name="product_qty_decimals_0_5"
-            ),
+            model_name='product',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity_decimals__lte', 5)), name='product_qty_decimals_0_5'),
         ),
         migrations.AddConstraint(
-            model_name="product",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", [0, 1, 2])), name="product_state_valid"
-            ),
+            model_name='product',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', [0, 1, 2])), name='product_state_valid'),
         ),
         migrations.AddConstraint(
-            model_name="product",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("list_price__isnull", True), ("list_price__gte", 0), _connector="OR"),
-                    models.Q(("standard_cost__isnull", True), ("standard_cost__gte", 0), _connector="OR"),
-                    models.Q(("current_cost__isnull", True), ("current_cost__gte", 0), _connector="OR"),
-                ),
-                name="product_amounts_not_negative",
-            ),
+            model_name='product',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('list_price__isnull', True), ('list_price__gte', 0), _connector='OR'), models.Q(('standard_cost__isnull', True), ('standard_cost__gte', 0), _connector='OR'), models.Q(('current_cost__isnull', True), ('current_cost__gte', 0), _connector='OR')), name='product_amounts_not_negative'),
         ),
     ]

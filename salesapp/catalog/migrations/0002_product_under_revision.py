@@ -5,27 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("catalog", "0001_initial"),
+        ('catalog', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name="product",
-            name="product_state_valid",
+            model_name='product',
+            name='product_state_valid',
         ),
         migrations.AlterField(
-            model_name="product",
-            name="state",
-            field=models.IntegerField(
-                choices=[(0, "Active"), (1, "Retired"), (2, "Draft"), (3, "Under Revision")], default=2
-            ),
+            model_name='product',
+            name='state',
+            field=models.IntegerField(choices=[(0, 'Active'), (1, 'Retired'), (2, 'Draft'), (3, 'Under Revision')], default=2),
         ),
         migrations.AddConstraint(
-            model_name="product",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", [0, 1, 2, 3])), name="product_state_valid"
-            ),
+            model_name='product',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', [0, 1, 2, 3])), name='product_state_valid'),
         ),
     ]

@@ -5,97 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("catalog", "0001_initial"),
+        ('catalog', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="IdempotencyKey",
+            name='IdempotencyKey',
             fields=[
-                ("key", models.UUIDField(primary_key=True, serialize=False)),
-                ("created_on", models.DateTimeField(auto_now_add=True)),
-                ("result_type", models.CharField(max_length=40)),
-                ("result_id", models.UUIDField()),
+                ('key', models.UUIDField(primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True)),
+                ('result_type', models.CharField(max_length=40)),
+                ('result_id', models.UUIDField()),
             ],
         ),
         migrations.CreateModel(
-            name="NumberSequence",
+            name='NumberSequence',
             fields=[
-                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ("last_value", models.PositiveBigIntegerField(default=0)),
+                ('name', models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ('last_value', models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name="OrganizationSettings",
+            name='OrganizationSettings',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("seller_name", models.CharField(default="Contoso Ltd", max_length=200)),
-                ("address", models.TextField(blank=True)),
-                ("tax_id", models.CharField(blank=True, max_length=60, verbose_name="tax / VAT id")),
-                ("email", models.EmailField(blank=True, max_length=254)),
-                ("phone", models.CharField(blank=True, max_length=50)),
-                ("website", models.URLField(blank=True)),
-                ("logo", models.ImageField(blank=True, upload_to="logo/")),
-                (
-                    "payment_instructions",
-                    models.TextField(blank=True, verbose_name="bank / payment instructions"),
-                ),
-                ("invoice_footer", models.TextField(blank=True, verbose_name="invoice footer text")),
-                (
-                    "pricing_precision",
-                    models.PositiveSmallIntegerField(default=2, verbose_name="pricing decimal precision"),
-                ),
-                (
-                    "discount_calculation",
-                    models.CharField(
-                        choices=[("line_item", "Line item"), ("per_unit", "Per unit")],
-                        default="line_item",
-                        max_length=20,
-                        verbose_name="discount calculation method",
-                    ),
-                ),
-                ("quote_prefix", models.CharField(default="QUO-", max_length=10)),
-                ("order_prefix", models.CharField(default="ORD-", max_length=10)),
-                ("invoice_prefix", models.CharField(default="INV-", max_length=10)),
-                (
-                    "email_subject_template",
-                    models.CharField(default="Invoice {number} from {seller}", max_length=200),
-                ),
-                (
-                    "email_body_template",
-                    models.TextField(
-                        default="Dear customer,\n\nplease find attached invoice {number} for {total}, due on {due}.\n\nKind regards,\n{seller}"
-                    ),
-                ),
-                (
-                    "default_currency",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.currency",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seller_name', models.CharField(default='Contoso Ltd', max_length=200)),
+                ('address', models.TextField(blank=True)),
+                ('tax_id', models.CharField(blank=True, max_length=60, verbose_name='tax / VAT id')),
+                ('email', models.EmailField(blank=True, max_length=254)),
+                ('phone', models.CharField(blank=True, max_length=50)),
+                ('website', models.URLField(blank=True)),
+                ('logo', models.ImageField(blank=True, upload_to='logo/')),
+                ('payment_instructions', models.TextField(blank=True, verbose_name='bank / payment instructions')),
+                ('invoice_footer', models.TextField(blank=True, verbose_name='invoice footer text')),
+                ('pricing_precision', models.PositiveSmallIntegerField(default=2, verbose_name='pricing decimal precision')),
+                ('discount_calculation', models.CharField(choices=[('line_item', 'Line item'), ('per_unit', 'Per unit')], default='line_item', max_length=20, verbose_name='discount calculation method')),
+                ('quote_prefix', models.CharField(default='QUO-', max_length=10)),
+                ('order_prefix', models.CharField(default='ORD-', max_length=10)),
+                ('invoice_prefix', models.CharField(default='INV-', max_length=10)),
+                ('email_subject_template', models.CharField(default='Invoice {number} from {seller}', max_length=200)),
+                ('email_body_template', models.TextField(default='Dear customer,\n\nplease find attached invoice {number} for {total}, due on {due}.\n\nKind regards,\n{seller}')),
+                ('default_currency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.currency')),
             ],
             options={
-                "verbose_name": "organization settings",
-                "verbose_name_plural": "organization settings",
-                "constraints": [
-                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="organization_single_row"),
-                    models.CheckConstraint(
-                        condition=models.Q(("pricing_precision__gte", 0), ("pricing_precision__lte", 4)),
-                        name="organization_pricing_precision_0_4",
-                    ),
-                ],
+                'verbose_name': 'organization settings',
+                'verbose_name_plural': 'organization settings',
+                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='organization_single_row'), models.CheckConstraint(condition=models.Q(('pricing_precision__gte', 0), ('pricing_precision__lte', 4)), name='organization_pricing_precision_0_4')],
             },
         ),
     ]

@@ -26,11 +26,7 @@ def forwards(apps, schema_editor):
         name, symbol = code, code
     currency, _ = Currency.objects.get_or_create(
         code=code,
-        defaults={
-            "name": name[:100],
-            "symbol": symbol[:8],
-            "precision": min(get_currency_precision(code), 4),
-        },
+        defaults={"name": name[:100], "symbol": symbol[:8], "precision": min(get_currency_precision(code), 4)},
     )
     org.default_currency = currency
     org.save(update_fields=["default_currency"])

@@ -7,188 +7,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("catalog", "0001_initial"),
+        ('catalog', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Account",
+            name='Account',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                (
-                    "address1_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="billing street 1"),
-                ),
-                (
-                    "address1_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="billing street 2"),
-                ),
-                (
-                    "address1_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="billing street 3"),
-                ),
-                ("address1_city", models.CharField(blank=True, max_length=100, verbose_name="billing city")),
-                (
-                    "address1_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="billing state / province"),
-                ),
-                (
-                    "address1_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="billing ZIP / postal code"),
-                ),
-                (
-                    "address1_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="billing country / region"),
-                ),
-                (
-                    "address2_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="shipping street 1"),
-                ),
-                (
-                    "address2_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="shipping street 2"),
-                ),
-                (
-                    "address2_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="shipping street 3"),
-                ),
-                ("address2_city", models.CharField(blank=True, max_length=100, verbose_name="shipping city")),
-                (
-                    "address2_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="shipping state / province"),
-                ),
-                (
-                    "address2_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="shipping ZIP / postal code"),
-                ),
-                (
-                    "address2_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="shipping country / region"),
-                ),
-                ("name", models.CharField(db_index=True, max_length=160)),
-                ("account_number", models.CharField(blank=True, db_index=True, max_length=20)),
-                ("email", models.EmailField(blank=True, max_length=254)),
-                ("phone", models.CharField(blank=True, max_length=50)),
-                ("website", models.URLField(blank=True)),
-                ("tax_id", models.CharField(blank=True, max_length=60, verbose_name="tax id")),
-                (
-                    "default_price_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.pricelist",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('address1_line1', models.CharField(blank=True, max_length=250, verbose_name='billing street 1')),
+                ('address1_line2', models.CharField(blank=True, max_length=250, verbose_name='billing street 2')),
+                ('address1_line3', models.CharField(blank=True, max_length=250, verbose_name='billing street 3')),
+                ('address1_city', models.CharField(blank=True, max_length=100, verbose_name='billing city')),
+                ('address1_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='billing state / province')),
+                ('address1_postalcode', models.CharField(blank=True, max_length=20, verbose_name='billing ZIP / postal code')),
+                ('address1_country', models.CharField(blank=True, max_length=100, verbose_name='billing country / region')),
+                ('address2_line1', models.CharField(blank=True, max_length=250, verbose_name='shipping street 1')),
+                ('address2_line2', models.CharField(blank=True, max_length=250, verbose_name='shipping street 2')),
+                ('address2_line3', models.CharField(blank=True, max_length=250, verbose_name='shipping street 3')),
+                ('address2_city', models.CharField(blank=True, max_length=100, verbose_name='shipping city')),
+                ('address2_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='shipping state / province')),
+                ('address2_postalcode', models.CharField(blank=True, max_length=20, verbose_name='shipping ZIP / postal code')),
+                ('address2_country', models.CharField(blank=True, max_length=100, verbose_name='shipping country / region')),
+                ('name', models.CharField(db_index=True, max_length=160)),
+                ('account_number', models.CharField(blank=True, db_index=True, max_length=20)),
+                ('email', models.EmailField(blank=True, max_length=254)),
+                ('phone', models.CharField(blank=True, max_length=50)),
+                ('website', models.URLField(blank=True)),
+                ('tax_id', models.CharField(blank=True, max_length=60, verbose_name='tax id')),
+                ('default_price_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.pricelist')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Contact",
+            name='Contact',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                (
-                    "address1_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="billing street 1"),
-                ),
-                (
-                    "address1_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="billing street 2"),
-                ),
-                (
-                    "address1_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="billing street 3"),
-                ),
-                ("address1_city", models.CharField(blank=True, max_length=100, verbose_name="billing city")),
-                (
-                    "address1_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="billing state / province"),
-                ),
-                (
-                    "address1_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="billing ZIP / postal code"),
-                ),
-                (
-                    "address1_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="billing country / region"),
-                ),
-                ("first_name", models.CharField(blank=True, max_length=50)),
-                ("last_name", models.CharField(max_length=50)),
-                ("email", models.EmailField(blank=True, max_length=254)),
-                ("phone", models.CharField(blank=True, max_length=50)),
-                ("job_title", models.CharField(blank=True, max_length=100)),
-                (
-                    "account",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="contacts",
-                        to="customers.account",
-                        verbose_name="parent account",
-                    ),
-                ),
-                (
-                    "default_price_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.pricelist",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('address1_line1', models.CharField(blank=True, max_length=250, verbose_name='billing street 1')),
+                ('address1_line2', models.CharField(blank=True, max_length=250, verbose_name='billing street 2')),
+                ('address1_line3', models.CharField(blank=True, max_length=250, verbose_name='billing street 3')),
+                ('address1_city', models.CharField(blank=True, max_length=100, verbose_name='billing city')),
+                ('address1_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='billing state / province')),
+                ('address1_postalcode', models.CharField(blank=True, max_length=20, verbose_name='billing ZIP / postal code')),
+                ('address1_country', models.CharField(blank=True, max_length=100, verbose_name='billing country / region')),
+                ('first_name', models.CharField(blank=True, max_length=50)),
+                ('last_name', models.CharField(max_length=50)),
+                ('email', models.EmailField(blank=True, max_length=254)),
+                ('phone', models.CharField(blank=True, max_length=50)),
+                ('job_title', models.CharField(blank=True, max_length=100)),
+                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='customers.account', verbose_name='parent account')),
+                ('default_price_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.pricelist')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["last_name", "first_name"],
+                'ordering': ['last_name', 'first_name'],
             },
         ),
         migrations.AddField(
-            model_name="account",
-            name="primary_contact",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="customers.contact",
-            ),
+            model_name='account',
+            name='primary_contact',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact'),
         ),
     ]

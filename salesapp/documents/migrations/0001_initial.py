@@ -7,109 +7,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("sales", "0001_initial"),
+        ('sales', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="InvoicePdf",
+            name='InvoicePdf',
             fields=[
-                (
-                    "invoice",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="pdf",
-                        serialize=False,
-                        to="sales.invoice",
-                    ),
-                ),
-                ("content_version", models.PositiveIntegerField()),
-                ("settings_hash", models.CharField(max_length=64)),
-                ("fingerprint", models.CharField(max_length=64)),
-                ("pdf", models.BinaryField()),
-                ("size", models.PositiveIntegerField(default=0)),
-                ("pages", models.PositiveIntegerField(default=0)),
-                ("render_ms", models.PositiveIntegerField(default=0)),
-                ("rendered_on", models.DateTimeField(auto_now=True)),
+                ('invoice', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='pdf', serialize=False, to='sales.invoice')),
+                ('content_version', models.PositiveIntegerField()),
+                ('settings_hash', models.CharField(max_length=64)),
+                ('fingerprint', models.CharField(max_length=64)),
+                ('pdf', models.BinaryField()),
+                ('size', models.PositiveIntegerField(default=0)),
+                ('pages', models.PositiveIntegerField(default=0)),
+                ('render_ms', models.PositiveIntegerField(default=0)),
+                ('rendered_on', models.DateTimeField(auto_now=True)),
             ],
             options={
-                "verbose_name": "invoice PDF",
+                'verbose_name': 'invoice PDF',
             },
         ),
         migrations.CreateModel(
-            name="Delivery",
+            name='Delivery',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("to", models.TextField(verbose_name="to")),
-                ("cc", models.TextField(blank=True, verbose_name="cc")),
-                ("subject", models.CharField(max_length=300)),
-                ("body", models.TextField(blank=True)),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("sending", "Sending"),
-                            ("sent", "Sent"),
-                            ("failed", "Failed"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("attempts", models.PositiveIntegerField(default=0)),
-                ("last_error", models.TextField(blank=True)),
-                ("attempt_token", models.UUIDField(blank=True, null=True)),
-                ("sending_since", models.DateTimeField(blank=True, null=True)),
-                ("sent_at", models.DateTimeField(blank=True, null=True)),
-                ("message_id", models.CharField(blank=True, max_length=200)),
-                ("created_on", models.DateTimeField(auto_now_add=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "invoice",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="deliveries",
-                        to="sales.invoice",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('to', models.TextField(verbose_name='to')),
+                ('cc', models.TextField(blank=True, verbose_name='cc')),
+                ('subject', models.CharField(max_length=300)),
+                ('body', models.TextField(blank=True)),
+                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=10)),
+                ('attempts', models.PositiveIntegerField(default=0)),
+                ('last_error', models.TextField(blank=True)),
+                ('attempt_token', models.UUIDField(blank=True, null=True)),
+                ('sending_since', models.DateTimeField(blank=True, null=True)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('message_id', models.CharField(blank=True, max_length=200)),
+                ('created_on', models.DateTimeField(auto_now_add=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='sales.invoice')),
             ],
             options={
-                "verbose_name_plural": "deliveries",
-                "ordering": ["-created_on"],
-                "indexes": [models.Index(fields=["invoice", "-created_on"], name="delivery_invoice_idx")],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("state__in", ["queued", "sending", "sent", "failed"])),
-                        name="delivery_state_valid",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("state", "sent"), _negated=True),
-                            ("sent_at__isnull", False),
-                            _connector="OR",
-                        ),
-                        name="delivery_sent_has_time",
-                    ),
-                ],
+                'verbose_name_plural': 'deliveries',
+                'ordering': ['-created_on'],
+                'indexes': [models.Index(fields=['invoice', '-created_on'], name='delivery_invoice_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('state__in', ['queued', 'sending', 'sent', 'failed'])), name='delivery_state_valid'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'sent'), _negated=True), ('sent_at__isnull', False), _connector='OR'), name='delivery_sent_has_time')],
             },
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("documents", "0001_initial"),
+        ('documents', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="delivery",
-            name="takeovers",
+            model_name='delivery',
+            name='takeovers',
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -8,1697 +8,470 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("catalog", "0001_initial"),
-        ("customers", "0001_initial"),
+        ('catalog', '0001_initial'),
+        ('customers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Opportunity",
+            name='Opportunity',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("row_version", models.PositiveIntegerField(default=1)),
-                ("name", models.CharField(max_length=300)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "discount_percentage",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="header discount %"
-                    ),
-                ),
-                (
-                    "discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="header discount"
-                    ),
-                ),
-                (
-                    "freight_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="freight"
-                    ),
-                ),
-                (
-                    "total_line_item_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="detail amount"
-                    ),
-                ),
-                (
-                    "total_line_item_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total line discount",
-                    ),
-                ),
-                (
-                    "header_percent_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="header % discount",
-                    ),
-                ),
-                (
-                    "total_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total discount"
-                    ),
-                ),
-                (
-                    "total_amount_less_freight",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="pre-freight amount",
-                    ),
-                ),
-                (
-                    "total_tax",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total tax"
-                    ),
-                ),
-                (
-                    "total_amount",
-                    models.DecimalField(
-                        db_index=True,
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total amount",
-                    ),
-                ),
-                ("priced_revision", models.PositiveBigIntegerField(default=0)),
-                ("state", models.IntegerField(choices=[(0, "Open"), (1, "Won"), (2, "Lost")], default=0)),
-                (
-                    "status",
-                    models.IntegerField(
-                        choices=[
-                            (1, "In Progress"),
-                            (2, "On Hold"),
-                            (3, "Won"),
-                            (4, "Canceled"),
-                            (5, "Out-Sold"),
-                        ],
-                        default=1,
-                    ),
-                ),
-                ("estimated_close_date", models.DateField(blank=True, null=True)),
-                (
-                    "is_revenue_system_calculated",
-                    models.BooleanField(default=True, verbose_name="revenue system-calculated"),
-                ),
-                (
-                    "estimated_value",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="estimated revenue",
-                    ),
-                ),
-                (
-                    "actual_revenue",
-                    models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True),
-                ),
-                ("actual_close_date", models.DateField(blank=True, null=True)),
-                ("competitor", models.CharField(blank=True, max_length=200)),
-                ("close_description", models.TextField(blank=True)),
-                (
-                    "contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "currency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.currency"
-                    ),
-                ),
-                (
-                    "customer_account",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.account",
-                    ),
-                ),
-                (
-                    "customer_contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "price_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.pricelist",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('row_version', models.PositiveIntegerField(default=1)),
+                ('name', models.CharField(max_length=300)),
+                ('description', models.TextField(blank=True)),
+                ('discount_percentage', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='header discount %')),
+                ('discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header discount')),
+                ('freight_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='freight')),
+                ('total_line_item_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='detail amount')),
+                ('total_line_item_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total line discount')),
+                ('header_percent_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header % discount')),
+                ('total_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total discount')),
+                ('total_amount_less_freight', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='pre-freight amount')),
+                ('total_tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total tax')),
+                ('total_amount', models.DecimalField(db_index=True, decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total amount')),
+                ('priced_revision', models.PositiveBigIntegerField(default=0)),
+                ('state', models.IntegerField(choices=[(0, 'Open'), (1, 'Won'), (2, 'Lost')], default=0)),
+                ('status', models.IntegerField(choices=[(1, 'In Progress'), (2, 'On Hold'), (3, 'Won'), (4, 'Canceled'), (5, 'Out-Sold')], default=1)),
+                ('estimated_close_date', models.DateField(blank=True, null=True)),
+                ('is_revenue_system_calculated', models.BooleanField(default=True, verbose_name='revenue system-calculated')),
+                ('estimated_value', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='estimated revenue')),
+                ('actual_revenue', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('actual_close_date', models.DateField(blank=True, null=True)),
+                ('competitor', models.CharField(blank=True, max_length=200)),
+                ('close_description', models.TextField(blank=True)),
+                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact')),
+                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.currency')),
+                ('customer_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.account')),
+                ('customer_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.contact')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('price_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.pricelist')),
             ],
             options={
-                "verbose_name_plural": "opportunities",
-                "ordering": ["-created_on"],
-                "abstract": False,
+                'verbose_name_plural': 'opportunities',
+                'ordering': ['-created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="OpportunityProduct",
+            name='OpportunityProduct',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("sequence", models.PositiveIntegerField(default=0)),
-                (
-                    "write_in_name",
-                    models.CharField(blank=True, max_length=500, verbose_name="write-in product"),
-                ),
-                ("is_price_overridden", models.BooleanField(default=False)),
-                (
-                    "price_per_unit",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("quantity", models.DecimalField(decimal_places=5, max_digits=19)),
-                (
-                    "volume_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="volume discount"
-                    ),
-                ),
-                (
-                    "manual_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="manual discount"
-                    ),
-                ),
-                ("tax", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "tax_rate",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=7, null=True, verbose_name="tax rate %"
-                    ),
-                ),
-                ("amount", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "extended_amount",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("description", models.TextField(blank=True)),
-                (
-                    "opportunity",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lines",
-                        to="sales.opportunity",
-                    ),
-                ),
-                (
-                    "product",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.product",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.unit",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('sequence', models.PositiveIntegerField(default=0)),
+                ('write_in_name', models.CharField(blank=True, max_length=500, verbose_name='write-in product')),
+                ('is_price_overridden', models.BooleanField(default=False)),
+                ('price_per_unit', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('quantity', models.DecimalField(decimal_places=5, max_digits=19)),
+                ('volume_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='volume discount')),
+                ('manual_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='manual discount')),
+                ('tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('tax_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='tax rate %')),
+                ('amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('extended_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('description', models.TextField(blank=True)),
+                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='sales.opportunity')),
+                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.unit')),
             ],
             options={
-                "ordering": ["sequence", "created_on"],
-                "abstract": False,
+                'ordering': ['sequence', 'created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Quote",
+            name='Quote',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("row_version", models.PositiveIntegerField(default=1)),
-                ("billto_name", models.CharField(blank=True, max_length=100, verbose_name="bill to name")),
-                (
-                    "billto_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 1"),
-                ),
-                (
-                    "billto_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 2"),
-                ),
-                (
-                    "billto_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 3"),
-                ),
-                ("billto_city", models.CharField(blank=True, max_length=100, verbose_name="bill to city")),
-                (
-                    "billto_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="bill to state / province"),
-                ),
-                (
-                    "billto_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="bill to ZIP / postal code"),
-                ),
-                (
-                    "billto_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="bill to country / region"),
-                ),
-                ("shipto_name", models.CharField(blank=True, max_length=100, verbose_name="ship to name")),
-                (
-                    "shipto_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 1"),
-                ),
-                (
-                    "shipto_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 2"),
-                ),
-                (
-                    "shipto_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 3"),
-                ),
-                ("shipto_city", models.CharField(blank=True, max_length=100, verbose_name="ship to city")),
-                (
-                    "shipto_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="ship to state / province"),
-                ),
-                (
-                    "shipto_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="ship to ZIP / postal code"),
-                ),
-                (
-                    "shipto_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="ship to country / region"),
-                ),
-                ("name", models.CharField(max_length=300)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "discount_percentage",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="header discount %"
-                    ),
-                ),
-                (
-                    "discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="header discount"
-                    ),
-                ),
-                (
-                    "freight_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="freight"
-                    ),
-                ),
-                (
-                    "total_line_item_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="detail amount"
-                    ),
-                ),
-                (
-                    "total_line_item_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total line discount",
-                    ),
-                ),
-                (
-                    "header_percent_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="header % discount",
-                    ),
-                ),
-                (
-                    "total_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total discount"
-                    ),
-                ),
-                (
-                    "total_amount_less_freight",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="pre-freight amount",
-                    ),
-                ),
-                (
-                    "total_tax",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total tax"
-                    ),
-                ),
-                (
-                    "total_amount",
-                    models.DecimalField(
-                        db_index=True,
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total amount",
-                    ),
-                ),
-                ("priced_revision", models.PositiveBigIntegerField(default=0)),
-                (
-                    "payment_terms",
-                    models.IntegerField(
-                        blank=True,
-                        choices=[(1, "Net 30"), (2, "2% 10, Net 30"), (3, "Net 45"), (4, "Net 60")],
-                        null=True,
-                    ),
-                ),
-                (
-                    "freight_terms",
-                    models.IntegerField(blank=True, choices=[(1, "FOB"), (2, "No Charge")], null=True),
-                ),
-                (
-                    "shipping_method",
-                    models.IntegerField(
-                        blank=True,
-                        choices=[
-                            (1, "Airborne"),
-                            (2, "DHL"),
-                            (3, "FedEx"),
-                            (4, "UPS"),
-                            (5, "Postal Mail"),
-                            (6, "Full Load"),
-                            (7, "Will Call"),
-                        ],
-                        null=True,
-                    ),
-                ),
-                ("quote_number", models.CharField(db_index=True, editable=False, max_length=30)),
-                ("revision_number", models.PositiveIntegerField(default=0, editable=False)),
-                (
-                    "state",
-                    models.IntegerField(
-                        choices=[(0, "Draft"), (1, "Active"), (2, "Won"), (3, "Closed")], default=0
-                    ),
-                ),
-                (
-                    "status",
-                    models.IntegerField(
-                        choices=[
-                            (1, "In Progress"),
-                            (2, "In Progress"),
-                            (3, "Open"),
-                            (4, "Won"),
-                            (5, "Lost"),
-                            (6, "Canceled"),
-                            (7, "Revised"),
-                        ],
-                        default=1,
-                    ),
-                ),
-                ("effective_from", models.DateField(blank=True, null=True)),
-                ("effective_to", models.DateField(blank=True, null=True)),
-                ("due_by", models.DateField(blank=True, null=True)),
-                ("closed_on", models.DateField(blank=True, null=True)),
-                (
-                    "contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "currency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.currency"
-                    ),
-                ),
-                (
-                    "customer_account",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.account",
-                    ),
-                ),
-                (
-                    "customer_contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "opportunity",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sales.opportunity",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "price_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.pricelist",
-                    ),
-                ),
-                (
-                    "revised_from",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sales.quote",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('row_version', models.PositiveIntegerField(default=1)),
+                ('billto_name', models.CharField(blank=True, max_length=100, verbose_name='bill to name')),
+                ('billto_line1', models.CharField(blank=True, max_length=250, verbose_name='bill to street 1')),
+                ('billto_line2', models.CharField(blank=True, max_length=250, verbose_name='bill to street 2')),
+                ('billto_line3', models.CharField(blank=True, max_length=250, verbose_name='bill to street 3')),
+                ('billto_city', models.CharField(blank=True, max_length=100, verbose_name='bill to city')),
+                ('billto_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='bill to state / province')),
+                ('billto_postalcode', models.CharField(blank=True, max_length=20, verbose_name='bill to ZIP / postal code')),
+                ('billto_country', models.CharField(blank=True, max_length=100, verbose_name='bill to country / region')),
+                ('shipto_name', models.CharField(blank=True, max_length=100, verbose_name='ship to name')),
+                ('shipto_line1', models.CharField(blank=True, max_length=250, verbose_name='ship to street 1')),
+                ('shipto_line2', models.CharField(blank=True, max_length=250, verbose_name='ship to street 2')),
+                ('shipto_line3', models.CharField(blank=True, max_length=250, verbose_name='ship to street 3')),
+                ('shipto_city', models.CharField(blank=True, max_length=100, verbose_name='ship to city')),
+                ('shipto_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='ship to state / province')),
+                ('shipto_postalcode', models.CharField(blank=True, max_length=20, verbose_name='ship to ZIP / postal code')),
+                ('shipto_country', models.CharField(blank=True, max_length=100, verbose_name='ship to country / region')),
+                ('name', models.CharField(max_length=300)),
+                ('description', models.TextField(blank=True)),
+                ('discount_percentage', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='header discount %')),
+                ('discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header discount')),
+                ('freight_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='freight')),
+                ('total_line_item_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='detail amount')),
+                ('total_line_item_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total line discount')),
+                ('header_percent_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header % discount')),
+                ('total_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total discount')),
+                ('total_amount_less_freight', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='pre-freight amount')),
+                ('total_tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total tax')),
+                ('total_amount', models.DecimalField(db_index=True, decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total amount')),
+                ('priced_revision', models.PositiveBigIntegerField(default=0)),
+                ('payment_terms', models.IntegerField(blank=True, choices=[(1, 'Net 30'), (2, '2% 10, Net 30'), (3, 'Net 45'), (4, 'Net 60')], null=True)),
+                ('freight_terms', models.IntegerField(blank=True, choices=[(1, 'FOB'), (2, 'No Charge')], null=True)),
+                ('shipping_method', models.IntegerField(blank=True, choices=[(1, 'Airborne'), (2, 'DHL'), (3, 'FedEx'), (4, 'UPS'), (5, 'Postal Mail'), (6, 'Full Load'), (7, 'Will Call')], null=True)),
+                ('quote_number', models.CharField(db_index=True, editable=False, max_length=30)),
+                ('revision_number', models.PositiveIntegerField(default=0, editable=False)),
+                ('state', models.IntegerField(choices=[(0, 'Draft'), (1, 'Active'), (2, 'Won'), (3, 'Closed')], default=0)),
+                ('status', models.IntegerField(choices=[(1, 'In Progress'), (2, 'In Progress'), (3, 'Open'), (4, 'Won'), (5, 'Lost'), (6, 'Canceled'), (7, 'Revised')], default=1)),
+                ('effective_from', models.DateField(blank=True, null=True)),
+                ('effective_to', models.DateField(blank=True, null=True)),
+                ('due_by', models.DateField(blank=True, null=True)),
+                ('closed_on', models.DateField(blank=True, null=True)),
+                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact')),
+                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.currency')),
+                ('customer_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.account')),
+                ('customer_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.contact')),
+                ('opportunity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sales.opportunity')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('price_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.pricelist')),
+                ('revised_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sales.quote')),
             ],
             options={
-                "ordering": ["-created_on"],
-                "abstract": False,
+                'ordering': ['-created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="QuoteDetail",
+            name='QuoteDetail',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("sequence", models.PositiveIntegerField(default=0)),
-                (
-                    "write_in_name",
-                    models.CharField(blank=True, max_length=500, verbose_name="write-in product"),
-                ),
-                ("is_price_overridden", models.BooleanField(default=False)),
-                (
-                    "price_per_unit",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("quantity", models.DecimalField(decimal_places=5, max_digits=19)),
-                (
-                    "volume_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="volume discount"
-                    ),
-                ),
-                (
-                    "manual_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="manual discount"
-                    ),
-                ),
-                ("tax", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "tax_rate",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=7, null=True, verbose_name="tax rate %"
-                    ),
-                ),
-                ("amount", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "extended_amount",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("description", models.TextField(blank=True)),
-                (
-                    "product",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.product",
-                    ),
-                ),
-                (
-                    "quote",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="sales.quote"
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.unit",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('sequence', models.PositiveIntegerField(default=0)),
+                ('write_in_name', models.CharField(blank=True, max_length=500, verbose_name='write-in product')),
+                ('is_price_overridden', models.BooleanField(default=False)),
+                ('price_per_unit', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('quantity', models.DecimalField(decimal_places=5, max_digits=19)),
+                ('volume_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='volume discount')),
+                ('manual_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='manual discount')),
+                ('tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('tax_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='tax rate %')),
+                ('amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('extended_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('description', models.TextField(blank=True)),
+                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
+                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='sales.quote')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.unit')),
             ],
             options={
-                "ordering": ["sequence", "created_on"],
-                "abstract": False,
+                'ordering': ['sequence', 'created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="SalesOrder",
+            name='SalesOrder',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("row_version", models.PositiveIntegerField(default=1)),
-                ("billto_name", models.CharField(blank=True, max_length=100, verbose_name="bill to name")),
-                (
-                    "billto_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 1"),
-                ),
-                (
-                    "billto_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 2"),
-                ),
-                (
-                    "billto_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 3"),
-                ),
-                ("billto_city", models.CharField(blank=True, max_length=100, verbose_name="bill to city")),
-                (
-                    "billto_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="bill to state / province"),
-                ),
-                (
-                    "billto_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="bill to ZIP / postal code"),
-                ),
-                (
-                    "billto_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="bill to country / region"),
-                ),
-                ("shipto_name", models.CharField(blank=True, max_length=100, verbose_name="ship to name")),
-                (
-                    "shipto_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 1"),
-                ),
-                (
-                    "shipto_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 2"),
-                ),
-                (
-                    "shipto_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 3"),
-                ),
-                ("shipto_city", models.CharField(blank=True, max_length=100, verbose_name="ship to city")),
-                (
-                    "shipto_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="ship to state / province"),
-                ),
-                (
-                    "shipto_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="ship to ZIP / postal code"),
-                ),
-                (
-                    "shipto_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="ship to country / region"),
-                ),
-                ("name", models.CharField(max_length=300)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "discount_percentage",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="header discount %"
-                    ),
-                ),
-                (
-                    "discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="header discount"
-                    ),
-                ),
-                (
-                    "freight_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="freight"
-                    ),
-                ),
-                (
-                    "total_line_item_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="detail amount"
-                    ),
-                ),
-                (
-                    "total_line_item_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total line discount",
-                    ),
-                ),
-                (
-                    "header_percent_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="header % discount",
-                    ),
-                ),
-                (
-                    "total_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total discount"
-                    ),
-                ),
-                (
-                    "total_amount_less_freight",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="pre-freight amount",
-                    ),
-                ),
-                (
-                    "total_tax",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total tax"
-                    ),
-                ),
-                (
-                    "total_amount",
-                    models.DecimalField(
-                        db_index=True,
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total amount",
-                    ),
-                ),
-                ("priced_revision", models.PositiveBigIntegerField(default=0)),
-                (
-                    "payment_terms",
-                    models.IntegerField(
-                        blank=True,
-                        choices=[(1, "Net 30"), (2, "2% 10, Net 30"), (3, "Net 45"), (4, "Net 60")],
-                        null=True,
-                    ),
-                ),
-                (
-                    "freight_terms",
-                    models.IntegerField(blank=True, choices=[(1, "FOB"), (2, "No Charge")], null=True),
-                ),
-                (
-                    "shipping_method",
-                    models.IntegerField(
-                        blank=True,
-                        choices=[
-                            (1, "Airborne"),
-                            (2, "DHL"),
-                            (3, "FedEx"),
-                            (4, "UPS"),
-                            (5, "Postal Mail"),
-                            (6, "Full Load"),
-                            (7, "Will Call"),
-                        ],
-                        null=True,
-                    ),
-                ),
-                ("order_number", models.CharField(editable=False, max_length=30, unique=True)),
-                (
-                    "state",
-                    models.IntegerField(
-                        choices=[
-                            (0, "Active"),
-                            (1, "Submitted"),
-                            (2, "Canceled"),
-                            (3, "Fulfilled"),
-                            (4, "Invoiced"),
-                        ],
-                        default=0,
-                    ),
-                ),
-                (
-                    "status",
-                    models.IntegerField(
-                        choices=[
-                            (1, "New"),
-                            (2, "Pending"),
-                            (3, "In Progress"),
-                            (4, "No Money"),
-                            (100001, "Complete"),
-                            (100002, "Partial"),
-                            (100003, "Invoiced"),
-                        ],
-                        default=1,
-                    ),
-                ),
-                ("prices_locked", models.BooleanField(default=False)),
-                ("requested_delivery_by", models.DateField(blank=True, null=True)),
-                ("date_fulfilled", models.DateField(blank=True, null=True)),
-                ("canceled_on", models.DateField(blank=True, null=True)),
-                ("cancel_reason", models.TextField(blank=True)),
-                (
-                    "contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "currency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.currency"
-                    ),
-                ),
-                (
-                    "customer_account",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.account",
-                    ),
-                ),
-                (
-                    "customer_contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "opportunity",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sales.opportunity",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "price_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.pricelist",
-                    ),
-                ),
-                (
-                    "quote",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="orders",
-                        to="sales.quote",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('row_version', models.PositiveIntegerField(default=1)),
+                ('billto_name', models.CharField(blank=True, max_length=100, verbose_name='bill to name')),
+                ('billto_line1', models.CharField(blank=True, max_length=250, verbose_name='bill to street 1')),
+                ('billto_line2', models.CharField(blank=True, max_length=250, verbose_name='bill to street 2')),
+                ('billto_line3', models.CharField(blank=True, max_length=250, verbose_name='bill to street 3')),
+                ('billto_city', models.CharField(blank=True, max_length=100, verbose_name='bill to city')),
+                ('billto_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='bill to state / province')),
+                ('billto_postalcode', models.CharField(blank=True, max_length=20, verbose_name='bill to ZIP / postal code')),
+                ('billto_country', models.CharField(blank=True, max_length=100, verbose_name='bill to country / region')),
+                ('shipto_name', models.CharField(blank=True, max_length=100, verbose_name='ship to name')),
+                ('shipto_line1', models.CharField(blank=True, max_length=250, verbose_name='ship to street 1')),
+                ('shipto_line2', models.CharField(blank=True, max_length=250, verbose_name='ship to street 2')),
+                ('shipto_line3', models.CharField(blank=True, max_length=250, verbose_name='ship to street 3')),
+                ('shipto_city', models.CharField(blank=True, max_length=100, verbose_name='ship to city')),
+                ('shipto_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='ship to state / province')),
+                ('shipto_postalcode', models.CharField(blank=True, max_length=20, verbose_name='ship to ZIP / postal code')),
+                ('shipto_country', models.CharField(blank=True, max_length=100, verbose_name='ship to country / region')),
+                ('name', models.CharField(max_length=300)),
+                ('description', models.TextField(blank=True)),
+                ('discount_percentage', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='header discount %')),
+                ('discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header discount')),
+                ('freight_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='freight')),
+                ('total_line_item_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='detail amount')),
+                ('total_line_item_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total line discount')),
+                ('header_percent_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header % discount')),
+                ('total_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total discount')),
+                ('total_amount_less_freight', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='pre-freight amount')),
+                ('total_tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total tax')),
+                ('total_amount', models.DecimalField(db_index=True, decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total amount')),
+                ('priced_revision', models.PositiveBigIntegerField(default=0)),
+                ('payment_terms', models.IntegerField(blank=True, choices=[(1, 'Net 30'), (2, '2% 10, Net 30'), (3, 'Net 45'), (4, 'Net 60')], null=True)),
+                ('freight_terms', models.IntegerField(blank=True, choices=[(1, 'FOB'), (2, 'No Charge')], null=True)),
+                ('shipping_method', models.IntegerField(blank=True, choices=[(1, 'Airborne'), (2, 'DHL'), (3, 'FedEx'), (4, 'UPS'), (5, 'Postal Mail'), (6, 'Full Load'), (7, 'Will Call')], null=True)),
+                ('order_number', models.CharField(editable=False, max_length=30, unique=True)),
+                ('state', models.IntegerField(choices=[(0, 'Active'), (1, 'Submitted'), (2, 'Canceled'), (3, 'Fulfilled'), (4, 'Invoiced')], default=0)),
+                ('status', models.IntegerField(choices=[(1, 'New'), (2, 'Pending'), (3, 'In Progress'), (4, 'No Money'), (100001, 'Complete'), (100002, 'Partial'), (100003, 'Invoiced')], default=1)),
+                ('prices_locked', models.BooleanField(default=False)),
+                ('requested_delivery_by', models.DateField(blank=True, null=True)),
+                ('date_fulfilled', models.DateField(blank=True, null=True)),
+                ('canceled_on', models.DateField(blank=True, null=True)),
+                ('cancel_reason', models.TextField(blank=True)),
+                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact')),
+                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.currency')),
+                ('customer_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.account')),
+                ('customer_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.contact')),
+                ('opportunity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sales.opportunity')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('price_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.pricelist')),
+                ('quote', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='sales.quote')),
             ],
             options={
-                "ordering": ["-created_on"],
-                "abstract": False,
+                'ordering': ['-created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Invoice",
+            name='Invoice',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("row_version", models.PositiveIntegerField(default=1)),
-                ("billto_name", models.CharField(blank=True, max_length=100, verbose_name="bill to name")),
-                (
-                    "billto_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 1"),
-                ),
-                (
-                    "billto_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 2"),
-                ),
-                (
-                    "billto_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="bill to street 3"),
-                ),
-                ("billto_city", models.CharField(blank=True, max_length=100, verbose_name="bill to city")),
-                (
-                    "billto_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="bill to state / province"),
-                ),
-                (
-                    "billto_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="bill to ZIP / postal code"),
-                ),
-                (
-                    "billto_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="bill to country / region"),
-                ),
-                ("shipto_name", models.CharField(blank=True, max_length=100, verbose_name="ship to name")),
-                (
-                    "shipto_line1",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 1"),
-                ),
-                (
-                    "shipto_line2",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 2"),
-                ),
-                (
-                    "shipto_line3",
-                    models.CharField(blank=True, max_length=250, verbose_name="ship to street 3"),
-                ),
-                ("shipto_city", models.CharField(blank=True, max_length=100, verbose_name="ship to city")),
-                (
-                    "shipto_stateorprovince",
-                    models.CharField(blank=True, max_length=100, verbose_name="ship to state / province"),
-                ),
-                (
-                    "shipto_postalcode",
-                    models.CharField(blank=True, max_length=20, verbose_name="ship to ZIP / postal code"),
-                ),
-                (
-                    "shipto_country",
-                    models.CharField(blank=True, max_length=100, verbose_name="ship to country / region"),
-                ),
-                ("name", models.CharField(max_length=300)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "discount_percentage",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="header discount %"
-                    ),
-                ),
-                (
-                    "discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="header discount"
-                    ),
-                ),
-                (
-                    "freight_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="freight"
-                    ),
-                ),
-                (
-                    "total_line_item_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="detail amount"
-                    ),
-                ),
-                (
-                    "total_line_item_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total line discount",
-                    ),
-                ),
-                (
-                    "header_percent_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="header % discount",
-                    ),
-                ),
-                (
-                    "total_discount_amount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total discount"
-                    ),
-                ),
-                (
-                    "total_amount_less_freight",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="pre-freight amount",
-                    ),
-                ),
-                (
-                    "total_tax",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="total tax"
-                    ),
-                ),
-                (
-                    "total_amount",
-                    models.DecimalField(
-                        db_index=True,
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=19,
-                        verbose_name="total amount",
-                    ),
-                ),
-                ("priced_revision", models.PositiveBigIntegerField(default=0)),
-                (
-                    "payment_terms",
-                    models.IntegerField(
-                        blank=True,
-                        choices=[(1, "Net 30"), (2, "2% 10, Net 30"), (3, "Net 45"), (4, "Net 60")],
-                        null=True,
-                    ),
-                ),
-                (
-                    "freight_terms",
-                    models.IntegerField(blank=True, choices=[(1, "FOB"), (2, "No Charge")], null=True),
-                ),
-                (
-                    "shipping_method",
-                    models.IntegerField(
-                        blank=True,
-                        choices=[
-                            (1, "Airborne"),
-                            (2, "DHL"),
-                            (3, "FedEx"),
-                            (4, "UPS"),
-                            (5, "Postal Mail"),
-                            (6, "Full Load"),
-                            (7, "Will Call"),
-                        ],
-                        null=True,
-                    ),
-                ),
-                ("invoice_number", models.CharField(editable=False, max_length=30, unique=True)),
-                (
-                    "state",
-                    models.IntegerField(choices=[(0, "Active"), (2, "Paid"), (3, "Canceled")], default=0),
-                ),
-                (
-                    "status",
-                    models.IntegerField(
-                        choices=[
-                            (1, "New"),
-                            (2, "Partially Shipped"),
-                            (4, "Billed"),
-                            (5, "Booked"),
-                            (6, "Installed"),
-                            (100001, "Complete"),
-                            (100002, "Partial"),
-                            (100003, "Canceled"),
-                        ],
-                        default=1,
-                    ),
-                ),
-                ("prices_locked", models.BooleanField(default=False)),
-                ("invoice_date", models.DateField(blank=True, null=True)),
-                ("due_date", models.DateField(blank=True, null=True)),
-                ("date_paid", models.DateField(blank=True, null=True)),
-                ("amount_paid", models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
-                ("content_version", models.PositiveIntegerField(default=1)),
-                (
-                    "contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "currency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.currency"
-                    ),
-                ),
-                (
-                    "customer_account",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.account",
-                    ),
-                ),
-                (
-                    "customer_contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.contact",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "price_list",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.pricelist",
-                    ),
-                ),
-                (
-                    "opportunity",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sales.opportunity",
-                    ),
-                ),
-                (
-                    "quote",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="invoices",
-                        to="sales.quote",
-                    ),
-                ),
-                (
-                    "sales_order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="invoices",
-                        to="sales.salesorder",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('row_version', models.PositiveIntegerField(default=1)),
+                ('billto_name', models.CharField(blank=True, max_length=100, verbose_name='bill to name')),
+                ('billto_line1', models.CharField(blank=True, max_length=250, verbose_name='bill to street 1')),
+                ('billto_line2', models.CharField(blank=True, max_length=250, verbose_name='bill to street 2')),
+                ('billto_line3', models.CharField(blank=True, max_length=250, verbose_name='bill to street 3')),
+                ('billto_city', models.CharField(blank=True, max_length=100, verbose_name='bill to city')),
+                ('billto_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='bill to state / province')),
+                ('billto_postalcode', models.CharField(blank=True, max_length=20, verbose_name='bill to ZIP / postal code')),
+                ('billto_country', models.CharField(blank=True, max_length=100, verbose_name='bill to country / region')),
+                ('shipto_name', models.CharField(blank=True, max_length=100, verbose_name='ship to name')),
+                ('shipto_line1', models.CharField(blank=True, max_length=250, verbose_name='ship to street 1')),
+                ('shipto_line2', models.CharField(blank=True, max_length=250, verbose_name='ship to street 2')),
+                ('shipto_line3', models.CharField(blank=True, max_length=250, verbose_name='ship to street 3')),
+                ('shipto_city', models.CharField(blank=True, max_length=100, verbose_name='ship to city')),
+                ('shipto_stateorprovince', models.CharField(blank=True, max_length=100, verbose_name='ship to state / province')),
+                ('shipto_postalcode', models.CharField(blank=True, max_length=20, verbose_name='ship to ZIP / postal code')),
+                ('shipto_country', models.CharField(blank=True, max_length=100, verbose_name='ship to country / region')),
+                ('name', models.CharField(max_length=300)),
+                ('description', models.TextField(blank=True)),
+                ('discount_percentage', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='header discount %')),
+                ('discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header discount')),
+                ('freight_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='freight')),
+                ('total_line_item_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='detail amount')),
+                ('total_line_item_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total line discount')),
+                ('header_percent_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='header % discount')),
+                ('total_discount_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total discount')),
+                ('total_amount_less_freight', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='pre-freight amount')),
+                ('total_tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total tax')),
+                ('total_amount', models.DecimalField(db_index=True, decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='total amount')),
+                ('priced_revision', models.PositiveBigIntegerField(default=0)),
+                ('payment_terms', models.IntegerField(blank=True, choices=[(1, 'Net 30'), (2, '2% 10, Net 30'), (3, 'Net 45'), (4, 'Net 60')], null=True)),
+                ('freight_terms', models.IntegerField(blank=True, choices=[(1, 'FOB'), (2, 'No Charge')], null=True)),
+                ('shipping_method', models.IntegerField(blank=True, choices=[(1, 'Airborne'), (2, 'DHL'), (3, 'FedEx'), (4, 'UPS'), (5, 'Postal Mail'), (6, 'Full Load'), (7, 'Will Call')], null=True)),
+                ('invoice_number', models.CharField(editable=False, max_length=30, unique=True)),
+                ('state', models.IntegerField(choices=[(0, 'Active'), (2, 'Paid'), (3, 'Canceled')], default=0)),
+                ('status', models.IntegerField(choices=[(1, 'New'), (2, 'Partially Shipped'), (4, 'Billed'), (5, 'Booked'), (6, 'Installed'), (100001, 'Complete'), (100002, 'Partial'), (100003, 'Canceled')], default=1)),
+                ('prices_locked', models.BooleanField(default=False)),
+                ('invoice_date', models.DateField(blank=True, null=True)),
+                ('due_date', models.DateField(blank=True, null=True)),
+                ('date_paid', models.DateField(blank=True, null=True)),
+                ('amount_paid', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('content_version', models.PositiveIntegerField(default=1)),
+                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact')),
+                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.currency')),
+                ('customer_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.account')),
+                ('customer_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.contact')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('price_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.pricelist')),
+                ('opportunity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sales.opportunity')),
+                ('quote', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='sales.quote')),
+                ('sales_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='sales.salesorder')),
             ],
             options={
-                "ordering": ["-created_on"],
-                "abstract": False,
+                'ordering': ['-created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="SalesOrderDetail",
+            name='SalesOrderDetail',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("sequence", models.PositiveIntegerField(default=0)),
-                (
-                    "write_in_name",
-                    models.CharField(blank=True, max_length=500, verbose_name="write-in product"),
-                ),
-                ("is_price_overridden", models.BooleanField(default=False)),
-                (
-                    "price_per_unit",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("quantity", models.DecimalField(decimal_places=5, max_digits=19)),
-                (
-                    "volume_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="volume discount"
-                    ),
-                ),
-                (
-                    "manual_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="manual discount"
-                    ),
-                ),
-                ("tax", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "tax_rate",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=7, null=True, verbose_name="tax rate %"
-                    ),
-                ),
-                ("amount", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "extended_amount",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("description", models.TextField(blank=True)),
-                (
-                    "product",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.product",
-                    ),
-                ),
-                (
-                    "sales_order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lines",
-                        to="sales.salesorder",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.unit",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('sequence', models.PositiveIntegerField(default=0)),
+                ('write_in_name', models.CharField(blank=True, max_length=500, verbose_name='write-in product')),
+                ('is_price_overridden', models.BooleanField(default=False)),
+                ('price_per_unit', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('quantity', models.DecimalField(decimal_places=5, max_digits=19)),
+                ('volume_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='volume discount')),
+                ('manual_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='manual discount')),
+                ('tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('tax_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='tax rate %')),
+                ('amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('extended_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('description', models.TextField(blank=True)),
+                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
+                ('sales_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='sales.salesorder')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.unit')),
             ],
             options={
-                "ordering": ["sequence", "created_on"],
-                "abstract": False,
+                'ordering': ['sequence', 'created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="TimelineEvent",
+            name='TimelineEvent',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("document_type", models.CharField(max_length=20)),
-                ("document_id", models.UUIDField()),
-                ("at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("created", "Created"),
-                            ("updated", "Updated"),
-                            ("converted_from", "Created from"),
-                            ("converted_to", "Converted to"),
-                            ("products_added", "Products added"),
-                            ("state_changed", "State changed"),
-                            ("price_locked", "Pricing locked"),
-                            ("price_unlocked", "Using current pricing"),
-                            ("repriced", "Repriced"),
-                            ("email_queued", "Email queued"),
-                            ("emailed", "Emailed"),
-                            ("email_failed", "Email failed"),
-                            ("paid", "Paid"),
-                            ("canceled", "Canceled"),
-                        ],
-                        max_length=30,
-                    ),
-                ),
-                ("summary", models.CharField(max_length=500)),
-                ("details", models.JSONField(blank=True, default=dict)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('document_type', models.CharField(max_length=20)),
+                ('document_id', models.UUIDField()),
+                ('at', models.DateTimeField(auto_now_add=True)),
+                ('kind', models.CharField(choices=[('created', 'Created'), ('updated', 'Updated'), ('converted_from', 'Created from'), ('converted_to', 'Converted to'), ('products_added', 'Products added'), ('state_changed', 'State changed'), ('price_locked', 'Pricing locked'), ('price_unlocked', 'Using current pricing'), ('repriced', 'Repriced'), ('email_queued', 'Email queued'), ('emailed', 'Emailed'), ('email_failed', 'Email failed'), ('paid', 'Paid'), ('canceled', 'Canceled')], max_length=30)),
+                ('summary', models.CharField(max_length=500)),
+                ('details', models.JSONField(blank=True, default=dict)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-at"],
+                'ordering': ['-at'],
             },
         ),
         migrations.CreateModel(
-            name="InvoiceDetail",
+            name='InvoiceDetail',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("sequence", models.PositiveIntegerField(default=0)),
-                (
-                    "write_in_name",
-                    models.CharField(blank=True, max_length=500, verbose_name="write-in product"),
-                ),
-                ("is_price_overridden", models.BooleanField(default=False)),
-                (
-                    "price_per_unit",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("quantity", models.DecimalField(decimal_places=5, max_digits=19)),
-                (
-                    "volume_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="volume discount"
-                    ),
-                ),
-                (
-                    "manual_discount",
-                    models.DecimalField(
-                        decimal_places=4, default=Decimal("0"), max_digits=19, verbose_name="manual discount"
-                    ),
-                ),
-                ("tax", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "tax_rate",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=7, null=True, verbose_name="tax rate %"
-                    ),
-                ),
-                ("amount", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19)),
-                (
-                    "extended_amount",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=19),
-                ),
-                ("description", models.TextField(blank=True)),
-                (
-                    "invoice",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="lines", to="sales.invoice"
-                    ),
-                ),
-                (
-                    "product",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.product",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.unit",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('sequence', models.PositiveIntegerField(default=0)),
+                ('write_in_name', models.CharField(blank=True, max_length=500, verbose_name='write-in product')),
+                ('is_price_overridden', models.BooleanField(default=False)),
+                ('price_per_unit', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('quantity', models.DecimalField(decimal_places=5, max_digits=19)),
+                ('volume_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='volume discount')),
+                ('manual_discount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19, verbose_name='manual discount')),
+                ('tax', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('tax_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='tax rate %')),
+                ('amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('extended_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=19)),
+                ('description', models.TextField(blank=True)),
+                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='sales.invoice')),
+                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.unit')),
             ],
             options={
-                "ordering": ["sequence", "created_on"],
-                "abstract": False,
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(
-                                ("product__isnull", False), ("unit__isnull", False), ("write_in_name", "")
-                            ),
-                            models.Q(
-                                ("is_price_overridden", True),
-                                ("product__isnull", True),
-                                ("unit__isnull", True),
-                                models.Q(("write_in_name", ""), _negated=True),
-                            ),
-                            _connector="OR",
-                        ),
-                        name="invoicedetail_product_or_write_in",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("quantity__gt", 0),
-                            ("price_per_unit__gte", 0),
-                            ("volume_discount__gte", 0),
-                            ("manual_discount__gte", 0),
-                            ("tax__gte", 0),
-                        ),
-                        name="invoicedetail_amounts_valid",
-                    ),
-                ],
+                'ordering': ['sequence', 'created_on'],
+                'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('product__isnull', False), ('unit__isnull', False), ('write_in_name', '')), models.Q(('is_price_overridden', True), ('product__isnull', True), ('unit__isnull', True), models.Q(('write_in_name', ''), _negated=True)), _connector='OR'), name='invoicedetail_product_or_write_in'), models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('price_per_unit__gte', 0), ('volume_discount__gte', 0), ('manual_discount__gte', 0), ('tax__gte', 0)), name='invoicedetail_amounts_valid')],
             },
         ),
         migrations.AddConstraint(
-            model_name="opportunity",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("customer_account__isnull", False), ("customer_contact__isnull", True)),
-                    models.Q(("customer_account__isnull", True), ("customer_contact__isnull", False)),
-                    _connector="OR",
-                ),
-                name="opportunity_customer_exactly_one",
-            ),
+            model_name='opportunity',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer_account__isnull', False), ('customer_contact__isnull', True)), models.Q(('customer_account__isnull', True), ('customer_contact__isnull', False)), _connector='OR'), name='opportunity_customer_exactly_one'),
         ),
         migrations.AddConstraint(
-            model_name="opportunity",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_amount_less_freight__gte", 0),
-                    ("total_tax__gte", 0),
-                    ("total_amount__gte", 0),
-                ),
-                name="opportunity_amounts_not_negative",
-            ),
+            model_name='opportunity',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_amount_less_freight__gte', 0), ('total_tax__gte', 0), ('total_amount__gte', 0)), name='opportunity_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="opportunity",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", [0, 1, 2])), name="opportunity_state_valid"
-            ),
+            model_name='opportunity',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', [0, 1, 2])), name='opportunity_state_valid'),
         ),
         migrations.AddConstraint(
-            model_name="opportunity",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", [1, 2, 3, 4, 5])), name="opportunity_status_valid"
-            ),
+            model_name='opportunity',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', [1, 2, 3, 4, 5])), name='opportunity_status_valid'),
         ),
         migrations.AddConstraint(
-            model_name="opportunityproduct",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("product__isnull", False), ("unit__isnull", False), ("write_in_name", "")),
-                    models.Q(
-                        ("is_price_overridden", True),
-                        ("product__isnull", True),
-                        ("unit__isnull", True),
-                        models.Q(("write_in_name", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="opportunityproduct_product_or_write_in",
-            ),
+            model_name='opportunityproduct',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('product__isnull', False), ('unit__isnull', False), ('write_in_name', '')), models.Q(('is_price_overridden', True), ('product__isnull', True), ('unit__isnull', True), models.Q(('write_in_name', ''), _negated=True)), _connector='OR'), name='opportunityproduct_product_or_write_in'),
         ),
         migrations.AddConstraint(
-            model_name="opportunityproduct",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("quantity__gt", 0),
-                    ("price_per_unit__gte", 0),
-                    ("volume_discount__gte", 0),
-                    ("manual_discount__gte", 0),
-                    ("tax__gte", 0),
-                ),
-                name="opportunityproduct_amounts_valid",
-            ),
+            model_name='opportunityproduct',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('price_per_unit__gte', 0), ('volume_discount__gte', 0), ('manual_discount__gte', 0), ('tax__gte', 0)), name='opportunityproduct_amounts_valid'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("customer_account__isnull", False), ("customer_contact__isnull", True)),
-                    models.Q(("customer_account__isnull", True), ("customer_contact__isnull", False)),
-                    _connector="OR",
-                ),
-                name="quote_customer_exactly_one",
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer_account__isnull', False), ('customer_contact__isnull', True)), models.Q(('customer_account__isnull', True), ('customer_contact__isnull', False)), _connector='OR'), name='quote_customer_exactly_one'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_amount_less_freight__gte", 0),
-                    ("total_tax__gte", 0),
-                    ("total_amount__gte", 0),
-                ),
-                name="quote_amounts_not_negative",
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_amount_less_freight__gte', 0), ('total_tax__gte', 0), ('total_amount__gte', 0)), name='quote_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.UniqueConstraint(
-                fields=("quote_number", "revision_number"), name="quote_number_revision_unique"
-            ),
+            model_name='quote',
+            constraint=models.UniqueConstraint(fields=('quote_number', 'revision_number'), name='quote_number_revision_unique'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", [0, 1, 2, 3])), name="quote_state_valid"
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', [0, 1, 2, 3])), name='quote_state_valid'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", [1, 2, 3, 4, 5, 6, 7])), name="quote_status_valid"
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', [1, 2, 3, 4, 5, 6, 7])), name='quote_status_valid'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("effective_from__isnull", True),
-                    ("effective_to__isnull", True),
-                    ("effective_to__gte", models.F("effective_from")),
-                    _connector="OR",
-                ),
-                name="quote_effective_dates_ordered",
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(('effective_from__isnull', True), ('effective_to__isnull', True), ('effective_to__gte', models.F('effective_from')), _connector='OR'), name='quote_effective_dates_ordered'),
         ),
         migrations.AddConstraint(
-            model_name="quotedetail",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("product__isnull", False), ("unit__isnull", False), ("write_in_name", "")),
-                    models.Q(
-                        ("is_price_overridden", True),
-                        ("product__isnull", True),
-                        ("unit__isnull", True),
-                        models.Q(("write_in_name", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="quotedetail_product_or_write_in",
-            ),
+            model_name='quotedetail',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('product__isnull', False), ('unit__isnull', False), ('write_in_name', '')), models.Q(('is_price_overridden', True), ('product__isnull', True), ('unit__isnull', True), models.Q(('write_in_name', ''), _negated=True)), _connector='OR'), name='quotedetail_product_or_write_in'),
         ),
         migrations.AddConstraint(
-            model_name="quotedetail",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("quantity__gt", 0),
-                    ("price_per_unit__gte", 0),
-                    ("volume_discount__gte", 0),
-                    ("manual_discount__gte", 0),
-                    ("tax__gte", 0),
-                ),
-                name="quotedetail_amounts_valid",
-            ),
+            model_name='quotedetail',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('price_per_unit__gte', 0), ('volume_discount__gte', 0), ('manual_discount__gte', 0), ('tax__gte', 0)), name='quotedetail_amounts_valid'),
         ),
         migrations.AddConstraint(
-            model_name="salesorder",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("customer_account__isnull", False), ("customer_contact__isnull", True)),
-                    models.Q(("customer_account__isnull", True), ("customer_contact__isnull", False)),
-                    _connector="OR",
-                ),
-                name="salesorder_customer_exactly_one",
-            ),
+            model_name='salesorder',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer_account__isnull', False), ('customer_contact__isnull', True)), models.Q(('customer_account__isnull', True), ('customer_contact__isnull', False)), _connector='OR'), name='salesorder_customer_exactly_one'),
         ),
         migrations.AddConstraint(
-            model_name="salesorder",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_amount_less_freight__gte", 0),
-                    ("total_tax__gte", 0),
-                    ("total_amount__gte", 0),
-                ),
-                name="salesorder_amounts_not_negative",
-            ),
+            model_name='salesorder',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_amount_less_freight__gte', 0), ('total_tax__gte', 0), ('total_amount__gte', 0)), name='salesorder_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="salesorder",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", [0, 1, 2, 3, 4])), name="salesorder_state_valid"
-            ),
+            model_name='salesorder',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', [0, 1, 2, 3, 4])), name='salesorder_state_valid'),
         ),
         migrations.AddConstraint(
-            model_name="salesorder",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", [1, 2, 3, 4, 100001, 100002, 100003])),
-                name="salesorder_status_valid",
-            ),
+            model_name='salesorder',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', [1, 2, 3, 4, 100001, 100002, 100003])), name='salesorder_status_valid'),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("customer_account__isnull", False), ("customer_contact__isnull", True)),
-                    models.Q(("customer_account__isnull", True), ("customer_contact__isnull", False)),
-                    _connector="OR",
-                ),
-                name="invoice_customer_exactly_one",
-            ),
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer_account__isnull', False), ('customer_contact__isnull', True)), models.Q(('customer_account__isnull', True), ('customer_contact__isnull', False)), _connector='OR'), name='invoice_customer_exactly_one'),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_amount_less_freight__gte", 0),
-                    ("total_tax__gte", 0),
-                    ("total_amount__gte", 0),
-                ),
-                name="invoice_amounts_not_negative",
-            ),
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_amount_less_freight__gte', 0), ('total_tax__gte', 0), ('total_amount__gte', 0)), name='invoice_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", [0, 2, 3])), name="invoice_state_valid"
-            ),
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', [0, 2, 3])), name='invoice_state_valid'),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", [1, 2, 4, 5, 6, 100001, 100002, 100003])),
-                name="invoice_status_valid",
-            ),
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', [1, 2, 4, 5, 6, 100001, 100002, 100003])), name='invoice_status_valid'),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount_paid__isnull", True), ("amount_paid__gte", 0), _connector="OR"),
-                name="invoice_amount_paid_not_negative",
-            ),
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(('amount_paid__isnull', True), ('amount_paid__gte', 0), _connector='OR'), name='invoice_amount_paid_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="salesorderdetail",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("product__isnull", False), ("unit__isnull", False), ("write_in_name", "")),
-                    models.Q(
-                        ("is_price_overridden", True),
-                        ("product__isnull", True),
-                        ("unit__isnull", True),
-                        models.Q(("write_in_name", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="salesorderdetail_product_or_write_in",
-            ),
+            model_name='salesorderdetail',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('product__isnull', False), ('unit__isnull', False), ('write_in_name', '')), models.Q(('is_price_overridden', True), ('product__isnull', True), ('unit__isnull', True), models.Q(('write_in_name', ''), _negated=True)), _connector='OR'), name='salesorderdetail_product_or_write_in'),
         ),
         migrations.AddConstraint(
-            model_name="salesorderdetail",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("quantity__gt", 0),
-                    ("price_per_unit__gte", 0),
-                    ("volume_discount__gte", 0),
-                    ("manual_discount__gte", 0),
-                    ("tax__gte", 0),
-                ),
-                name="salesorderdetail_amounts_valid",
-            ),
+            model_name='salesorderdetail',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('price_per_unit__gte', 0), ('volume_discount__gte', 0), ('manual_discount__gte', 0), ('tax__gte', 0)), name='salesorderdetail_amounts_valid'),
         ),
         migrations.AddIndex(
-            model_name="timelineevent",
-            index=models.Index(fields=["document_type", "document_id", "-at"], name="timeline_document_idx"),
+            model_name='timelineevent',
+            index=models.Index(fields=['document_type', 'document_id', '-at'], name='timeline_document_idx'),
         ),
     ]

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("catalog", "0001_initial"),
-        ("customers", "0001_initial"),
-        ("sales", "0001_initial"),
+        ('catalog', '0001_initial'),
+        ('customers', '0001_initial'),
+        ('sales', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="invoice",
-            index=models.Index(
-                fields=["state", "due_date", "currency", "total_amount"], name="invoice_open_due_idx"
-            ),
+            model_name='invoice',
+            index=models.Index(fields=['state', 'due_date', 'currency', 'total_amount'], name='invoice_open_due_idx'),
         ),
     ]

@@ -5,120 +5,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("catalog", "0001_initial"),
-        ("customers", "0001_initial"),
-        ("sales", "0002_invoice_open_due_index"),
+        ('catalog', '0001_initial'),
+        ('customers', '0001_initial'),
+        ('sales', '0002_invoice_open_due_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name="invoice",
-            name="invoice_amounts_not_negative",
+            model_name='invoice',
+            name='invoice_amounts_not_negative',
         ),
         migrations.RemoveConstraint(
-            model_name="opportunity",
-            name="opportunity_amounts_not_negative",
+            model_name='opportunity',
+            name='opportunity_amounts_not_negative',
         ),
         migrations.RemoveConstraint(
-            model_name="quote",
-            name="quote_amounts_not_negative",
+            model_name='quote',
+            name='quote_amounts_not_negative',
         ),
         migrations.RemoveConstraint(
-            model_name="salesorder",
-            name="salesorder_amounts_not_negative",
+            model_name='salesorder',
+            name='salesorder_amounts_not_negative',
         ),
         migrations.AddField(
-            model_name="invoice",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='invoice',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddField(
-            model_name="invoicedetail",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='invoicedetail',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddField(
-            model_name="opportunity",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='opportunity',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddField(
-            model_name="opportunityproduct",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='opportunityproduct',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddField(
-            model_name="quote",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='quote',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddField(
-            model_name="quotedetail",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='quotedetail',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddField(
-            model_name="salesorder",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='salesorder',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddField(
-            model_name="salesorderdetail",
-            name="pricing_error_code",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="pricing error"),
+            model_name='salesorderdetail',
+            name='pricing_error_code',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='pricing error'),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_tax__gte", 0),
-                ),
-                name="invoice_amounts_not_negative",
-            ),
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_tax__gte', 0)), name='invoice_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="opportunity",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_tax__gte", 0),
-                ),
-                name="opportunity_amounts_not_negative",
-            ),
+            model_name='opportunity',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_tax__gte', 0)), name='opportunity_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_tax__gte", 0),
-                ),
-                name="quote_amounts_not_negative",
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_tax__gte', 0)), name='quote_amounts_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="salesorder",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("discount_percentage__gte", 0),
-                    ("discount_percentage__lte", 100),
-                    ("discount_amount__gte", 0),
-                    ("freight_amount__gte", 0),
-                    ("total_tax__gte", 0),
-                ),
-                name="salesorder_amounts_not_negative",
-            ),
+            model_name='salesorder',
+            constraint=models.CheckConstraint(condition=models.Q(('discount_percentage__gte', 0), ('discount_percentage__lte', 100), ('discount_amount__gte', 0), ('freight_amount__gte', 0), ('total_tax__gte', 0)), name='salesorder_amounts_not_negative'),
         ),
     ]

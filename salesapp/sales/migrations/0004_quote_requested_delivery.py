@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sales", "0003_pricing_errors_are_data"),
+        ('sales', '0003_pricing_errors_are_data'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="quote",
-            name="requested_delivery_by",
+            model_name='quote',
+            name='requested_delivery_by',
             field=models.DateField(blank=True, null=True),
         ),
     ]

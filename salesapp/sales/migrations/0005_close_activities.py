@@ -7,124 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sales", "0004_quote_requested_delivery"),
+        ('sales', '0004_quote_requested_delivery'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="OpportunityClose",
+            name='OpportunityClose',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("subject", models.CharField(blank=True, max_length=200)),
-                ("description", models.TextField(blank=True)),
-                ("actual_end", models.DateField(blank=True, null=True, verbose_name="actual end")),
-                ("status", models.IntegerField(verbose_name="status reason")),
-                (
-                    "actual_revenue",
-                    models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True),
-                ),
-                ("competitor", models.CharField(blank=True, max_length=200)),
-                (
-                    "opportunity",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="closes",
-                        to="sales.opportunity",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('subject', models.CharField(blank=True, max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('actual_end', models.DateField(blank=True, null=True, verbose_name='actual end')),
+                ('status', models.IntegerField(verbose_name='status reason')),
+                ('actual_revenue', models.DecimalField(blank=True, decimal_places=4, max_digits=19, null=True)),
+                ('competitor', models.CharField(blank=True, max_length=200)),
+                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closes', to='sales.opportunity')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-created_on"],
-                "abstract": False,
+                'ordering': ['-created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="OrderClose",
+            name='OrderClose',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("subject", models.CharField(blank=True, max_length=200)),
-                ("description", models.TextField(blank=True)),
-                ("actual_end", models.DateField(blank=True, null=True, verbose_name="actual end")),
-                ("status", models.IntegerField(verbose_name="status reason")),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "sales_order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="closes",
-                        to="sales.salesorder",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('subject', models.CharField(blank=True, max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('actual_end', models.DateField(blank=True, null=True, verbose_name='actual end')),
+                ('status', models.IntegerField(verbose_name='status reason')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('sales_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closes', to='sales.salesorder')),
             ],
             options={
-                "ordering": ["-created_on"],
-                "abstract": False,
+                'ordering': ['-created_on'],
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="QuoteClose",
+            name='QuoteClose',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
-                ),
-                ("created_on", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("modified_on", models.DateTimeField(auto_now=True)),
-                ("subject", models.CharField(blank=True, max_length=200)),
-                ("description", models.TextField(blank=True)),
-                ("actual_end", models.DateField(blank=True, null=True, verbose_name="actual end")),
-                ("status", models.IntegerField(verbose_name="status reason")),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "quote",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="closes", to="sales.quote"
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('created_on', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified_on', models.DateTimeField(auto_now=True)),
+                ('subject', models.CharField(blank=True, max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('actual_end', models.DateField(blank=True, null=True, verbose_name='actual end')),
+                ('status', models.IntegerField(verbose_name='status reason')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closes', to='sales.quote')),
             ],
             options={
-                "ordering": ["-created_on"],
-                "abstract": False,
+                'ordering': ['-created_on'],
+                'abstract': False,
             },
         ),
     ]
