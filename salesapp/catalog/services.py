@@ -17,6 +17,7 @@ from salesapp.core.text import has_line_break
 from .errors import as_validation_error
 from .models import (
     PRODUCT_STATUS,
+    Currency,
     Discount,
     DiscountList,
     PriceList,
@@ -282,6 +283,66 @@ def product_set_state(
     return product_save(product=product, by=by, state=product_state(state, status))
 
 
+def _currency_in_use(currency: Currency) -> str | None:
+    """What prices or sells in the currency (its price lists, documents, opportunities), or None."""
+    for rel in Currency._meta.related_objects:
+        if (
+            rel.one_to_many
+            and rel.related_model._default_manager.filter(**{rel.field.name: currency}).exists()
+        ):
+            return str(rel.related_model._meta.verbose_name_plural)
+    return None
+
+
+CURRENCY_FIELDS = {"code", "name", "symbol", "precision", "exchange_rate"}
+CURRENCY_FIXED_IN_USE = {"code": "ISO code", "precision": "currency precision"}
+
+
+@transaction.atomic
+def currency_save(*, currency: Currency, by: Any = None, **changes: Any) -> Currency:
+    """Create or change a currency [transactioncurrency]; managers only (checked by the callers' role guard).
+
+    The organization's base currency keeps the rate 1. A rate change bumps `rate_revision`, so open,
+    unlocked documents in the currency take the new rate the next time they are read (SPEC §10);
+    locked and closed documents keep the rate they were priced at. A currency's ISO code and
+    precision are fixed once anything prices or sells in it: its documents' amounts are rounded to it.
+    """
+    unknown = sorted(set(changes) - CURRENCY_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"There is no currency field named {unknown[0]}.", field=unknown[0])
+    if isinstance(changes.get("code"), str):
+        changes["code"] = changes["code"].strip().upper()
+    is_new = currency._state.adding
+    old_rate = None
+    if not is_new:
+        locked = Currency.objects.select_for_update().get(pk=currency.pk)
+        old_rate = locked.exchange_rate
+        in_use = None
+        for name, label in CURRENCY_FIXED_IN_USE.items():
+            if name in changes and changes[name] != getattr(locked, name):
+                in_use = in_use or _currency_in_use(locked)
+                if in_use:
+                    raise ValidationFailed(
+                        f"The {label} can't change: {in_use} already use the currency {locked.code}.",
+                        field=name,
+                    )
+    code = changes.get("code", currency.code)
+    if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()):
+        raise ValidationFailed("The ISO code is three letters, such as EUR or USD.", field="code")
+    base = OrganizationSettings.load().default_currency_id
+    rate = changes.get("exchange_rate", currency.exchange_rate)
+    if not is_new and currency.pk == base and rate is not None and rate != 1:
+        raise ValidationFailed(
+            f"{currency.code} is the organization's base currency: its exchange rate is always 1.",
+            field="exchange_rate",
+        )
+    _save(currency, changes)
+    if old_rate is not None and currency.exchange_rate != old_rate:
+        Currency.objects.filter(pk=currency.pk).update(rate_revision=F("rate_revision") + 1)
+        currency.refresh_from_db(fields=["rate_revision"])
+    return currency
+
+
 @transaction.atomic
 def price_list_save(*, price_list: PriceList, by: Any = None, **changes: Any) -> PriceList:
     """A new price list without a currency is in the organization's base currency (as in Dynamics 365)."""
@@ -443,6 +504,26 @@ EMAIL_HEADER_SETTINGS = {
 SETTINGS = {f.name for f in OrganizationSettings._meta.concrete_fields if f.editable and not f.primary_key}
 
 
+def _check_base_currency(org: OrganizationSettings, new: Currency | None) -> None:
+    """The base currency is what every `_base` amount is in: it can be chosen while nothing prices in
+    any currency, and its exchange rate is 1."""
+    if new is None or new.pk == org.default_currency_id:
+        return
+    if org.default_currency_id is not None:
+        for currency in Currency.objects.all():
+            in_use = _currency_in_use(currency)
+            if in_use:
+                raise ValidationFailed(
+                    f"The base currency can't change: {in_use} already use the currency {currency.code}.",
+                    field="default_currency",
+                )
+    if new.exchange_rate != 1:
+        raise ValidationFailed(
+            f"The base currency's exchange rate is 1: set {new.code}'s rate to 1 first.",
+            field="default_currency",
+        )
+
+
 @transaction.atomic
 def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettings:
     """Change the organization settings, with their row locked.
@@ -467,6 +548,7 @@ def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettin
             raise ValidationFailed(
                 f"{label}: enter it on one line; it goes into the header of every email sent.", field=name
             )
+    _check_base_currency(org, changes.get("default_currency", org.default_currency))
     before = [getattr(org, name) for name in PRICING_SETTINGS]
     for name, value in changes.items():
         setattr(org, name, value)

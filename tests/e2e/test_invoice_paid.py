@@ -39,7 +39,7 @@ def test_invoice_paid_is_for_managers_then_read_only(page, another_page, shoot, 
     )
     assert refused.status == 403
     invoice.refresh_from_db()
-    assert invoice.state == InvoiceState.ACTIVE and invoice.amount_paid is None
+    assert invoice.state == InvoiceState.ACTIVE and invoice.amount_paid == 0
 
     manager = another_page()
     login(manager, boss.username)
