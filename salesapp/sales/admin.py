@@ -6,10 +6,13 @@ from django.contrib import admin
 from salesapp.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
+    CreditNote,
+    CreditNoteDetail,
     Invoice,
     InvoiceDetail,
     Opportunity,
     OpportunityProduct,
+    Payment,
     Quote,
     QuoteDetail,
     SalesOrder,
@@ -47,6 +50,7 @@ for model, line in [
     (Quote, QuoteDetail),
     (SalesOrder, SalesOrderDetail),
     (Invoice, InvoiceDetail),
+    (CreditNote, CreditNoteDetail),
 ]:
     inline = type(f"{line.__name__}Inline", (LineInline,), {"model": line})
     admin.site.register(model, type(f"{model.__name__}Admin", (DocumentAdmin,), {"inlines": [inline]}))
@@ -56,3 +60,12 @@ for model, line in [
 class TimelineEventAdmin(DocumentAdmin):
     list_display = ["at", "document_type", "kind", "summary", "actor"]
     list_filter = ["document_type", "kind"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    """Payments are recorded through Invoice Paid / Add Payment (the balance and the state follow them)."""
+
+    list_display = ["invoice", "paid_on", "amount", "method", "reference", "owner"]
+    list_filter = ["method"]
+    search_fields = ["invoice__invoice_number", "reference"]

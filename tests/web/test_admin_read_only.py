@@ -91,3 +91,18 @@ def test_product_retirement_through_the_admin_is_refused(admin_client_, product)
     response = admin_client_.post(change_url(product), form_data(product, state=1))
     assert response.status_code == 403
     assert Product.objects.get(pk=product.pk).state == 0
+
+
+def test_payments_and_credit_notes_stay_read_only_in_the_admin(admin_client_, account, product, rep, boss):
+    """Money moves through Invoice Paid / Add Payment / Create Credit Note only: the admin shows it."""
+    invoice = services.document_create(Invoice, by=rep, customer=account, name="Paid in part")
+    services.line_add(document=invoice, by=rep, product=product, quantity=Decimal("2"))
+    payment = services.payment_record(invoice=invoice, by=boss, amount=Decimal("50.00"))
+    note = services.credit_note_create(invoice=Invoice.objects.get(pk=invoice.pk), by=boss)
+    for obj, change in ((payment, {"amount": "1.00"}), (note, {"total_amount": "0.01"})):
+        assert admin_client_.get(change_url(obj)).status_code == 200
+        assert admin_client_.post(change_url(obj), form_data(obj, **change)).status_code == 403
+    assert admin_client_.get("/admin/sales/payment/add/").status_code == 403
+    payment.refresh_from_db()
+    note.refresh_from_db()
+    assert (payment.amount, note.total_amount) == (Decimal("50.00"), Decimal("200.00"))
