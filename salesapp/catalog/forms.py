@@ -2,7 +2,17 @@ from django import forms
 
 from salesapp.core.views.records import ServiceValidated
 
-from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
+from .models import (
+    Currency,
+    Discount,
+    DiscountList,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductState,
+    Unit,
+    UnitGroup,
+)
 
 
 class ProductForm(ServiceValidated, forms.ModelForm):
@@ -128,3 +138,20 @@ class DiscountForm(ServiceValidated, forms.ModelForm):
     class Meta:
         model = Discount
         fields = ["begin_quantity", "end_quantity", "percentage", "amount"]
+
+
+class CurrencyForm(ServiceValidated, forms.ModelForm):
+    class Meta:
+        model = Currency
+        fields = ["code", "name", "symbol", "precision", "exchange_rate"]
+        labels = {"code": "ISO Code", "precision": "Currency Precision", "exchange_rate": "Exchange Rate"}
+
+    def __init__(self, *args, base_code: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "Three letters, such as EUR."
+        self.fields["precision"].help_text = "Decimals of its amounts: 0 to 4."
+        self.fields["exchange_rate"].help_text = (
+            f"How many of this currency make 1 {base_code} (the base currency)."
+            if base_code
+            else "How many of this currency make 1 of the base currency."
+        )

@@ -500,6 +500,7 @@ EMAIL_HEADER_SETTINGS = {
     "seller_name": "Seller name",
     "email": "Email (the Reply-To address)",
     "email_subject_template": "Email subject template",
+    "reminder_subject_template": "Reminder subject template",
 }
 SETTINGS = {f.name for f in OrganizationSettings._meta.concrete_fields if f.editable and not f.primary_key}
 

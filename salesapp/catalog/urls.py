@@ -4,6 +4,9 @@ from . import views
 
 urlpatterns = [
     path("settings/organization/", views.organization_settings, name="organization"),
+    path("currencies/", views.currency_list, name="currency_list"),
+    path("currencies/new/", views.currency_create, name="currency_create"),
+    path("currencies/<uuid:pk>/", views.currency_detail, name="currency_detail"),
     path("products/", views.product_list, name="product_list"),
     path("products/new/", views.product_create, name="product_create"),
     path("products/<uuid:pk>/", views.product_detail, name="product_detail"),

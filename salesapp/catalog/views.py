@@ -1,6 +1,7 @@
 """Catalog screens: salespeople read, sales managers edit (SPEC §9)."""
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from salesapp.core.views.records import edit_page, run_form
 
 from . import selectors, services
 from .forms import (
+    CurrencyForm,
     DiscountForm,
     DiscountListForm,
     PriceListForm,
@@ -27,7 +29,17 @@ from .forms import (
     UnitForm,
     UnitGroupForm,
 )
-from .models import Discount, DiscountList, PriceList, PriceListItem, Product, ProductState, Unit, UnitGroup
+from .models import (
+    Currency,
+    Discount,
+    DiscountList,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductState,
+    Unit,
+    UnitGroup,
+)
 
 LIST_PRICE_PLACES = 2  # a product's list price has no currency of its own; two decimals, as always
 
@@ -112,6 +124,84 @@ DISCOUNT_LISTS = ListPage(
         Column("Rows", lambda d: d.row_count, sort="row_count", numeric=True),
     ),
 )
+
+
+RATE_PLACES = 10  # as stored (Currency.exchange_rate)
+
+
+def rate_text(rate: Decimal) -> str:
+    """An exchange rate with the decimals it has (0.92, 0.9215), at least two and at most ten."""
+    exponent = rate.normalize().as_tuple().exponent
+    places = min(max(-exponent if isinstance(exponent, int) else 0, 2), RATE_PLACES)
+    return fmt.amount(rate, places)
+
+
+def _base_code() -> str:
+    base = OrganizationSettings.load().default_currency
+    return base.code if base else ""
+
+
+def currencies_page(base_code: str) -> ListPage:
+    """The rate column reads "1 USD = 0.92 EUR": the base currency is the organization's."""
+    return ListPage(
+        title="Currencies",
+        url_name="currency_list",
+        create_url_name="currency_create",
+        create_needs_manager=True,
+        queryset=lambda: Currency.objects.all(),
+        detail_url=lambda c: reverse("currency_detail", args=[c.pk]),
+        search_fields=("code", "name"),
+        default_sort="code",
+        owner_filter=False,
+        columns=(
+            Column("ISO Code", lambda c: c.code, sort="code", link=True),
+            Column("Name", lambda c: c.name, sort="name"),
+            Column("Symbol", lambda c: c.symbol),
+            Column("Precision", lambda c: c.precision, sort="precision", numeric=True),
+            Column(
+                "Exchange Rate",
+                lambda c: (
+                    f"1 {base_code} = {rate_text(c.exchange_rate)} {c.code}"
+                    + (" (base currency)" if c.code == base_code else "")
+                ),
+                sort="exchange_rate",
+                numeric=True,
+            ),
+        ),
+    )
+
+
+@salesperson_required
+def currency_list(request: HttpRequest) -> HttpResponse:
+    return render_list(request, currencies_page(_base_code()))
+
+
+def _currency_page(request: HttpRequest, currency: Currency) -> HttpResponse:
+    form = CurrencyForm(request.POST or None, instance=currency, base_code=_base_code())
+    return edit_page(
+        request,
+        form=form,
+        template="catalog/record.html",
+        save=lambda data: services.currency_save(currency=currency, by=request.user, **data),
+        context={
+            "record": currency,
+            "title": f"{currency.code} – {currency.name}" if not currency._state.adding else "New Currency",
+            "list_url": reverse("currency_list"),
+            "new_url": reverse("currency_create"),
+        },
+        success=lambda obj: reverse("currency_detail", args=[obj.pk]),
+        can_edit=is_manager(request.user),
+    )
+
+
+@manager_required
+def currency_create(request: HttpRequest) -> HttpResponse:
+    return _currency_page(request, Currency())
+
+
+@manager_required_for_writes
+def currency_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    return _currency_page(request, get_object_or_404(Currency, pk=pk))
 
 
 @salesperson_required

@@ -116,6 +116,13 @@ class OrganizationSettings(models.Model):
             ),
         ]
 
+    CONSTRAINT_ERRORS = {
+        "organization_reminder_interval_positive": (
+            "reminder_interval_days",
+            "Days between reminders must be at least 1.",
+        ),
+    }
+
     def __str__(self) -> str:
         return self.seller_name
 

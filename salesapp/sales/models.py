@@ -330,7 +330,7 @@ class Invoice(SalesDocument):
     # left (negative when credit notes exceed what is unpaid: money owed back to the customer).
     amount_paid = models.DecimalField(default=ZERO, **MONEY)
     amount_credited = models.DecimalField(default=ZERO, **MONEY)
-    balance_due = models.DecimalField(default=ZERO, db_index=True, **MONEY)
+    balance_due = models.DecimalField(default=ZERO, **MONEY)  # indexed first in invoice_open_due_idx
     amount_paid_base = models.DecimalField("amount paid (base)", default=ZERO, **MONEY)
     balance_due_base = models.DecimalField("balance due (base)", default=ZERO, **MONEY)
     # When a Send by Email of this invoice first reached the customer: from then on it is corrected
@@ -354,10 +354,13 @@ class Invoice(SalesDocument):
                 name="invoice_amount_paid_not_negative",
             ),
         ]
-        # The dashboard's open / overdue invoices: found, summed in the base currency and sorted by
-        # due date from the index alone.
+        # The dashboard's open / overdue invoices (balance due > 0, not canceled; SPEC §10): found,
+        # summed in the base currency and sorted by due date from the index alone. Leading with the
+        # balance, a read skips the paid-up invoices, which are most of them.
         indexes = [
-            models.Index(fields=["state", "due_date", "balance_due_base"], name="invoice_open_due_idx"),
+            models.Index(
+                fields=["balance_due", "state", "due_date", "balance_due_base"], name="invoice_open_due_idx"
+            ),
         ]
 
     @property

@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from salesapp.core.models import OrganizationSettings
+
 from .models import (
     LINE_MODELS,
     DocumentLine,
@@ -44,7 +46,7 @@ LIST_FIELDS = (
 NUMBER_FIELDS = {
     "Quote": ("quote_number", "revision_number"),
     "SalesOrder": ("order_number",),
-    "Invoice": ("invoice_number", "invoice_date", "due_date"),
+    "Invoice": ("invoice_number", "invoice_date", "due_date", "amount_paid", "balance_due"),
     "Opportunity": ("estimated_close_date",),
 }
 
@@ -202,6 +204,50 @@ def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
     return {"count": sum(t["count"] for t in totals), "totals": totals}
 
 
+def open_invoices() -> Q:
+    """SPEC §10: an invoice is open while something is left to pay on it (Active or Paid · Partial)."""
+    return Q(balance_due__gt=0) & ~Q(state=InvoiceState.CANCELED)
+
+
+def overdue_invoices(today: Any) -> Q:
+    """SPEC §10: overdue is derived, never stored: open and past its due date."""
+    return open_invoices() & Q(due_date__lt=today)
+
+
+def invoice_balances(today: Any) -> dict[str, dict[str, Any]]:
+    """One query: the count and balance due of the open and of the overdue invoices, in the base
+    currency (every invoice stores `balance_due_base` at its own exchange rate, so they add up).
+
+    Read from invoice_open_due_idx alone. Display totals: SQLite sums decimals as floats, so the
+    total is rounded back to the base currency's precision when it is formatted.
+    """
+    # count(due_date)/count(balance_due_base), not count(id): the query then reads the index only
+    late = Q(due_date__lt=today)
+    row = (
+        Invoice.objects.filter(open_invoices())
+        .order_by()
+        .aggregate(
+            count=Count("balance_due_base"),
+            total=Sum("balance_due_base"),
+            overdue_count=Count("balance_due_base", filter=late),
+            overdue_total=Sum("balance_due_base", filter=late),
+        )
+    )
+    base = OrganizationSettings.load().default_currency
+    code, places = (base.code, base.precision) if base else ("", 2)
+    label = f"Balance due ({code})" if code else "Balance due"
+    out = {}
+    for key, prefix in (("open", ""), ("overdue", "overdue_")):
+        count = row[f"{prefix}count"] or 0
+        total = Decimal(str(row[f"{prefix}total"] or 0))
+        out[key] = {
+            "count": count,
+            "label": label,
+            "totals": [{"currency": code, "places": places, "count": count, "total": total}],
+        }
+    return out
+
+
 def _first(qs: Any, *order: str) -> list[Any]:
     """The first rows in `order`: ids from the table alone (SQLite then walks an index instead of
     sorting every joined row, as the lists do), then those rows with their relations."""
@@ -218,10 +264,9 @@ def dashboard(user: Any) -> dict[str, Any]:
     orders = document_list(SalesOrder).filter(
         state__in=[OrderState.ACTIVE, OrderState.SUBMITTED, OrderState.FULFILLED]
     )
-    invoices = document_list(Invoice).filter(state=InvoiceState.ACTIVE)
-    late = Q(due_date__lt=today)
-    overdue = invoices.filter(late)
-    invoice_rows = _per_currency(invoices, overdue=late)
+    invoices = document_list(Invoice).filter(open_invoices())
+    overdue = invoices.filter(due_date__lt=today)
+    balances = invoice_balances(today)
     return {
         "opportunities": _first(opportunities, "estimated_close_date", "-created_on"),
         "opportunities_summary": _summary(_per_currency(opportunities)),
@@ -231,7 +276,7 @@ def dashboard(user: Any) -> dict[str, Any]:
         "orders_summary": _summary(_per_currency(orders)),
         # newest first (an index walk); the overdue card lists the oldest due dates
         "invoices": _first(invoices, "-created_on"),
-        "invoices_summary": _summary(invoice_rows),
+        "invoices_summary": balances["open"],
         "overdue": _first(overdue, "due_date"),
-        "overdue_summary": _summary(invoice_rows, "overdue_"),
+        "overdue_summary": balances["overdue"],
     }

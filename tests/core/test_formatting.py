@@ -208,10 +208,17 @@ def test_the_timeline_shows_its_times_through_the_formatter(browsing, dinar_invo
     assert fmt.moment(event.at) in html.split('data-testid="timeline"', 1)[1]
 
 
-def test_the_dashboard_shows_a_3_decimal_total_at_3_decimals(browsing, dinar_invoice):
+def test_the_dashboard_shows_a_3_decimal_balance_at_3_decimals_and_the_total_in_the_base(
+    browsing, dinar_invoice
+):
     html = browsing.get(reverse("home")).content.decode()
     card = html.split('data-testid="dash-invoices"', 1)[1].split("</section>", 1)[0]
-    assert "KWD 1.235" in card and "1.24" not in card
+    rows = (
+        card.split("</h2>", 1)[1].split('data-testid="dash-invoices-total"', 1)[1].split("</span></span>", 1)
+    )
+    assert "KWD 1.235" in rows[1] and "KWD 1.24" not in rows[1]  # the invoice, in its currency
+    assert "USD 1.24" in rows[0]  # the total, in the base currency (rate 1, 2 decimals), labelled
+    assert "Balance due (USD)" in card
 
 
 def test_the_pdf_html_shows_a_3_decimal_total_at_3_decimals(dinar_invoice):

@@ -1,14 +1,17 @@
 """`manage.py seed_demo` loads a demo covering every state, through the services, and is idempotent."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from salesapp.catalog.models import PriceListItem, Product, ProductState
+from salesapp.catalog.models import Currency, PriceListItem, Product, ProductState
+from salesapp.core.models import OrganizationSettings
 from salesapp.customers.models import Account, Contact
-from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder, TimelineEvent
+from salesapp.pricing import to_base
+from salesapp.sales.models import CreditNote, Invoice, Opportunity, Payment, Quote, SalesOrder, TimelineEvent
 from salesapp.sales.states import InvoiceState, InvoiceStatus, OpportunityState, OrderState, QuoteState
 
 MODELS = (
@@ -21,6 +24,8 @@ MODELS = (
     Quote,
     SalesOrder,
     Invoice,
+    Payment,
+    CreditNote,
     TimelineEvent,
 )
 
@@ -72,3 +77,35 @@ def test_seed_demo_covers_every_state_and_is_idempotent():
     assert any(invoice.is_overdue for invoice in Invoice.objects.filter(state=InvoiceState.ACTIVE))
     partial = Invoice.objects.filter(status=InvoiceStatus.PARTIAL).first()
     assert 0 < partial.amount_paid < partial.total_amount
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_payments_credit_notes_and_a_second_currency():
+    call_command("seed_demo", stdout=StringIO())
+    assert OrganizationSettings.load().default_currency.code == "USD"
+    eur = Currency.objects.get(code="EUR")
+    assert eur.exchange_rate == Decimal("0.92")
+    euro = Invoice.objects.filter(currency=eur).exclude(total_amount=0)
+    assert euro.exists()
+    for invoice in euro:
+        assert invoice.exchange_rate == Decimal("0.92")
+        assert invoice.total_amount_base == to_base(invoice.total_amount, invoice.exchange_rate, 2)
+        assert invoice.total_amount_base > invoice.total_amount  # fewer euros than dollars
+    assert euro.filter(amount_paid__gt=0).exists()
+    # two instalments, a balance still due
+    instalments = [i for i in Invoice.objects.filter(balance_due__gt=0) if i.payments.count() >= 2]
+    assert instalments
+    invoice = instalments[0]
+    assert invoice.status == InvoiceStatus.PARTIAL
+    assert invoice.amount_paid == sum(p.amount for p in invoice.payments.all())
+    assert invoice.balance_due == invoice.total_amount - invoice.amount_paid - invoice.amount_credited
+    assert Payment.objects.exclude(reference="").exists()
+    # overdue, partly paid
+    assert any(i.is_overdue and i.amount_paid > 0 for i in Invoice.objects.filter(balance_due__gt=0))
+    # a credit note, deducted from its invoice's balance
+    note = CreditNote.objects.select_related("invoice").get()
+    assert note.credit_note_number.startswith("CN-") and note.reason
+    assert note.invoice.amount_credited == note.total_amount > 0
+    assert (
+        note.invoice.balance_due == note.invoice.total_amount - note.total_amount - note.invoice.amount_paid
+    )

@@ -281,6 +281,11 @@ def test_organization_settings(client, boss, rep):
         "invoice_prefix": "I-",
         "email_subject_template": "Invoice {number}",
         "email_body_template": "Hello",
+        "credit_note_prefix": "CN-",
+        "reminder_days_after_due": "7",
+        "reminder_interval_days": "7",
+        "reminder_subject_template": "Reminder {number}",
+        "reminder_body_template": "{balance} due",
     }
     field_error(client.post(reverse("organization"), data).content.decode(), "pricing_precision")
     assert client.post(reverse("organization"), {**data, "pricing_precision": "3"}).status_code == 302

@@ -27,6 +27,11 @@ FORM = {
     "invoice_prefix": "INV-",
     "email_subject_template": "Invoice {number}",
     "email_body_template": "Hello",
+    "credit_note_prefix": "CN-",
+    "reminder_days_after_due": "7",
+    "reminder_interval_days": "7",
+    "reminder_subject_template": "Payment reminder: {number}",
+    "reminder_body_template": "Invoice {number} from {seller}, due {due}, still owes {balance}.",
 }
 
 
@@ -120,3 +125,63 @@ def test_the_logo_is_uploaded_kept_and_cleared(client, boss, usd, settings, tmp_
     assert OrganizationSettings.load().logo.name == name  # saving other fields keeps the logo
     assert client.post(reverse("organization"), {**FORM, "logo-clear": "on"}).status_code == 302
     assert not OrganizationSettings.load().logo
+
+
+def test_a_manager_sets_the_credit_note_prefix_and_the_payment_reminders(client, boss, usd):
+    client.force_login(boss)
+    page = client.get(reverse("organization")).content.decode()
+    for words in ("Credit note prefix", "Send payment reminders automatically", "{balance}"):
+        assert words in page
+    response = client.post(
+        reverse("organization"),
+        {
+            **FORM,
+            "credit_note_prefix": "CR-",
+            "reminders_enabled": "on",
+            "reminder_days_after_due": "10",
+            "reminder_interval_days": "14",
+            "reminder_subject_template": "Reminder: {number} ({balance})",
+            "reminder_body_template": "{seller}: {number} was due on {due}.",
+        },
+    )
+    assert response.status_code == 302
+    org = OrganizationSettings.load()
+    assert (
+        org.credit_note_prefix,
+        org.reminders_enabled,
+        org.reminder_days_after_due,
+        org.reminder_interval_days,
+        org.reminder_subject_template,
+        org.reminder_body_template,
+    ) == ("CR-", True, 10, 14, "Reminder: {number} ({balance})", "{seller}: {number} was due on {due}.")
+    # an unticked box turns them off again
+    assert client.post(reverse("organization"), FORM).status_code == 302
+    assert OrganizationSettings.load().reminders_enabled is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"reminder_interval_days": "0"}, "reminder_interval_days", "at least 1"),
+        ({"reminder_days_after_due": "-1"}, "reminder_days_after_due", "greater than or equal to 0"),
+        ({"reminder_days_after_due": ""}, "reminder_days_after_due", "required"),
+        ({"reminder_subject_template": "Pay\r\nBcc: x@example.com"}, "reminder_subject_template", "one line"),
+        ({"credit_note_prefix": "CREDITNOTE-1"}, "credit_note_prefix", "at most 10"),
+    ],
+)
+def test_bad_reminder_settings_are_shown_next_to_their_field(client, boss, usd, changes, field, words):
+    client.force_login(boss)
+    response = client.post(reverse("organization"), {**FORM, "reminders_enabled": "on", **changes})
+    assert response.status_code == 200
+    error = field_error(response.content.decode(), field)
+    assert error and words in error
+    org = OrganizationSettings.load()
+    assert (org.reminders_enabled, org.reminder_interval_days, org.credit_note_prefix) == (False, 7, "CN-")
+
+
+def test_a_salesperson_reads_the_reminder_settings_but_may_not_change_them(client, rep, usd):
+    client.force_login(rep)
+    assert "Days between reminders" in client.get(reverse("organization")).content.decode()
+    response = client.post(reverse("organization"), {**FORM, "reminders_enabled": "on"})
+    assert response.status_code == 403
+    assert OrganizationSettings.load().reminders_enabled is False

@@ -35,6 +35,7 @@ MANAGER_ONLY = {
     "discount_list_create",
     "discount_create",
     "discount_delete",
+    "currency_create",
 }
 # Salespeople read these; only managers post to them.
 MANAGER_WRITES = {
@@ -45,6 +46,7 @@ MANAGER_WRITES = {
     "unit_detail",
     "discount_list_detail",
     "organization",
+    "currency_detail",
 }
 SNAPSHOT_APPS = ("catalog", "customers", "sales", "core")
 

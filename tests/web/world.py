@@ -81,6 +81,8 @@ class World:
             values = {"pk": self.price_list.pk, "item_pk": self.item.pk}
         elif name.startswith("unit_"):
             values = {"pk": self.unit_group.pk, "unit_pk": self.unit.pk}
+        elif name.startswith("currency_"):
+            values = {"pk": self.price_list.currency_id}
         elif name.startswith("discount"):
             values = {"pk": self.discount_list.pk, "discount_pk": self.discount.pk}
         elif not converters:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from salesapp.accounts.decorators import manager_required, salesperson_required
@@ -61,11 +62,22 @@ FILTER_PARAMS = ("q", "state", "customer", "owner", "from", "to")
 def list_views(kind: Kind) -> tuple[ListView, ...]:
     """D365's view selector: "My Open Opportunities", "Open Opportunities", "All Opportunities"."""
     is_open = Q(state__in=kind.open_states)
-    return (
+    views = (
         ListView("my", f"My Open {kind.title}", lambda user: is_open & Q(owner_id=user.pk)),
         ListView("open", f"Open {kind.title}", lambda user: is_open),
         ListView("all", f"All {kind.title}", lambda user: Q()),
     )
+    if kind.model is Invoice:
+        # SPEC §10: derived from due date and balance, never stored; "today" is the request's
+        views += (
+            ListView("balance", "Invoices With Balance Due", lambda user: selectors.open_invoices()),
+            ListView(
+                "overdue",
+                "Overdue Invoices",
+                lambda user: selectors.overdue_invoices(timezone.localdate()),
+            ),
+        )
+    return views
 
 
 def default_view(user: Any, params: Any) -> str:
@@ -113,6 +125,24 @@ def list_page(kind: Kind) -> ListPage:
             sort="total_amount",
             numeric=True,
         ),
+    ]
+    if model is Invoice:
+        # Each row in its own currency; the sort is by the base amount, so it ranks across currencies.
+        columns += [
+            Column(
+                "Amount Paid",
+                lambda d: fmt.amount(d.amount_paid, d.currency.precision),
+                sort="amount_paid_base",
+                numeric=True,
+            ),
+            Column(
+                "Balance Due",
+                lambda d: fmt.amount(d.balance_due, d.currency.precision),
+                sort="balance_due_base",
+                numeric=True,
+            ),
+        ]
+    columns += [
         Column("Owner", _owner, sort="owner__username"),
         Column("Created On", lambda d: fmt.day(d.created_on), sort="created_on"),
     ]

@@ -36,7 +36,16 @@ from salesapp.customers import services as customers
 from salesapp.customers.models import Account, Contact
 from salesapp.pricing import PricingMethod, QuantitySelling, RoundingOption, RoundingPolicy
 from salesapp.sales import services
-from salesapp.sales.models import Invoice, Opportunity, PaymentTerms, SalesOrder, ShippingMethod
+from salesapp.sales.models import (
+    CreditNote,
+    Invoice,
+    Opportunity,
+    Payment,
+    PaymentMethod,
+    PaymentTerms,
+    SalesOrder,
+    ShippingMethod,
+)
 from salesapp.sales.states import InvoiceStatus, OpportunityStatus, OrderStatus, QuoteStatus
 
 PASSWORD = "salesapp-demo"
@@ -47,6 +56,7 @@ LOGINS = (
     ("admin", "Administrator (Django admin too)"),
 )
 D = Decimal
+EUR_RATE = Decimal("0.92")  # euros for one US dollar
 
 # (name, unit group, list price, standard cost, current cost, quantity decimals); numbered DEMO-0001 …
 PRODUCTS = [
@@ -299,12 +309,13 @@ class Seeder:
             "opportunities": Opportunity.objects.count(),
             "orders": SalesOrder.objects.count(),
             "invoices": Invoice.objects.count(),
+            "payments": Payment.objects.count(),
+            "credit notes": CreditNote.objects.count(),
         }
 
     # --- organization and users -------------------------------------------------------------
     def organization(self) -> None:
         usd, _ = Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "symbol": "$"})
-        Currency.objects.get_or_create(code="EUR", defaults={"name": "Euro", "symbol": "€"})
         org = OrganizationSettings.load()
         org.seller_name = "Contoso Office Solutions Inc."
         org.address = "One Contoso Way\nSuite 400\nRedmond, WA 98052\nUnited States"
@@ -319,6 +330,7 @@ class Seeder:
         org.invoice_footer = "Thank you for your business. Questions? billing@contoso-office.example"
         org.default_currency = usd
         org.quote_prefix, org.order_prefix, org.invoice_prefix = "QUO-", "ORD-", "INV-"
+        org.credit_note_prefix = "CN-"
         org.full_clean()
         org.save()
 
@@ -349,7 +361,17 @@ class Seeder:
     # --- catalog --------------------------------------------------------------------------------
     def catalog(self) -> Catalog:
         by = self.max
-        usd, eur = Currency.objects.get(code="USD"), Currency.objects.get(code="EUR")
+        usd = Currency.objects.get(code="USD")
+        # the base currency is USD: 1 USD = 0.92 EUR, as a finance team would key it in
+        eur = catalog.currency_save(
+            currency=Currency(),
+            by=by,
+            code="EUR",
+            name="Euro",
+            symbol="€",
+            precision=2,
+            exchange_rate=EUR_RATE,
+        )
         each = catalog.unit_group_create(name="Each", base_unit_name="Each", by=by, description="Pieces")
         box = catalog.unit_create(group=each, name="Box", quantity=D("12"), by=by)
         hours = catalog.unit_group_create(name="Hours", base_unit_name="Hour", by=by, description="Time")
@@ -666,6 +688,63 @@ class Seeder:
             scenarios[n % len(scenarios)](account, cat, by, n)
             if n % 3 == 0:  # a second, still open deal for a third of the customers
                 self.open_opportunity(account, cat, by, n + 1)
+        self.money_stories(cat, accounts)
+
+    def money_stories(self, cat: Catalog, accounts: list[Account]) -> None:
+        """SPEC §10 on show: instalments, an overdue balance, a credit note, a euro invoice."""
+        us = [a for a in accounts if a.default_price_list_id == cat.retail.pk]
+        eu = [a for a in accounts if a.default_price_list_id == cat.europe.pk]
+        # two instalments so far: Paid · Partial with a balance still due
+        invoice = self.invoice(us[1], cat, self.sally, issued=self.past(40, 45))
+        services.invoice_mark_paid(
+            invoice=invoice,
+            by=self.max,
+            status=InvoiceStatus.PARTIAL,
+            paid_on=self.past(20, 25),
+            amount=money(invoice.total_amount * D("0.3")),
+            method=PaymentMethod.BANK_TRANSFER,
+            reference="Woodgrove transfer 4471",
+        )
+        invoice.refresh_from_db()
+        services.payment_record(
+            invoice=invoice,
+            by=self.max,
+            amount=money(invoice.total_amount * D("0.3")),
+            paid_on=self.past(3, 8),
+            method=PaymentMethod.CHECK,
+            reference="Check 10293",
+        )
+        # overdue: due a month ago, a first instalment paid, the rest still owed
+        late = self.invoice(us[2], cat, self.sally, issued=self.past(60, 65))
+        services.invoice_mark_paid(
+            invoice=late,
+            by=self.max,
+            status=InvoiceStatus.PARTIAL,
+            paid_on=self.past(40, 45),
+            amount=money(late.total_amount / 4),
+            method=PaymentMethod.CARD,
+        )
+        # a credit note: one item of the first line came back
+        credited = self.invoice(us[3], cat, self.sally, issued=self.past(10, 15))
+        line = credited.lines.order_by("sequence").first()
+        services.credit_note_create(
+            invoice=credited,
+            by=self.max,
+            lines=[{"invoice_detail": line.pk, "quantity": min(line.quantity, D("1"))}],
+            reason="One item returned damaged.",
+            credit_date=self.past(1, 5),
+        )
+        # in euros, at the EUR rate: issued, then half paid
+        euro = self.invoice(eu[0], cat, self.max, issued=self.past(15, 20))
+        services.invoice_mark_paid(
+            invoice=euro,
+            by=self.max,
+            status=InvoiceStatus.PARTIAL,
+            paid_on=self.past(1, 10),
+            amount=money(euro.total_amount / 2),
+            method=PaymentMethod.DIRECT_DEBIT,
+            reference="SEPA 2026-118",
+        )
 
     def open_opportunity(self, account: Account, cat: Catalog, by: User, n: int) -> None:
         self.opportunity(account, cat, by)
