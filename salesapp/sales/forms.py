@@ -22,8 +22,17 @@ from salesapp.core.views.records import OneTimeTokenField
 from salesapp.customers.forms import CustomerField
 from salesapp.customers.models import Contact
 from salesapp.pricing import round_half_up
-from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
-from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS
+from salesapp.sales.models import (
+    CreditNote,
+    Invoice,
+    Opportunity,
+    PaymentMethod,
+    PricedDocument,
+    Quote,
+    SalesOrder,
+)
+from salesapp.sales.selectors import creditable_lines
+from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS, SALES_HEADER
 from salesapp.sales.services.quotes import is_last_open_quote
 from salesapp.sales.states import INVOICE, OPPORTUNITY, ORDER, QUOTE
 
@@ -257,8 +266,12 @@ OPPORTUNITY_HEADER = (
 )
 
 
+# A credit note is never edited: its header is shown, disabled, in the same sections as an invoice's.
+SHOWN_FIELDS: dict[type[PricedDocument], tuple[str, ...]] = {CreditNote: SALES_HEADER}
+
+
 def header_fields(model: type[PricedDocument]) -> tuple[str, ...]:
-    return EDITABLE_FIELDS.get(model, OPPORTUNITY_HEADER)
+    return EDITABLE_FIELDS.get(model) or SHOWN_FIELDS.get(model) or OPPORTUNITY_HEADER
 
 
 class HeaderForm(BootstrapWidgets, forms.ModelForm):
@@ -317,7 +330,9 @@ def header_form_class(model: type[PricedDocument]) -> type[HeaderForm]:
     return type(f"{model.__name__}HeaderForm", (HeaderForm,), {"Meta": meta})
 
 
-HEADER_FORMS = {model: header_form_class(model) for model in (Opportunity, Quote, SalesOrder, Invoice)}
+HEADER_FORMS = {
+    model: header_form_class(model) for model in (Opportunity, Quote, SalesOrder, Invoice, CreditNote)
+}
 
 
 # --- products grid ----------------------------------------------------------------------------------
@@ -543,6 +558,102 @@ class InvoicePaidForm(VersionedForm):
     amount = forms.DecimalField(
         label="Amount paid", required=False, **MONEY, help_text="Partial payments only: the amount received."
     )
+    method = forms.TypedChoiceField(
+        label="Payment method",
+        coerce=int,
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.BANK_TRANSFER,
+        required=False,
+        empty_value=None,
+    )
+    reference = forms.CharField(
+        label="Reference", required=False, max_length=100, help_text="The bank or check reference, if any."
+    )
+
+
+class AddPaymentForm(VersionedForm):
+    """Add Payment on a Paid · Partial invoice. The field names are the service's (`payment_record`),
+    so a refusal (more than the balance, a future date) shows next to the field it names."""
+
+    amount = forms.DecimalField(label="Amount", **MONEY)
+    paid_on = forms.DateField(label="Date paid", required=False, widget=DATE, initial=timezone.localdate)
+    method = forms.TypedChoiceField(
+        label="Payment method",
+        coerce=int,
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.BANK_TRANSFER,
+        required=False,
+        empty_value=None,
+    )
+    reference = forms.CharField(
+        label="Reference", required=False, max_length=100, help_text="The bank or check reference, if any."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        doc = self.document
+        if isinstance(doc, Invoice) and not self.is_bound and doc.balance_due > 0:
+            self.fields["amount"].initial = round_half_up(doc.balance_due, doc.currency.precision)
+            self.fields["amount"].help_text = "At most the balance due."
+
+
+class CreditNoteForm(VersionedForm):
+    """Create Credit Note: a quantity for each invoice line (0: not credited), a reason and a date.
+
+    The line inputs are named `line_<invoice line id>` (empty or 0: not credited); `clean` builds the
+    service's `lines` and remembers which input each of its entries came from, so an error the
+    service names `lines[i].quantity` is shown next to that input (`credit_line_input`).
+    """
+
+    credit_date = forms.DateField(
+        label="Credit date", required=False, widget=DATE, initial=timezone.localdate
+    )
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invoice_lines: list[dict[str, Any]] = []
+        if isinstance(self.document, Invoice):
+            self.invoice_lines = creditable_lines(self.document)
+        for line in self.invoice_lines:
+            name = f"line_{str(line['pk']).replace('-', '')}"
+            self.fields[name] = forms.DecimalField(
+                label=line["product_name"],
+                required=False,
+                initial=line["remaining"],
+                help_text=f"Invoiced {line['quantity_shown']}; at most {line['remaining_shown']} left to credit.",
+            )
+            line["field"] = name
+            widget = fast(self.fields[name].widget)
+            widget.attrs.update({"class": "form-control form-control-sm text-end", "step": "any"})
+        for line in self.invoice_lines:
+            line["input"] = self[line["field"]]
+
+    def other_fields(self) -> list[Any]:
+        return [self["credit_date"], self["reason"]]
+
+    def clean(self) -> dict[str, Any]:
+        """`lines`: the service's list (lines with a quantity); `line_inputs`: the input each came from."""
+        data = super().clean() or {}
+        lines, inputs = [], []
+        for line in self.invoice_lines:
+            quantity = data.get(line["field"])
+            if quantity:
+                lines.append({"invoice_detail": line["pk"], "quantity": quantity})
+                inputs.append(line["field"])
+        if not lines and self.invoice_lines and not self.errors:
+            raise forms.ValidationError("Enter a quantity to credit for at least one line.")
+        data["lines"], data["line_inputs"] = lines, inputs
+        return data
+
+
+def credit_line_input(service_field: str | None, line_inputs: list[str]) -> str | None:
+    """The Create Credit Note input that the service's `lines[i].…` names; other names unchanged."""
+    if service_field and service_field.startswith("lines["):
+        index = service_field[len("lines[") :].split("]", 1)[0]
+        if index.isdigit() and int(index) < len(line_inputs):
+            return line_inputs[int(index)]
+    return service_field
 
 
 class StatusReasonForm(VersionedForm):

@@ -7,15 +7,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from salesapp.core import formatting as fmt
 from salesapp.core.models import OrganizationSettings
 
 from .models import (
     LINE_MODELS,
+    CreditNote,
     DocumentLine,
     Invoice,
+    InvoiceDetail,
     Opportunity,
+    Payment,
     PricedDocument,
     Quote,
     SalesOrder,
@@ -149,7 +154,7 @@ def timeline(document: PricedDocument) -> list[TimelineEvent]:
     return list(
         TimelineEvent.objects.filter(document_type=document.kind, document_id=document.pk)
         .select_related("actor")
-        .only("at", "kind", "summary", "actor__username")
+        .only("at", "kind", "summary", "details", "actor__username")
         .order_by("-at")[:TIMELINE_ROWS]
     )
 
@@ -162,6 +167,59 @@ def related_documents(document: PricedDocument) -> dict[str, list[Any]]:
         out["invoices"] = list(document.invoices.only("id", "invoice_number", "name")[:20])
     elif isinstance(document, SalesOrder):
         out["invoices"] = list(document.invoices.only("id", "invoice_number", "name")[:20])
+    return out
+
+
+# --- money on an invoice: its payments and credit notes, one query each whatever their number ----
+
+
+def invoice_payments(invoice: Invoice) -> list[Payment]:
+    return list(
+        Payment.objects.filter(invoice=invoice)
+        .select_related("owner")
+        .only("id", "amount", "paid_on", "method", "reference", "owner__username")
+        .order_by("paid_on", "created_on")
+    )
+
+
+def invoice_credit_notes(invoice: Invoice) -> list[CreditNote]:
+    return list(
+        CreditNote.objects.filter(invoice=invoice)
+        .only("id", "credit_note_number", "credit_date", "total_amount", "name")
+        .order_by("credit_date", "created_on")
+    )
+
+
+def _plain(value: Decimal) -> Decimal:
+    """10.00000 → 10, 2.50000 → 2.5 (never 1E+1): a quantity as an input shows it."""
+    exact = value.normalize()
+    return exact.quantize(Decimal(1)) if exact.as_tuple().exponent > 0 else exact  # type: ignore[operator]
+
+
+def creditable_lines(invoice: Invoice) -> list[dict[str, Any]]:
+    """The invoice's lines with the quantity still to credit (invoiced − credited so far), in one
+    query; fully credited lines are left out. For the Create Credit Note dialog."""
+    rows = (
+        InvoiceDetail.objects.filter(invoice=invoice)
+        .annotate(credited=Coalesce(Sum("credits__quantity"), Decimal(0)))
+        .order_by("sequence", "created_on")
+        .values_list("pk", "product__name", "write_in_name", "product_id", "quantity", "credited")
+    )
+    out = []
+    for pk, catalog_name, write_in_name, product_id, quantity, credited in rows:
+        remaining = quantity - Decimal(credited)
+        if remaining <= 0:
+            continue
+        out.append(
+            {
+                "pk": pk,
+                "product_name": catalog_name if product_id else write_in_name,
+                "quantity": quantity,
+                "remaining": _plain(remaining),
+                "quantity_shown": fmt.quantity(quantity),
+                "remaining_shown": fmt.quantity(remaining),
+            }
+        )
     return out
 
 

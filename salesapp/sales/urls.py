@@ -6,6 +6,7 @@ build these names back through Kind.url_name, and a NoReverseMatch in the tests 
 
 from django.urls import path
 
+from .views.credit_notes import credit_note_list
 from .views.dashboard import home
 from .views.documents import (
     document_command,
@@ -17,7 +18,7 @@ from .views.documents import (
     line_edit,
     manager_command,
 )
-from .views.kinds import INVOICE, OPPORTUNITY, ORDER, QUOTE
+from .views.kinds import CREDIT_NOTE, INVOICE, OPPORTUNITY, ORDER, QUOTE
 from .views.lookup import product_lookup
 
 # A table, one URL a row: keep ruff from folding the long rows into five lines each.
@@ -83,8 +84,14 @@ urlpatterns = [
     path("invoices/<uuid:pk>/lock-pricing/", document_command, {"kind": INVOICE, "command": "lock-pricing"}, name="invoice_lock_pricing"),
     path("invoices/<uuid:pk>/use-current-pricing/", document_command, {"kind": INVOICE, "command": "use-current-pricing"}, name="invoice_use_current_pricing"),
     path("invoices/<uuid:pk>/paid/", manager_command, {"kind": INVOICE, "command": "paid"}, name="invoice_paid"),
+    path("invoices/<uuid:pk>/add-payment/", manager_command, {"kind": INVOICE, "command": "add-payment"}, name="invoice_add_payment"),
+    path("invoices/<uuid:pk>/credit/", manager_command, {"kind": INVOICE, "command": "credit"}, name="invoice_credit"),
     path("invoices/<uuid:pk>/cancel/", manager_command, {"kind": INVOICE, "command": "cancel"}, name="invoice_cancel"),
     path("invoices/<uuid:pk>/status/", document_command, {"kind": INVOICE, "command": "status"}, name="invoice_status"),
     path("invoices/<uuid:pk>/assign/", document_command, {"kind": INVOICE, "command": "assign"}, name="invoice_assign"),
+    # credit notes: made by Create Credit Note on an invoice, never edited
+    path("creditnotes/", credit_note_list, {"kind": CREDIT_NOTE}, name="creditnote_list"),
+    path("creditnotes/<uuid:pk>/", document_detail, {"kind": CREDIT_NOTE}, name="creditnote_detail"),
+    path("creditnotes/<uuid:pk>/assign/", document_command, {"kind": CREDIT_NOTE, "command": "assign"}, name="creditnote_assign"),
 ]
 # fmt: on

@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
-from django.urls import resolve, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 
 from salesapp.sales.states import InvoiceState, OrderState
 from salesapp.sales.views.documents import document_command
@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 # URLs a salesperson may not use at all (any method).
 MANAGER_ONLY = {
     "invoice_paid",
+    "invoice_add_payment",
+    "invoice_credit",
     "invoice_cancel",
     "order_cancel",
     "product_create",
@@ -101,11 +103,16 @@ def test_each_document_url_serves_its_kind_and_each_command_url_guards_the_comma
     pk = uuid.uuid4()
     for kind in KINDS:
         assert resolve(kind.list_url()).kwargs == {"kind": kind}
-        assert resolve(kind.create_url()).kwargs == {"kind": kind}
-        for view in ("detail", "line_add"):
-            assert resolve(reverse(kind.url_name(view), args=[pk])).kwargs["kind"] is kind
-        for view in ("line_edit", "line_delete"):
-            assert resolve(reverse(kind.url_name(view), args=[pk, pk])).kwargs["kind"] is kind
+        assert resolve(reverse(kind.url_name("detail"), args=[pk])).kwargs["kind"] is kind
+        if kind.read_only:  # credit notes: made by a command, never edited
+            for view in ("create", "line_add"):
+                with pytest.raises(NoReverseMatch):
+                    reverse(kind.url_name(view), args=[] if view == "create" else [pk])
+        else:
+            assert resolve(kind.create_url()).kwargs == {"kind": kind}
+            assert resolve(reverse(kind.url_name("line_add"), args=[pk])).kwargs["kind"] is kind
+            for view in ("line_edit", "line_delete"):
+                assert resolve(reverse(kind.url_name(view), args=[pk, pk])).kwargs["kind"] is kind
         for command in kind.commands:
             match = resolve(reverse(kind.url_name(command.name), args=[pk]))
             assert match.kwargs == {"kind": kind, "pk": pk, "command": command.name}
@@ -159,7 +166,7 @@ def test_commands_and_deletes_are_post_only(client, world, boss):
     commands = {k.url_name(c.name) for k in KINDS for c in k.commands}
     post_only = (
         commands
-        | {k.url_name(n) for k in KINDS for n in ("line_add", "line_delete")}
+        | {k.url_name(n) for k in KINDS if not k.read_only for n in ("line_add", "line_delete")}
         | {"price_list_item_delete", "unit_create", "unit_delete", "discount_create", "discount_delete"}
     )
     client.force_login(boss)

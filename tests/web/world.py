@@ -12,7 +12,7 @@ from salesapp.catalog import services as catalog_services
 from salesapp.catalog.models import Discount, DiscountList, PriceList, PriceListItem, Product, Unit, UnitGroup
 from salesapp.customers.models import Account, Contact
 from salesapp.sales import services
-from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
+from salesapp.sales.models import CreditNote, Invoice, Opportunity, Quote, SalesOrder
 from tests import factories
 
 EXCLUDED = ("admin/", "api/", "documents/", "profile/", "login/", "logout/")
@@ -52,6 +52,7 @@ class World:
     quote: Quote
     order: SalesOrder
     invoice: Invoice
+    credit_note: CreditNote  # of a second invoice (the world's invoice stays Active and uncredited)
 
     def document(self, name: str) -> Any:
         for prefix, doc in (
@@ -59,6 +60,7 @@ class World:
             ("quote_", self.quote),
             ("order_", self.order),
             ("invoice_", self.invoice),
+            ("creditnote_", self.credit_note),
         ):
             if name.startswith(prefix):
                 return doc
@@ -111,6 +113,10 @@ def build_world(rep: Any, account: Account, product: Product, price_list: PriceL
     quote = services.opportunity_generate_quote(opportunity=opportunity, by=rep)
     order = services.opportunity_generate_order(opportunity=opportunity, by=rep)
     invoice = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
+    credited = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
+    credit_note = services.credit_note_create(
+        invoice=credited, by=factories.manager("world-manager"), reason="World credit"
+    )
     opportunity.refresh_from_db()
     return World(
         account,
@@ -126,4 +132,5 @@ def build_world(rep: Any, account: Account, product: Product, price_list: PriceL
         quote,
         order,
         invoice,
+        credit_note,
     )

@@ -27,7 +27,7 @@ from salesapp.core.views.lists import Column, ListPage, ListView, render_list
 from salesapp.core.views.records import add_domain_error, create_once, run_form
 from salesapp.sales import selectors, services
 from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm, offer_default_pricing_only
-from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
+from salesapp.sales.models import CreditNote, Invoice, Opportunity, PricedDocument, Quote, SalesOrder
 
 from .grid import grid_rows
 from .kinds import Command, Kind, url_of
@@ -168,7 +168,10 @@ def list_page(kind: Kind) -> ListPage:
 
 
 def load(kind: Kind, pk: Any) -> PricedDocument:
-    return get_object_or_404(selectors.document_detail(kind.model), pk=pk)
+    qs = selectors.document_detail(kind.model)
+    if kind.model is CreditNote:
+        qs = qs.select_related("invoice")
+    return get_object_or_404(qs, pk=pk)
 
 
 def load_line(kind: Kind, pk: Any, line_pk: Any) -> tuple[PricedDocument, Any]:
@@ -185,15 +188,16 @@ PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 def products_grid(
     request: HttpRequest, kind: Kind, doc: PricedDocument, lines: list[Any], editing: Any, price_places: int
 ) -> Any:
+    editable = doc.is_editable and not kind.read_only
     return grid_rows(
         lines,
-        editable=doc.is_editable,
+        editable=editable,
         editing=editing,
         money_places=doc.currency.precision,
         price_places=price_places,
         placeholder=PLACEHOLDER,
-        edit_url=kind.line_url("line_edit", doc, PLACEHOLDER),
-        delete_url=kind.line_url("line_delete", doc, PLACEHOLDER),
+        edit_url=kind.line_url("line_edit", doc, PLACEHOLDER) if editable else "",
+        delete_url=kind.line_url("line_delete", doc, PLACEHOLDER) if editable else "",
         csrf_token=get_token(request),
         row_version=doc.row_version,
     )
@@ -238,14 +242,16 @@ def document_context(
             offer_default_pricing_only(line_form)
     lines = selectors.document_lines(doc)
     price_places = OrganizationSettings.load().pricing_precision
+    invoice = doc if isinstance(doc, Invoice) else None
     return {
+        **money_context(invoice),
         "grid_rows": products_grid(request, kind, doc, lines, edit_line, price_places),
         "kind": kind,
         "doc": doc,
         "editable": editable,
         "lines": lines,
         "detail_url": kind.url(doc),
-        "line_add_url": kind.line_url("line_add", doc),
+        "line_add_url": "" if kind.read_only else kind.line_url("line_add", doc),
         "line_edit_url": kind.line_url("line_edit", doc, edit_line.pk) if edit_line is not None else "",
         "timeline": selectors.timeline(doc),
         "related": selectors.related_documents(doc),
@@ -256,12 +262,26 @@ def document_context(
         "edit_form": edit_form,
         "commands": command_forms,
         "open_dialog": dialog.name if dialog else "",
-        "is_invoice": isinstance(doc, Invoice),
-        "invoice": doc if isinstance(doc, Invoice) else None,
+        "is_invoice": invoice is not None,
+        "invoice": invoice,
+        "credit_note": doc if isinstance(doc, CreditNote) else None,
         "is_sales_document": not isinstance(doc, Opportunity),
         "list_url": kind.list_url(),
-        "new_url": kind.create_url(),
+        "new_url": "" if kind.read_only else kind.create_url(),
         "title": doc.display_name,
+    }
+
+
+def money_context(invoice: Invoice | None) -> dict[str, Any]:
+    """An invoice's payments and credit notes (one query each, whatever their number), and why it
+    can't be canceled when Cancel Invoice isn't offered for that reason (sent, or credited)."""
+    if invoice is None:
+        return {"payments": [], "credit_notes": [], "cancel_note": ""}
+    refusal = invoice.refusal("cancel")
+    return {
+        "payments": selectors.invoice_payments(invoice),
+        "credit_notes": selectors.invoice_credit_notes(invoice),
+        "cancel_note": refusal if refusal and invoice.lifecycle.can("cancel", invoice.state) else "",
     }
 
 

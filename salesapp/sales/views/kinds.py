@@ -12,22 +12,33 @@ from typing import Any
 
 from django.urls import reverse
 
+from salesapp.core.exceptions import DomainError
 from salesapp.sales import services
 from salesapp.sales.forms import (
+    AddPaymentForm,
     AssignForm,
     CancelOrderForm,
     CloseAsLostForm,
     CloseAsWonForm,
     CloseQuoteForm,
     ConvertQuoteForm,
+    CreditNoteForm,
     FulfillOrderForm,
     GetProductsForm,
     InvoicePaidForm,
     StatusReasonForm,
     VersionedForm,
+    credit_line_input,
 )
-from salesapp.sales.models import Invoice, Opportunity, PricedDocument, Quote, SalesOrder
-from salesapp.sales.states import InvoiceState, OpportunityState, OrderState, QuoteState, Role
+from salesapp.sales.models import CreditNote, Invoice, Opportunity, PricedDocument, Quote, SalesOrder
+from salesapp.sales.states import (
+    CreditNoteState,
+    InvoiceState,
+    OpportunityState,
+    OrderState,
+    QuoteState,
+    Role,
+)
 
 Run = Callable[[Any, Any, dict[str, Any]], Any]
 
@@ -47,6 +58,7 @@ class Command:
     confirm: str = ""  # asks for confirmation in a modal
     visible: Callable[[Any], bool] = lambda doc: True
     style: str = "outline-secondary"
+    dialog_size: str = ""  # "modal-lg" for a dialog with a table
 
     def build_form(self, document: PricedDocument, data: Any = None) -> VersionedForm:
         kwargs: dict[str, Any] = {"prefix": self.name, "document": document}
@@ -295,6 +307,35 @@ ORDER_COMMANDS = (
     delete_command("order"),
 )
 
+
+def _add_payment(doc: Any, by: Any, data: dict[str, Any]) -> Any:
+    services.payment_record(
+        invoice=doc,
+        by=by,
+        action="add_payment",
+        expected_version=_v(data),
+        amount=data["amount"],
+        **_kw(data, "paid_on", "method", "reference"),
+    )
+    return doc
+
+
+def _credit(doc: Any, by: Any, data: dict[str, Any]) -> Any:
+    """Create Credit Note; an error naming `lines[i].quantity` is handed back naming the dialog's
+    input for that line, so it shows next to it."""
+    try:
+        return services.credit_note_create(
+            invoice=doc,
+            by=by,
+            lines=data["lines"],
+            expected_version=_v(data),
+            **_kw(data, "reason", "credit_date"),
+        )
+    except DomainError as exc:
+        exc.field = credit_line_input(exc.field, data["line_inputs"])
+        raise
+
+
 INVOICE_COMMANDS = (
     GET_PRODUCTS,
     LOCK,
@@ -304,12 +345,35 @@ INVOICE_COMMANDS = (
         "Invoice Paid",
         "pay",
         lambda d, u, x: services.invoice_mark_paid(
-            invoice=d, by=u, expected_version=_v(x), **_kw(x, "status", "paid_on", "amount")
+            invoice=d,
+            by=u,
+            expected_version=_v(x),
+            **_kw(x, "status", "paid_on", "amount", "method", "reference"),
         ),
         "Invoice marked as paid.",
         form=InvoicePaidForm,
         dialog=True,
         style="outline-success",
+    ),
+    Command(
+        "add-payment",
+        "Add Payment",
+        "add_payment",
+        _add_payment,
+        "Payment recorded.",
+        form=AddPaymentForm,
+        dialog=True,
+        style="outline-success",
+    ),
+    Command(
+        "credit",
+        "Create Credit Note",
+        "credit",
+        _credit,
+        "Credit note created.",
+        form=CreditNoteForm,
+        dialog=True,
+        dialog_size="modal-lg",
     ),
     Command(
         "cancel",
@@ -324,6 +388,9 @@ INVOICE_COMMANDS = (
     ASSIGN,
 )
 
+# A credit note is issued whole by Create Credit Note and never edited (PDF and email: another change).
+CREDIT_NOTE_COMMANDS = (ASSIGN,)
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -334,6 +401,7 @@ class Kind:
     commands: Sequence[Command]
     open_states: tuple[int, ...]
     has_number: bool = True
+    read_only: bool = False  # no New, no line screens: made by a command of another record
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -409,7 +477,17 @@ INVOICE = Kind(
     open_states=(InvoiceState.ACTIVE,),
 )
 
-KINDS = (OPPORTUNITY, QUOTE, ORDER, INVOICE)
+CREDIT_NOTE = Kind(
+    "creditnote",
+    CreditNote,
+    "Credit Notes",
+    "credit note",
+    CREDIT_NOTE_COMMANDS,
+    open_states=(CreditNoteState.ISSUED,),
+    read_only=True,
+)
+
+KINDS = (OPPORTUNITY, QUOTE, ORDER, INVOICE, CREDIT_NOTE)
 KIND_OF_MODEL = {k.model: k for k in KINDS}
 
 
