@@ -252,7 +252,11 @@ def delivery_queue(
 @transaction.atomic
 def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
     """Retry a failed delivery by hand: failed → queued, enqueued again. Nothing else may be retried."""
-    fresh = Delivery.objects.select_for_update().select_related("invoice", "credit_note").get(pk=delivery.pk)
+    fresh = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("invoice", "credit_note")
+        .get(pk=delivery.pk)
+    )
     if fresh.state != DeliveryState.FAILED:
         raise StateError(
             f"Only a failed email can be retried; this one is {fresh.get_state_display().lower()}."
@@ -419,7 +423,9 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
     org = OrganizationSettings.load()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update().select_related("invoice", "credit_note").get(pk=delivery_id)
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("invoice", "credit_note")
+            .get(pk=delivery_id)
         )
         if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
             return Outcome("done")  # a later attempt took over, or it was finished meanwhile
@@ -460,7 +466,9 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
 def _record_error(delivery_id: Any, token: uuid.UUID, error: str, retry: bool) -> Outcome:
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update().select_related("invoice", "credit_note").get(pk=delivery_id)
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("invoice", "credit_note")
+            .get(pk=delivery_id)
         )
         if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
             return Outcome("done")
