@@ -75,9 +75,9 @@ def main() -> int:
         print(f"building {args.invoices} invoices of {args.lines} lines …", flush=True)
         invoices = [bench_pdf.build_invoice(user, account, product, args.lines) for _ in range(args.invoices)]
         render = statistics.median(bench_pdf.time_pipeline(invoices[0]) for _ in range(6))
-        from salesapp.documents.models import InvoicePdf
+        from salesapp.documents.models import DocumentPdf
 
-        InvoicePdf.objects.all().delete()  # the workers render every PDF themselves
+        DocumentPdf.objects.all().delete()  # the workers render every PDF themselves
 
         controller, smtp = start_smtp()
         env = worker_env(
@@ -108,7 +108,7 @@ def main() -> int:
             120,
         ), "warm-up emails not sent"
         smtp.messages.clear()
-        InvoicePdf.objects.all().delete()
+        DocumentPdf.objects.all().delete()
         warm_ids = [d.pk for d in warm]
 
         started = time.perf_counter()
@@ -145,7 +145,7 @@ def main() -> int:
         # recorded on the PDF rows it made during the run (same load, same processes).
         in_worker = (
             statistics.median(
-                InvoicePdf.objects.filter(invoice__in=invoices).values_list("render_ms", flat=True)
+                DocumentPdf.objects.filter(invoice__in=invoices).values_list("render_ms", flat=True)
             )
             / 1000
         )

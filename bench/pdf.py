@@ -128,9 +128,9 @@ def build_invoice(user, account, product, lines: int):
 def time_pipeline(invoice) -> float:
     """One full render through our pipeline (the stored PDF is dropped first so nothing is reused)."""
     from salesapp.documents import services
-    from salesapp.documents.models import InvoicePdf
+    from salesapp.documents.models import DocumentPdf
 
-    InvoicePdf.objects.filter(invoice_id=invoice.pk).delete()
+    DocumentPdf.objects.filter(invoice_id=invoice.pk).delete()
     started = time.perf_counter()
     services.invoice_pdf(invoice)
     return time.perf_counter() - started

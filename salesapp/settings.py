@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SALESAPP_VAR_DIR", BASE_DIR / "var"))
@@ -236,12 +237,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # `celery -A salesapp beat` (one per installation) enqueues again deliveries whose task went missing:
 # the broker was down when they were queued, or a worker was killed past the hard time limit.
 DELIVERY_REQUEUE_AFTER_MINUTES = float(os.environ.get("DELIVERY_REQUEUE_AFTER_MINUTES", "15"))
+# It also runs the daily payment reminders (SPEC §10; they only go out when the organization
+# settings turn them on) at REMINDER_HOUR:REMINDER_MINUTE in TIME_ZONE.
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-deliveries": {
         "task": "documents.requeue_stale_deliveries",
         "schedule": float(os.environ.get("DELIVERY_REQUEUE_INTERVAL", "300")),
     },
+    "send-due-payment-reminders": {
+        "task": "documents.send_due_reminders",
+        "schedule": crontab(
+            hour=os.environ.get("REMINDER_HOUR", "7"), minute=os.environ.get("REMINDER_MINUTE", "0")
+        ),
+    },
 }
+CELERY_TIMEZONE = TIME_ZONE  # the crontab above is in the organization's time zone
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- security (production shape when DEBUG is off) ----------------------------------------------

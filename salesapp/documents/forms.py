@@ -16,3 +16,9 @@ class SendEmailForm(forms.Form):
     )
     # A double click, a duplicated tab or a replayed POST of one dialog queues one delivery.
     form_token = OneTimeTokenField()
+
+
+class ReminderForm(forms.Form):
+    """Send Payment Reminder: nothing to ask but its one-time token (a double click sends one)."""
+
+    form_token = OneTimeTokenField()

@@ -1,7 +1,13 @@
-"""Stored invoice PDFs and email deliveries (SPEC §8).
+"""Stored document PDFs and email deliveries (SPEC §8).
 
 Both are rows, not Celery results: the state a user sees (and the guard that stops a second send)
 lives in the database.
+
+Which document a row belongs to: one nullable foreign key per document kind (`invoice`,
+`credit_note`; quotes and orders join the same way) and a check constraint that exactly one is set.
+Foreign keys keep the database honest (PROTECT, joins, per-kind indexes) where a generic
+(kind, id) pair could point at nothing. `DOCUMENT_FIELDS` lists them; `salesapp.documents.kinds`
+maps a document to its field.
 """
 
 import uuid
@@ -10,17 +16,34 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# The foreign key of each document kind on DocumentPdf and Delivery (a kind's `kind` → field name).
+DOCUMENT_FIELDS = {"invoice": "invoice", "creditnote": "credit_note"}
 
-class InvoicePdf(models.Model):
-    """The last PDF rendered for an invoice, reused while what it shows is unchanged.
+
+def _exactly_one_document() -> Q:
+    """Exactly one of the DOCUMENT_FIELDS foreign keys is set."""
+    names = list(DOCUMENT_FIELDS.values())
+    condition = Q()
+    for name in names:
+        others = {f"{o}__isnull": True for o in names if o != name}
+        condition |= Q(**{f"{name}__isnull": False}, **others)
+    return condition
+
+
+class DocumentPdf(models.Model):
+    """The last PDF rendered for a document, reused while what it shows is unchanged.
 
     `fingerprint` is a hash of the exact HTML (and logo bytes) the PDF was made from: any change to
-    the invoice, its lines, a product name or the organization settings changes it. `content_version`
-    and `settings_hash` record what the invoice and the seller looked like, for people reading the row.
+    the document, its lines, a product name or the organization settings changes it. `content_version`
+    and `settings_hash` record what the document and the seller looked like, for people reading the row.
     """
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     invoice = models.OneToOneField(
-        "sales.Invoice", on_delete=models.CASCADE, primary_key=True, related_name="pdf"
+        "sales.Invoice", null=True, blank=True, on_delete=models.CASCADE, related_name="pdf"
+    )
+    credit_note = models.OneToOneField(
+        "sales.CreditNote", null=True, blank=True, on_delete=models.CASCADE, related_name="pdf"
     )
     content_version = models.PositiveIntegerField()
     settings_hash = models.CharField(max_length=64)
@@ -32,10 +55,17 @@ class InvoicePdf(models.Model):
     rendered_on = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "invoice PDF"
+        verbose_name = "document PDF"
+        constraints = [
+            models.CheckConstraint(condition=_exactly_one_document(), name="documentpdf_one_document"),
+        ]
 
     def __str__(self) -> str:
-        return f"PDF of invoice {self.invoice_id} (v{self.content_version})"
+        return f"PDF of {self.document} (v{self.content_version})"
+
+    @property
+    def document(self):  # Invoice | CreditNote
+        return next(getattr(self, f) for f in DOCUMENT_FIELDS.values() if getattr(self, f"{f}_id"))
 
 
 class DeliveryState(models.TextChoices):
@@ -45,15 +75,32 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class DeliveryPurpose(models.TextChoices):
+    DOCUMENT = "document", "Document"  # Send by Email
+    REMINDER = "reminder", "Payment reminder"  # SPEC §10: an overdue invoice, its PDF attached
+
+
 class Delivery(models.Model):
-    """One Send by Email of an invoice: queued → sending → sent, or failed with the reason.
+    """One Send by Email of a document (or a payment reminder of an invoice): queued → sending → sent,
+    or failed with the reason.
 
     `attempt_token` is written (and committed) before every SMTP call: a task only sends while the
     row still carries its own token, so two copies of the task can never both send.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    invoice = models.ForeignKey("sales.Invoice", on_delete=models.PROTECT, related_name="deliveries")
+    invoice = models.ForeignKey(
+        "sales.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    credit_note = models.ForeignKey(
+        "sales.CreditNote", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    purpose = models.CharField(
+        max_length=10, choices=DeliveryPurpose.choices, default=DeliveryPurpose.DOCUMENT
+    )
+    # Automatic payment reminders only: the reminder period (days past the first reminder day ÷ the
+    # interval) it was sent for. Unique per invoice, so two beat runs can't both send one.
+    reminder_period = models.PositiveIntegerField(null=True, blank=True)
     to = models.TextField("to")
     cc = models.TextField("cc", blank=True)
     subject = models.CharField(max_length=300)
@@ -74,12 +121,30 @@ class Delivery(models.Model):
     created_on = models.DateTimeField(auto_now_add=True)
     modified_on = models.DateTimeField(auto_now=True)
 
+    # Not stored: set by services that return an existing delivery for a replayed one-time token.
+    queued_now: bool = True
+
     class Meta:
         verbose_name_plural = "deliveries"
         ordering = ["-created_on"]
-        indexes = [models.Index(fields=["invoice", "-created_on"], name="delivery_invoice_idx")]
+        indexes = [
+            models.Index(fields=["invoice", "-created_on"], name="delivery_invoice_idx"),
+            models.Index(fields=["credit_note", "-created_on"], name="delivery_credit_note_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=DeliveryState.values), name="delivery_state_valid"),
+            models.CheckConstraint(condition=_exactly_one_document(), name="delivery_one_document"),
+            models.CheckConstraint(
+                condition=Q(purpose__in=DeliveryPurpose.values)
+                & (Q(purpose=DeliveryPurpose.DOCUMENT) | Q(invoice__isnull=False))
+                & (Q(reminder_period__isnull=True) | Q(purpose=DeliveryPurpose.REMINDER)),
+                name="delivery_purpose_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["invoice", "reminder_period"],
+                condition=Q(reminder_period__isnull=False),
+                name="delivery_one_reminder_per_period",
+            ),
             models.CheckConstraint(
                 condition=~Q(state=DeliveryState.SENT) | Q(sent_at__isnull=False),
                 name="delivery_sent_has_time",
@@ -88,6 +153,14 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to} ({self.state})"
+
+    @property
+    def document(self):  # Invoice | CreditNote
+        return next(getattr(self, f) for f in DOCUMENT_FIELDS.values() if getattr(self, f"{f}_id"))
+
+    @property
+    def is_reminder(self) -> bool:
+        return self.purpose == DeliveryPurpose.REMINDER
 
     @property
     def recipients(self) -> list[str]:

@@ -1,6 +1,6 @@
-"""Invoice → HTML → PDF with WeasyPrint (SPEC §8).
+"""Invoice / credit note → HTML → PDF with WeasyPrint (SPEC §8).
 
-The HTML comes from templates/pdf/invoice.html (Django autoescaping: every name, note and address
+The HTML comes from templates/pdf/invoice.html or credit_note.html (Django autoescaping: every name, note and address
 a user typed is text, never markup). The print CSS is inlined, fonts come from the system
 (DejaVu, fonts-dejavu-core), and the only resource the document may load is the organization's
 logo — through `LocalOnlyFetcher`, which reads our own static files and that one media file from
@@ -28,8 +28,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from salesapp.catalog.models import Currency
 from salesapp.core import formatting as fmt
 from salesapp.core.models import OrganizationSettings
-from salesapp.sales.models import Invoice, InvoiceDetail
-from salesapp.sales.states import InvoiceState
+from salesapp.sales.models import CreditNote, CreditNoteDetail, DocumentLine, Invoice, InvoiceDetail
+from salesapp.sales.states import InvoiceState, InvoiceStatus
 
 log = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; a worker rendering hundreds of PDFs doesn't need that.
@@ -110,26 +110,35 @@ def money(value: Any, currency: Currency) -> str:
     return fmt.money(value, currency.precision, symbol=currency.symbol)
 
 
-PLACEHOLDER = re.compile(r"\{(number|seller|total|due|customer|invoice_date)\}")
+PLACEHOLDER = re.compile(r"\{(number|seller|total|due|customer|invoice_date|balance|invoice)\}")
 
 
 def fill(template: str, values: dict[str, str]) -> str:
-    """Fill {number}, {seller}, {total}, {due}, {customer}, {invoice_date}; leave anything else as typed.
+    """Fill {number}, {seller}, {total}, {due}, {customer}, {invoice_date}, {balance} (and {invoice}: the
+    invoice a credit note credits); leave anything else as typed.
 
     A regex, not str.format: the template is typed by an administrator and must not reach attributes.
     """
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def template_values(invoice: Invoice, org: OrganizationSettings) -> dict[str, str]:
-    customer = invoice.customer
-    return {
-        "number": invoice.invoice_number,
+def template_values(document: Invoice | CreditNote, org: OrganizationSettings) -> dict[str, str]:
+    customer = document.customer
+    values = {
+        "number": document.number,
         "seller": org.seller_name,
-        "total": money(invoice.total_amount, invoice.currency),
-        "due": fmt.day(invoice.due_date) or "on receipt",
+        "total": money(document.total_amount, document.currency),
         "customer": customer.name if customer else "",
-        "invoice_date": fmt.day(invoice.invoice_date),
+    }
+    if isinstance(document, CreditNote):
+        return values | {
+            "invoice": document.invoice.invoice_number,
+            "invoice_date": fmt.day(document.credit_date),
+        }
+    return values | {
+        "due": fmt.day(document.due_date) or "on receipt",
+        "invoice_date": fmt.day(document.invoice_date),
+        "balance": money(document.balance_due, document.currency),
     }
 
 
@@ -172,13 +181,22 @@ def invoice_lines(invoice: Invoice) -> list[InvoiceDetail]:
     )
 
 
-def invoice_context(
-    invoice: Invoice, org: OrganizationSettings, *, asset_origin: str = ASSET_ORIGIN
-) -> dict[str, Any]:
-    cur = invoice.currency
+def credit_note_lines(credit_note: CreditNote) -> list[CreditNoteDetail]:
+    return list(
+        CreditNoteDetail.objects.filter(credit_note=credit_note)
+        .select_related("product", "unit")
+        .order_by("sequence", "created_on")
+    )
+
+
+def _line_rows(
+    lines: list[Any], document: Invoice | CreditNote, org: OrganizationSettings
+) -> list[dict[str, str]]:
+    cur = document.currency
     places = org.pricing_precision
     rows = []
-    for line in invoice_lines(invoice):
+    line: DocumentLine
+    for line in lines:
         rows.append(
             {
                 "name": line.product_name,
@@ -195,21 +213,62 @@ def invoice_context(
                 "extended_amount": money(line.extended_amount, cur),
             }
         )
-    mark = {InvoiceState.PAID: "PAID", InvoiceState.CANCELED: "CANCELED"}.get(invoice.state, "")
-    totals = [("Detail amount", money(invoice.total_line_item_amount, cur))]
-    if invoice.header_percent_discount_amount:
+    return rows
+
+
+def _totals(document: Invoice | CreditNote) -> list[tuple[str, str]]:
+    """The totals block of SPEC §3.4, above the grand total."""
+    cur = document.currency
+    totals = [("Detail amount", money(document.total_line_item_amount, cur))]
+    if document.header_percent_discount_amount:
         totals.append(
             (
-                f"Discount ({fmt.quantity(invoice.discount_percentage)}%)",
-                money(-invoice.header_percent_discount_amount, cur),
+                f"Discount ({fmt.quantity(document.discount_percentage)}%)",
+                money(-document.header_percent_discount_amount, cur),
             )
         )
-    if invoice.discount_amount:
-        totals.append(("Discount", money(-invoice.discount_amount, cur)))
-    totals.append(("Pre-freight amount", money(invoice.total_amount_less_freight, cur)))
-    if invoice.freight_amount:
-        totals.append(("Freight", money(invoice.freight_amount, cur)))
-    totals.append(("Total tax", money(invoice.total_tax, cur)))
+    if document.discount_amount:
+        totals.append(("Discount", money(-document.discount_amount, cur)))
+    totals.append(("Pre-freight amount", money(document.total_amount_less_freight, cur)))
+    if document.freight_amount:
+        totals.append(("Freight", money(document.freight_amount, cur)))
+    totals.append(("Total tax", money(document.total_tax, cur)))
+    return totals
+
+
+def invoice_mark(invoice: Invoice) -> str:
+    """PAID only when fully paid (Paid · Complete, nothing left to pay), never for a partial payment."""
+    if invoice.state == InvoiceState.CANCELED:
+        return "CANCELED"
+    if (
+        invoice.state == InvoiceState.PAID
+        and invoice.status == InvoiceStatus.COMPLETE
+        and invoice.balance_due <= 0
+    ):
+        return "PAID"
+    return ""
+
+
+def settlement(invoice: Invoice) -> list[tuple[str, str]]:
+    """SPEC §8, §10: below the total, what was credited and paid and what is left (once anything was)."""
+    if invoice.state == InvoiceState.CANCELED or not (invoice.amount_paid or invoice.amount_credited):
+        return []
+    cur = invoice.currency
+    rows = []
+    if invoice.amount_credited:
+        rows.append(("Amount credited", money(-invoice.amount_credited, cur)))
+    rows.append(("Amount paid", money(-invoice.amount_paid, cur)))
+    rows.append(("Balance due", money(invoice.balance_due, cur)))
+    return rows
+
+
+def invoice_context(
+    invoice: Invoice, org: OrganizationSettings, *, asset_origin: str = ASSET_ORIGIN
+) -> dict[str, Any]:
+    cur = invoice.currency
+    rows = _line_rows(invoice_lines(invoice), invoice, org)
+    mark = invoice_mark(invoice)
+    totals = _totals(invoice)
     customer = invoice.customer
     return {
         "invoice": invoice,
@@ -224,7 +283,7 @@ def invoice_context(
         "invoice_date": fmt.day(invoice.invoice_date),
         "due_date": fmt.day(invoice.due_date),
         "paid_on": fmt.day(invoice.date_paid),
-        "amount_paid": money(invoice.amount_paid, cur) if invoice.amount_paid is not None else "",
+        "settlement": settlement(invoice),
         "payment_terms": invoice.get_payment_terms_display() if invoice.payment_terms else "",
         "order_number": invoice.sales_order.order_number if invoice.sales_order_id else "",
         "quote_number": invoice.quote.quote_number if invoice.quote_id else "",
@@ -234,7 +293,31 @@ def invoice_context(
     }
 
 
-def _address(invoice: Invoice, prefix: str) -> list[str]:
+def credit_note_context(
+    credit_note: CreditNote, org: OrganizationSettings, *, asset_origin: str = ASSET_ORIGIN
+) -> dict[str, Any]:
+    cur = credit_note.currency
+    rows = _line_rows(credit_note_lines(credit_note), credit_note, org)
+    customer = credit_note.customer
+    invoice = credit_note.invoice
+    return {
+        "credit_note": credit_note,
+        "org": org,
+        "currency": cur,
+        "lines": rows,
+        "logo_url": f"{asset_origin}{MEDIA_PREFIX}{org.logo.name}" if org.logo and asset_origin else "",
+        "customer_name": customer.name if customer else "",
+        "bill_to": _address(credit_note, "billto"),
+        "credit_date": fmt.day(credit_note.credit_date),
+        "invoice_number": invoice.invoice_number,
+        "invoice_date": fmt.day(invoice.invoice_date),
+        "totals": _totals(credit_note),
+        "total_amount": money(credit_note.total_amount, cur),
+        "has_discounts": any(r["volume_discount"] or r["manual_discount"] for r in rows),
+    }
+
+
+def _address(invoice: Invoice | CreditNote, prefix: str) -> list[str]:
     name = getattr(invoice, f"{prefix}_name", "")
     parts = [getattr(invoice, f"{prefix}_{p}", "") for p in ("line1", "line2", "line3")]
     city = " ".join(
@@ -254,7 +337,37 @@ def invoice_html(
         "currency", "sales_order", "quote", "customer_account", "customer_contact"
     ).get(pk=invoice.pk)
     context = invoice_context(invoice, org, asset_origin=asset_origin)
-    html = render_to_string("pdf/invoice.html", context)
+    return _rendered("pdf/invoice.html", context, org, invoice.content_version)
+
+
+def credit_note_html(
+    credit_note: CreditNote, *, org: OrganizationSettings | None = None, asset_origin: str = ASSET_ORIGIN
+) -> RenderedHtml:
+    """The print HTML of a credit note (as invoice_html)."""
+    org = org or OrganizationSettings.load()
+    credit_note = CreditNote.objects.select_related(
+        "currency", "invoice", "customer_account", "customer_contact"
+    ).get(pk=credit_note.pk)
+    context = credit_note_context(credit_note, org, asset_origin=asset_origin)
+    return _rendered("pdf/credit_note.html", context, org, credit_note.content_version)
+
+
+def document_html(
+    document: Invoice | CreditNote,
+    *,
+    org: OrganizationSettings | None = None,
+    asset_origin: str = ASSET_ORIGIN,
+) -> RenderedHtml:
+    """The print HTML of any document that has a PDF."""
+    if isinstance(document, CreditNote):
+        return credit_note_html(document, org=org, asset_origin=asset_origin)
+    return invoice_html(document, org=org, asset_origin=asset_origin)
+
+
+def _rendered(
+    template: str, context: dict[str, Any], org: OrganizationSettings, version: int
+) -> RenderedHtml:
+    html = render_to_string(template, context)
     digest = hashlib.sha256(html.encode())
     digest.update(_logo_stamp(org).encode())
     return RenderedHtml(
@@ -262,7 +375,7 @@ def invoice_html(
         logo_name=org.logo.name if org.logo else "",
         fingerprint=digest.hexdigest(),
         settings_hash=settings_hash(org),
-        content_version=invoice.content_version,
+        content_version=version,
         line_count=len(context["lines"]),
     )
 

@@ -1,4 +1,8 @@
-"""Invoice PDFs and email deliveries (SPEC §8). Views, the Web API and Celery tasks call these.
+"""Document PDFs, email deliveries and payment reminders (SPEC §8, §10). Views, the Web API and
+Celery tasks call these. "Document" is an invoice or a credit note (salesapp.documents.kinds).
+
+Payment reminders are deliveries too (purpose `reminder`, the invoice PDF attached): they go through
+the same queue, worker and exactly-once claim as Send by Email.
 
 Exactly-once email, and where it stops being exact
 ---------------------------------------------------
@@ -35,7 +39,7 @@ import smtplib
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from email.utils import formataddr
 from typing import Any
 
@@ -48,15 +52,19 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from salesapp.core.exceptions import StateError, ValidationFailed
+from salesapp.accounts.roles import is_manager
+from salesapp.core.exceptions import DomainError, PermissionDeniedError, StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.text import has_line_break, one_line
-from salesapp.sales.models import Invoice, TimelineKind
+from salesapp.core.views.records import create_once
+from salesapp.sales.models import CreditNote, Invoice, TimelineKind
 from salesapp.sales.services import ensure_current_pricing, require_issuable
-from salesapp.sales.services.common import record
+from salesapp.sales.services.common import lock, record, refresh_pricing, require
+from salesapp.sales.states import INVOICE, Role
 
-from .models import Delivery, DeliveryState, InvoicePdf, split_addresses
-from .rendering import fill, html_to_pdf, invoice_html, template_values
+from .kinds import kind_of
+from .models import Delivery, DeliveryPurpose, DeliveryState, DocumentPdf, split_addresses
+from .rendering import document_html, fill, html_to_pdf, template_values
 
 log = logging.getLogger(__name__)
 
@@ -64,20 +72,22 @@ MAX_RECIPIENTS = 50
 MAX_SUBJECT = 300
 MAX_BODY = 20_000
 MAX_TAKEOVERS = 3
-SEND_INVOICE_EMAIL = "documents.send_invoice_email"  # the name of tasks.send_invoice_email
+SEND_INVOICE_EMAIL = "documents.send_invoice_email"  # the name of tasks.send_invoice_email (any document)
+Document = Invoice | CreditNote
 
 
 # --- the PDF -----------------------------------------------------------------------------------------
 
 
-def stored_invoice_pdf(invoice: Invoice, *, by: Any = None) -> InvoicePdf:
-    """The invoice's PDF row: reused while the print HTML (and logo) is unchanged, else re-rendered.
+def stored_document_pdf(document: Document, *, by: Any = None) -> DocumentPdf:
+    """The document's PDF row: reused while the print HTML (and logo) is unchanged, else re-rendered.
 
     An open, unlocked invoice is repriced first (SPEC §6: exports show current prices).
     """
-    invoice = ensure_current_pricing(invoice, by=by)
-    rendered = invoice_html(invoice)
-    current = InvoicePdf.objects.filter(invoice_id=invoice.pk, fingerprint=rendered.fingerprint).first()
+    document = ensure_current_pricing(document, by=by)
+    kind = kind_of(document)
+    rendered = document_html(document)
+    current = DocumentPdf.objects.filter(**kind.rows_of(document), fingerprint=rendered.fingerprint).first()
     if current is not None:
         return current
     started = timezone.now()
@@ -93,38 +103,60 @@ def stored_invoice_pdf(invoice: Invoice, *, by: Any = None) -> InvoicePdf:
     }
     try:
         with transaction.atomic():
-            row, _ = InvoicePdf.objects.update_or_create(invoice_id=invoice.pk, defaults=values)
+            row, _ = DocumentPdf.objects.update_or_create(**kind.rows_of(document), defaults=values)
     except IntegrityError:  # another worker stored one at the same moment: ours is as good
-        InvoicePdf.objects.filter(invoice_id=invoice.pk).update(**values)
-        row = InvoicePdf.objects.get(invoice_id=invoice.pk)
+        DocumentPdf.objects.filter(**kind.rows_of(document)).update(**values)
+        row = DocumentPdf.objects.get(**kind.rows_of(document))
     return row
 
 
-def invoice_pdf(invoice: Invoice, *, by: Any = None) -> bytes:
-    """The invoice PDF as bytes (rendered once, then reused until the invoice changes)."""
-    return bytes(stored_invoice_pdf(invoice, by=by).pdf)
+def document_pdf(document: Document, *, by: Any = None) -> bytes:
+    """The document's PDF as bytes (rendered once, then reused until the document changes)."""
+    return bytes(stored_document_pdf(document, by=by).pdf)
 
 
-def pdf_filename(invoice: Invoice) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", invoice.invoice_number or "invoice").strip("-")
-    return f"{safe or 'invoice'}.pdf"
+# The invoice-only names the Web API, bench/ and older callers use.
+stored_invoice_pdf = stored_document_pdf
+invoice_pdf = document_pdf
+
+
+def pdf_filename(document: Document) -> str:
+    kind = kind_of(document)
+    fallback = kind.kind
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", document.number or fallback).strip("-")
+    return f"{safe or fallback}.pdf"
 
 
 # --- composing ---------------------------------------------------------------------------------------
 
 
-def compose_defaults(invoice: Invoice) -> dict[str, str]:
+CREDIT_NOTE_SUBJECT = "Credit note {number} from {seller}"
+CREDIT_NOTE_BODY = (
+    "Dear customer,\n\nplease find attached credit note {number} for {total}, which credits invoice "
+    "{invoice}.\n\nKind regards,\n{seller}"
+)
+
+
+def compose_defaults(document: Document) -> dict[str, str]:
     """SPEC §8 defaults of the Send by Email dialog."""
     org = OrganizationSettings.load()
-    values = template_values(invoice, org)
-    customer = invoice.customer
+    values = template_values(document, org)
+    if isinstance(document, CreditNote):
+        subject, body = CREDIT_NOTE_SUBJECT, CREDIT_NOTE_BODY
+    else:
+        subject, body = org.email_subject_template, org.email_body_template
     return {
-        "to": getattr(customer, "billing_email", "") if customer else "",
+        "to": customer_email(document),
         "cc": "",
         # a document or customer name may hold a line break; a subject can't
-        "subject": one_line(fill(org.email_subject_template, values)),
-        "body": fill(org.email_body_template, values),
+        "subject": one_line(fill(subject, values)),
+        "body": fill(body, values),
     }
+
+
+def customer_email(document: Document) -> str:
+    customer = document.customer
+    return getattr(customer, "billing_email", "") if customer else ""
 
 
 def clean_addresses(value: str, *, field: str, required: bool) -> list[str]:
@@ -173,21 +205,32 @@ def _enqueue(delivery_id: uuid.UUID) -> None:
 
 @transaction.atomic
 def delivery_queue(
-    *, invoice: Invoice, by: Any, to: str, cc: str = "", subject: str, body: str = ""
+    *,
+    by: Any,
+    to: str,
+    subject: str,
+    cc: str = "",
+    body: str = "",
+    document: Document | None = None,
+    invoice: Invoice | None = None,
 ) -> Delivery:
-    """Send by Email: validate the addresses, store a queued delivery, enqueue the send after commit.
+    """Send by Email of a document (`invoice=` is the older spelling of `document=`): validate the
+    addresses, store a queued delivery, enqueue the send after commit.
 
     Returns at once; a Celery worker renders the PDF and talks SMTP.
     """
+    document = document if document is not None else invoice
+    if document is None:
+        raise TypeError("delivery_queue needs the document to send")
     if isinstance(to, list | tuple):
         to = ", ".join(to)
     if isinstance(cc, list | tuple):
         cc = ", ".join(cc)
-    invoice = ensure_current_pricing(invoice, by=by)
-    require_issuable(invoice, "email")
+    document = ensure_current_pricing(document, by=by)
+    require_issuable(document, "email")
     to_list, cc_list, subject, body = _clean(to, cc, subject, body)
     delivery = Delivery.objects.create(
-        invoice=invoice,
+        **{kind_of(document).field: document},
         to=", ".join(to_list),
         cc=", ".join(cc_list),
         subject=subject,
@@ -195,7 +238,7 @@ def delivery_queue(
         created_by=by if getattr(by, "pk", None) else None,
     )
     record(
-        invoice,
+        document,
         TimelineKind.EMAIL_QUEUED,
         f"Email queued to {delivery.to}",
         by=by,
@@ -209,7 +252,11 @@ def delivery_queue(
 @transaction.atomic
 def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
     """Retry a failed delivery by hand: failed → queued, enqueued again. Nothing else may be retried."""
-    fresh = Delivery.objects.select_for_update().select_related("invoice").get(pk=delivery.pk)
+    fresh = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("invoice", "credit_note")
+        .get(pk=delivery.pk)
+    )
     if fresh.state != DeliveryState.FAILED:
         raise StateError(
             f"Only a failed email can be retried; this one is {fresh.get_state_display().lower()}."
@@ -219,7 +266,7 @@ def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
     fresh.takeovers = 0
     fresh.save(update_fields=["state", "attempt_token", "takeovers", "modified_on"])
     record(
-        fresh.invoice,
+        fresh.document,
         TimelineKind.EMAIL_QUEUED,
         f"Email to {fresh.to} queued again (retry)",
         by=by,
@@ -266,7 +313,8 @@ class Outcome:
 
 def message_id_for(delivery: Delivery) -> str:
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "salesapp.local"
-    return f"<invoice-delivery.{delivery.pk}@{domain}>"
+    what = "invoice-reminder" if delivery.is_reminder else f"{kind_of(delivery.document).kind}-delivery"
+    return f"<{what}.{delivery.pk}@{domain}>"
 
 
 def classify(exc: BaseException) -> tuple[bool, str]:
@@ -337,7 +385,7 @@ def _build_message(delivery: Delivery, pdf: bytes, org: OrganizationSettings) ->
         reply_to=[org.email] if org.email else None,
         headers={"Message-ID": message_id_for(delivery)},
     )
-    message.attach(pdf_filename(delivery.invoice), pdf, "application/pdf")
+    message.attach(pdf_filename(delivery.document), pdf, "application/pdf")
     return message
 
 
@@ -347,9 +395,9 @@ def _finish_failed(delivery: Delivery, error: str) -> None:
     delivery.attempt_token = None
     delivery.save(update_fields=["state", "last_error", "attempt_token", "takeovers", "modified_on"])
     record(
-        delivery.invoice,
+        delivery.document,
         TimelineKind.EMAIL_FAILED,
-        f"Email to {delivery.to} failed: {error}"[:500],
+        f"{_what(delivery)} to {delivery.to} failed: {error}"[:500],
         delivery_id=str(delivery.pk),
         error=error[:500],
         attempts=delivery.attempts,
@@ -365,16 +413,20 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
     token = delivery_claim(delivery_id)
     if token is None:
         return Outcome("done")
-    delivery = Delivery.objects.select_related("invoice").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("invoice", "credit_note").get(pk=delivery_id)
     try:
-        pdf = invoice_pdf(delivery.invoice)
+        pdf = document_pdf(delivery.document)
     except Exception as exc:  # a bug or a broken template: retrying won't help
         log.exception("delivery %s: rendering the PDF failed", delivery_id)
         transient, error = classify(exc) if isinstance(exc, SoftTimeLimitExceeded) else (False, f"PDF: {exc}")
         return _record_error(delivery_id, token, error, transient and not final_attempt)
     org = OrganizationSettings.load()
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("invoice").get(pk=delivery_id)
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("invoice", "credit_note")
+            .get(pk=delivery_id)
+        )
         if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
             return Outcome("done")  # a later attempt took over, or it was finished meanwhile
         try:
@@ -397,10 +449,14 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
         delivery.save(
             update_fields=["state", "sent_at", "message_id", "last_error", "attempt_token", "modified_on"]
         )
+        if delivery.invoice_id:  # the invoice reached the customer: from now on it is credited, not canceled
+            Invoice.objects.filter(pk=delivery.invoice_id, first_sent_on__isnull=True).update(
+                first_sent_on=delivery.sent_at
+            )
         record(
-            delivery.invoice,
+            delivery.document,
             TimelineKind.EMAILED,
-            f"Emailed to {delivery.to}",
+            f"{'Payment reminder emailed' if delivery.is_reminder else 'Emailed'} to {delivery.to}",
             delivery_id=str(delivery.pk),
             message_id=delivery.message_id,
         )
@@ -409,7 +465,11 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
 
 def _record_error(delivery_id: Any, token: uuid.UUID, error: str, retry: bool) -> Outcome:
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("invoice").get(pk=delivery_id)
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("invoice", "credit_note")
+            .get(pk=delivery_id)
+        )
         if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
             return Outcome("done")
         return _store_error(delivery, error, retry=retry)
@@ -424,3 +484,126 @@ def _store_error(delivery: Delivery, error: str, *, retry: bool) -> Outcome:
         return Outcome("retry", error)
     _finish_failed(delivery, error)
     return Outcome("failed", error)
+
+
+def _what(delivery: Delivery) -> str:
+    return "Payment reminder" if delivery.is_reminder else "Email"
+
+
+# --- payment reminders (SPEC §10) ----------------------------------------------------------------
+
+
+def reminder_send(*, invoice: Invoice, by: Any, token: uuid.UUID | None = None) -> Delivery:
+    """Send Payment Reminder (lifecycle action `remind`: a sales manager, an overdue invoice with a
+    balance due): queue a reminder email with the invoice PDF through the Send by Email machinery.
+
+    `token` (the dialog's one-time token) makes it exactly once per request: the same token again
+    returns the delivery it queued and queues nothing. The returned delivery's `queued_now` says which.
+    """
+    if INVOICE.role("remind") is Role.MANAGER and not is_manager(by):
+        raise PermissionDeniedError("Only a sales manager may send a payment reminder.")
+    if token is None:
+        delivery = _queue_reminder(invoice, by=by)
+        delivery.queued_now = True
+        return delivery
+    result, queued_now = create_once(token, Delivery.__name__, lambda: _queue_reminder(invoice, by=by))
+    existing: Delivery = result if queued_now else Delivery.objects.get(pk=result.result_id)
+    existing.queued_now = queued_now
+    return existing
+
+
+@transaction.atomic
+def _queue_reminder(
+    invoice: Invoice, *, by: Any, period: int | None = None, org: OrganizationSettings | None = None
+) -> Delivery:
+    invoice = lock(invoice)
+    refresh_pricing(invoice, by=by)
+    require(invoice, "remind")
+    require_issuable(invoice, "remind")
+    org = org or OrganizationSettings.load()
+    to = customer_email(invoice)
+    if not to:
+        raise ValidationFailed(
+            "Send Payment Reminder isn't possible: the customer has no email address; add one to the customer.",
+            field="to",
+        )
+    values = template_values(invoice, org)
+    to_list, _, subject, body = _clean(
+        to,
+        "",
+        one_line(fill(org.reminder_subject_template, values)),
+        fill(org.reminder_body_template, values),
+    )
+    delivery = Delivery.objects.create(
+        invoice=invoice,
+        purpose=DeliveryPurpose.REMINDER,
+        reminder_period=period,
+        to=", ".join(to_list),
+        subject=subject,
+        body=body,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    record(
+        invoice,
+        TimelineKind.REMINDER_QUEUED,
+        f"Payment reminder queued to {delivery.to}" + (" (automatic)" if period is not None else ""),
+        by=by,
+        delivery_id=str(delivery.pk),
+        balance_due=invoice.balance_due,
+        automatic=period is not None,
+    )
+    _enqueue(delivery.pk)
+    return delivery
+
+
+def reminders_send_due(*, today: date | None = None) -> list[Delivery]:
+    """The daily reminder run (Celery beat, `documents.send_due_reminders`), when the organization has
+    reminders on: every invoice overdue by at least `reminder_days_after_due` days with a balance due
+    gets a reminder, unless one (automatic or by hand) was queued for it in the last
+    `reminder_interval_days` days.
+
+    Exactly once however often it runs, even concurrently: each invoice is handled in its own
+    transaction on its locked row (the second run waits, then sees the first one's reminder), and
+    an automatic reminder carries its period — (days overdue − days after due) ÷ interval — under a
+    unique (invoice, period) constraint, so even without the lock a period can't get two.
+    No SMTP here: the reminders are queued for the workers like any Send by Email.
+    """
+    org = OrganizationSettings.load()
+    if not org.reminders_enabled:
+        return []
+    today = today or timezone.localdate()
+    after, interval = org.reminder_days_after_due, max(org.reminder_interval_days, 1)
+    candidates = list(
+        Invoice.objects.filter(
+            state__in=INVOICE.actions["remind"].sources,
+            balance_due__gt=0,
+            due_date__lte=today - timedelta(days=max(after, 1)),
+        )
+        .order_by("due_date", "pk")
+        .values_list("pk", "due_date")
+    )
+    queued = []
+    for pk, due in candidates:
+        if due is None:
+            continue
+        period = ((today - due).days - after) // interval
+        try:
+            with transaction.atomic():
+                invoice = lock(Invoice(pk=pk))
+                if not invoice.can("remind") or _reminded_recently(invoice, today, interval):
+                    continue
+                queued.append(_queue_reminder(invoice, by=None, period=period, org=org))
+        except IntegrityError:  # another run queued this period's reminder at the same moment
+            log.info("invoice %s: reminder for period %s already queued", pk, period)
+        except DomainError as exc:  # no email address, a pricing error: the invoice says why by hand
+            log.warning("invoice %s: no payment reminder: %s", pk, exc.message)
+    return queued
+
+
+def _reminded_recently(invoice: Invoice, today: date, interval: int) -> bool:
+    """A reminder was queued on one of the last `interval` days (today included)."""
+    return Delivery.objects.filter(
+        invoice=invoice,
+        purpose=DeliveryPurpose.REMINDER,
+        created_on__date__gt=today - timedelta(days=interval),
+    ).exists()

@@ -60,3 +60,14 @@ def requeue_stale_deliveries() -> int:
     if stale:
         log.warning("%s stale deliveries enqueued again", len(stale))
     return len(stale)
+
+
+@shared_task(name="documents.send_due_reminders", ignore_result=True, acks_late=True)
+def send_due_reminders() -> int:
+    """Celery beat runs this once a day (settings.CELERY_BEAT_SCHEDULE): a payment reminder for every
+    invoice overdue long enough, when the organization has them on. Safe to run twice, even at once:
+    the service queues each invoice's reminder exactly once."""
+    queued = services.reminders_send_due()
+    if queued:
+        log.info("%s payment reminders queued", len(queued))
+    return len(queued)

@@ -9,5 +9,16 @@ urlpatterns = [
     path("invoices/<uuid:invoice_id>/deliveries/", views.deliveries, name="deliveries"),
     path("invoices/<uuid:invoice_id>/pdf/", views.download_pdf, name="invoice_pdf"),
     path("invoices/<uuid:invoice_id>/print/", views.print_preview, name="invoice_print"),
+    path("invoices/<uuid:invoice_id>/remind/", views.remind, name="invoice_remind"),
+    path(
+        "creditnotes/<uuid:credit_note_id>/email/", views.creditnote_send_email, name="creditnote_send_email"
+    ),
+    path(
+        "creditnotes/<uuid:credit_note_id>/deliveries/",
+        views.creditnote_deliveries,
+        name="creditnote_deliveries",
+    ),
+    path("creditnotes/<uuid:credit_note_id>/pdf/", views.creditnote_pdf, name="creditnote_pdf"),
+    path("creditnotes/<uuid:credit_note_id>/print/", views.creditnote_print, name="creditnote_print"),
     path("deliveries/<uuid:delivery_id>/retry/", views.retry, name="delivery_retry"),
 ]

@@ -1,7 +1,12 @@
-"""Send by Email, deliveries (htmx polling), Retry, Download PDF, print preview (SPEC §8).
+"""Send by Email, deliveries (htmx polling), Retry, Download PDF, print preview (SPEC §8) of invoices
+and credit notes, and Send Payment Reminder of invoices (SPEC §10).
 
 Thin views: parse, check the role on the server, call one service, render a partial for htmx or a
 full page (extending base.html) otherwise.
+
+URL names (namespace `documents`): invoices `send_email`, `deliveries`, `invoice_pdf`, `invoice_print`,
+`invoice_remind`; credit notes `creditnote_send_email`, `creditnote_deliveries`, `creditnote_pdf`,
+`creditnote_print`; `delivery_retry` for both.
 """
 
 from __future__ import annotations
@@ -18,20 +23,41 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from salesapp.accounts.roles import is_salesperson
-from salesapp.core.exceptions import DomainError
+from salesapp.accounts.roles import is_manager, is_salesperson
+from salesapp.core.exceptions import DomainError, PermissionDeniedError
 from salesapp.core.views.records import create_once
-from salesapp.sales.models import Invoice
+from salesapp.sales.models import CreditNote, Invoice
 from salesapp.sales.services import ensure_current_pricing
 
 from . import services
-from .forms import SendEmailForm
+from .forms import ReminderForm, SendEmailForm
+from .kinds import CREDIT_NOTE, INVOICE, DocumentKind, kind_of
 from .models import Delivery
-from .rendering import invoice_html
-from .selectors import any_in_flight, invoice_deliveries
+from .rendering import document_html
+from .selectors import any_in_flight, document_deliveries
 
 DIALOG = "documents/_send_email_form.html"
 DELIVERIES = "documents/_deliveries.html"
+# The URL names of each kind's views (invoices keep the names they had before credit notes came).
+URL_NAMES = {
+    INVOICE.kind: {
+        "email": "send_email",
+        "deliveries": "deliveries",
+        "pdf": "invoice_pdf",
+        "print": "invoice_print",
+    },
+    CREDIT_NOTE.kind: {
+        "email": "creditnote_send_email",
+        "deliveries": "creditnote_deliveries",
+        "pdf": "creditnote_pdf",
+        "print": "creditnote_print",
+    },
+}
+
+
+def document_urls(document: Any) -> dict[str, str]:
+    names = URL_NAMES[kind_of(document).kind]
+    return {what: reverse(f"documents:{name}", args=[document.pk]) for what, name in names.items()}
 
 
 def salesperson_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -59,6 +85,23 @@ def _invoice(invoice_id: Any) -> Invoice:
     )
 
 
+def _credit_note(credit_note_id: Any) -> CreditNote:
+    return get_object_or_404(
+        CreditNote.objects.select_related(
+            "currency",
+            "invoice",
+            "customer_account",
+            "customer_contact",
+            "customer_account__primary_contact",
+        ),
+        pk=credit_note_id,
+    )
+
+
+def _load(kind: DocumentKind, pk: Any) -> Invoice | CreditNote:
+    return _credit_note(pk) if kind is CREDIT_NOTE else _invoice(pk)
+
+
 def _next_url(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -68,16 +111,26 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def _deliveries_context(invoice: Invoice, **extra: Any) -> dict[str, Any]:
-    items = invoice_deliveries(invoice.pk)
-    return {"invoice": invoice, "deliveries": {"items": items, "polling": any_in_flight(items)}, **extra}
+def _context(document: Any, **extra: Any) -> dict[str, Any]:
+    """What the documents templates need: the document (also as `invoice` for invoices), its kind, URLs."""
+    kind = kind_of(document)
+    return {
+        "document": document,
+        "invoice": document if kind is INVOICE else None,
+        "kind": kind,
+        "urls": document_urls(document),
+        **extra,
+    }
 
 
-@salesperson_only
-@require_http_methods(["GET", "POST"])
-def send_email(request: HttpRequest, invoice_id: Any) -> HttpResponse:
+def _deliveries_context(document: Any, **extra: Any) -> dict[str, Any]:
+    items = document_deliveries(document)
+    return _context(document, deliveries={"items": items, "polling": any_in_flight(items)}, **extra)
+
+
+def _send_email(request: HttpRequest, kind: DocumentKind, pk: Any) -> HttpResponse:
     """GET: the compose dialog with SPEC §8 defaults. POST: queue the delivery and return at once."""
-    invoice = _invoice(invoice_id)
+    document = _load(kind, pk)
     if request.method == "POST":
         form = SendEmailForm(request.POST)
         if form.is_valid():
@@ -87,14 +140,14 @@ def send_email(request: HttpRequest, invoice_id: Any) -> HttpResponse:
                 result, queued_now = create_once(
                     token,
                     Delivery.__name__,
-                    lambda: services.delivery_queue(invoice=invoice, by=request.user, **values),
+                    lambda: services.delivery_queue(document=document, by=request.user, **values),
                 )
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 delivery = result if queued_now else get_object_or_404(Delivery, pk=result.result_id)
                 if is_htmx(request):
-                    response = render(request, DIALOG, {"invoice": invoice, "queued": delivery})
+                    response = render(request, DIALOG, _context(document, queued=delivery))
                     response["HX-Trigger"] = "deliveryQueued"
                     return response
                 if queued_now:
@@ -103,63 +156,117 @@ def send_email(request: HttpRequest, invoice_id: Any) -> HttpResponse:
                     messages.info(
                         request, f"This email to {delivery.to} was already queued; it is not sent twice."
                     )
-                return redirect(_next_url(request, reverse("documents:deliveries", args=[invoice.pk])))
+                return redirect(_next_url(request, document_urls(document)["deliveries"]))
     else:  # the default message quotes the total: show the one the PDF will carry (SPEC §6)
-        invoice = ensure_current_pricing(invoice, by=request.user)
-        form = SendEmailForm(initial=services.compose_defaults(invoice))
-    context = {"invoice": invoice, "form": form, "next": _next_url(request, "")}
+        document = ensure_current_pricing(document, by=request.user)
+        form = SendEmailForm(initial=services.compose_defaults(document))
+    context = _context(document, form=form, next=_next_url(request, ""))
     return render(request, DIALOG if is_htmx(request) else "documents/send_email.html", context)
 
 
-@salesperson_only
-@require_GET
-def deliveries(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    """The invoice's deliveries with their live state (htmx polls this while one is in flight)."""
-    invoice = _invoice(invoice_id)
+def _deliveries(request: HttpRequest, kind: DocumentKind, pk: Any) -> HttpResponse:
+    """The document's deliveries with their live state (htmx polls this while one is in flight)."""
+    document = _load(kind, pk)
     template = DELIVERIES if is_htmx(request) else "documents/deliveries.html"
-    return render(request, template, _deliveries_context(invoice))
+    return render(request, template, _deliveries_context(document))
+
+
+def _download_pdf(request: HttpRequest, kind: DocumentKind, pk: Any) -> HttpResponse:
+    """Download PDF: the stored PDF, rendered first when the document changed since."""
+    document = _load(kind, pk)
+    pdf = services.document_pdf(document, by=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if request.GET.get("inline") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{services.pdf_filename(document)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _print_preview(request: HttpRequest, kind: DocumentKind, pk: Any) -> HttpResponse:
+    """The HTML the PDF is made from (no logo: the browser can't reach the PDF's asset origin)."""
+    document = ensure_current_pricing(_load(kind, pk), by=request.user)
+    rendered = document_html(document, asset_origin="")
+    response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
+    # Belt and braces: even if something slipped through escaping, the page can't load or run anything.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
+    return response
+
+
+def _bind(handler: Callable[..., HttpResponse], kind: DocumentKind, param: str, *decorators: Any) -> Any:
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return handler(request, kind, kwargs[param])
+
+    view.__name__ = f"{kind.kind}_{handler.__name__.strip('_')}"
+    view.__doc__ = handler.__doc__
+    for decorator in reversed(decorators):
+        view = decorator(view)
+    return view
+
+
+EMAIL = (salesperson_only, require_http_methods(["GET", "POST"]))
+READ = (salesperson_only, require_GET)
+
+send_email = _bind(_send_email, INVOICE, "invoice_id", *EMAIL)
+deliveries = _bind(_deliveries, INVOICE, "invoice_id", *READ)
+download_pdf = _bind(_download_pdf, INVOICE, "invoice_id", *READ)
+print_preview = _bind(_print_preview, INVOICE, "invoice_id", *READ)
+creditnote_send_email = _bind(_send_email, CREDIT_NOTE, "credit_note_id", *EMAIL)
+creditnote_deliveries = _bind(_deliveries, CREDIT_NOTE, "credit_note_id", *READ)
+creditnote_pdf = _bind(_download_pdf, CREDIT_NOTE, "credit_note_id", *READ)
+creditnote_print = _bind(_print_preview, CREDIT_NOTE, "credit_note_id", *READ)
 
 
 @salesperson_only
 @require_POST
 def retry(request: HttpRequest, delivery_id: Any) -> HttpResponse:
     """Retry a failed delivery (only failed ones: the service refuses the rest)."""
-    delivery = get_object_or_404(Delivery.objects.select_related("invoice"), pk=delivery_id)
+    delivery = get_object_or_404(Delivery.objects.select_related("invoice", "credit_note"), pk=delivery_id)
     error = ""
     try:
         services.delivery_retry(delivery=delivery, by=request.user)
     except DomainError as exc:
         error = exc.message
-    invoice = _invoice(delivery.invoice_id)
+    document = _load(kind_of(delivery.document), delivery.document.pk)
     if is_htmx(request):
-        return render(request, DELIVERIES, _deliveries_context(invoice, error=error))
+        return render(request, DELIVERIES, _deliveries_context(document, error=error))
     if error:
         messages.error(request, error)
     else:
         messages.success(request, f"Email to {delivery.to} queued again.")
-    return redirect(_next_url(request, reverse("documents:deliveries", args=[invoice.pk])))
+    return redirect(_next_url(request, document_urls(document)["deliveries"]))
 
 
-@salesperson_only
-@require_GET
-def download_pdf(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    """Download PDF: the stored PDF, rendered first when the invoice changed since."""
+@require_POST
+def remind(request: HttpRequest, invoice_id: Any) -> HttpResponse:
+    """Send Payment Reminder (a sales manager, an overdue invoice): queue one reminder per form token."""
+    if not is_manager(request.user):
+        raise PermissionDenied("Only a sales manager may send a payment reminder.")
     invoice = _invoice(invoice_id)
-    pdf = services.invoice_pdf(invoice, by=request.user)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "inline" if request.GET.get("inline") else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{services.pdf_filename(invoice)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@salesperson_only
-@require_GET
-def print_preview(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    """The HTML the PDF is made from (no logo: the browser can't reach the PDF's asset origin)."""
-    invoice = ensure_current_pricing(_invoice(invoice_id), by=request.user)
-    rendered = invoice_html(invoice, asset_origin="")
-    response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
-    # Belt and braces: even if something slipped through escaping, the page can't load or run anything.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
-    return response
+    back = _next_url(request, document_urls(invoice)["deliveries"])
+    form = ReminderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The form is out of date: reload the page and try again.")
+        return redirect(back)
+    try:
+        delivery = services.reminder_send(
+            invoice=invoice, by=request.user, token=form.cleaned_data["form_token"]
+        )
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        error = exc.message
+        if is_htmx(request):
+            return render(request, DELIVERIES, _deliveries_context(invoice, error=error), status=200)
+        messages.error(request, error)
+        return redirect(back)
+    if is_htmx(request):
+        response = render(request, DELIVERIES, _deliveries_context(invoice))
+        response["HX-Trigger"] = "deliveryQueued"
+        return response
+    if delivery.queued_now:
+        messages.success(request, f"Payment reminder to {delivery.to} queued.")
+    else:
+        messages.info(
+            request, f"This payment reminder to {delivery.to} was already queued; it is not sent twice."
+        )
+    return redirect(back)

@@ -9,7 +9,7 @@ import pytest
 
 from salesapp.core.models import OrganizationSettings
 from salesapp.documents import rendering, services
-from salesapp.documents.models import InvoicePdf
+from salesapp.documents.models import DocumentPdf
 from salesapp.sales import services as sales
 from salesapp.sales.states import InvoiceStatus
 from tests.documents.conftest import make_invoice
@@ -51,7 +51,7 @@ def test_pdf_is_stored_once_and_reused(invoice, renders):
 
     assert first == second
     assert len(renders) == 1
-    row = InvoicePdf.objects.get(invoice=invoice)
+    row = DocumentPdf.objects.get(invoice=invoice)
     assert row.content_version == invoice.content_version
     assert row.pages == 1 and row.size == len(first)
 
@@ -71,7 +71,7 @@ def test_pdf_is_rendered_again_after_the_invoice_changes(invoice, rep, renders):
 
     assert len(renders) == 2
     assert "Extra support" in text and "$300.00" in text
-    assert InvoicePdf.objects.get(invoice=invoice).content_version == invoice.content_version
+    assert DocumentPdf.objects.get(invoice=invoice).content_version == invoice.content_version
 
 
 def test_pdf_is_rendered_again_after_the_seller_changes(invoice, renders):

@@ -1,16 +1,39 @@
-"""{% invoice_deliveries invoice as deliveries %}: lets the invoice page include
-documents/_deliveries.html with nothing but `invoice` in its context."""
+"""{% deliveries_of document as deliveries %}: lets a record page include documents/_deliveries.html
+with nothing but `invoice` (or `document`) in its context; {% document_urls document as urls %} gives
+the URLs of its PDF, print view, Send by Email and deliveries."""
 
 from typing import Any
 
 from django import template
 
-from salesapp.documents.selectors import any_in_flight, invoice_deliveries
+from salesapp.accounts.roles import is_manager
+from salesapp.core.views.records import new_form_token
+from salesapp.documents.selectors import any_in_flight, document_deliveries
+from salesapp.documents.views import document_urls as _document_urls
 
 register = template.Library()
 
 
 @register.simple_tag
-def deliveries_of(invoice: Any) -> dict[str, Any]:
-    items = invoice_deliveries(invoice.pk)
+def deliveries_of(document: Any) -> dict[str, Any]:
+    items = document_deliveries(document)
     return {"items": items, "polling": any_in_flight(items)}
+
+
+@register.simple_tag
+def document_urls(document: Any) -> dict[str, str]:
+    return _document_urls(document)
+
+
+@register.simple_tag
+def may_remind(invoice: Any, user: Any) -> bool:
+    """Send Payment Reminder shows for a sales manager on an invoice whose lifecycle allows it now."""
+    return bool(
+        invoice is not None and getattr(invoice, "kind", "") == "invoice" and is_manager(user)
+    ) and bool(invoice.can("remind"))
+
+
+@register.simple_tag
+def one_time_token() -> str:
+    """A fresh one-time form token (a double click of the button it goes with acts once)."""
+    return new_form_token()
