@@ -300,7 +300,7 @@ def send_by_email(params: dict[str, Any], user: Any, target: Any = None) -> Any:
             )
         values[name.lower()] = value
     target.lifecycle.require("email", target.state)
-    return documents.delivery_queue(invoice=target, by=user, **values)
+    return documents.delivery_queue(document=target, by=user, **values)
 
 
 def unlock(model: type, param: str) -> Callable[..., None]:
@@ -452,6 +452,27 @@ ACTIONS: tuple[Action, ...] = (
         unlock(Invoice, "InvoiceId"),
         description="Use Current Pricing: unlock and reprice now.",
     ),
+    # (h3docs) Send by Email of a credit note, as SendInvoiceByEmail (the same delivery machinery);
+    # registered with the creditnotes entity set.
+    *(
+        (
+            Action(
+                "SendCreditNoteByEmail",
+                (
+                    Param("To", "addresses", False),
+                    Param("Cc", "addresses", False),
+                    Param("Subject", "string", False),
+                    Param("Body", "string", False),
+                ),
+                send_by_email,
+                returns="delivery",
+                bound_to="creditnotes",
+                description="(ours) Queue the credit note PDF by email, as the screen does: 202 with the delivery.",
+            ),
+        )
+        if "creditnotes" in BY_SET
+        else ()
+    ),
 )
 UNBOUND = {a.name: a for a in ACTIONS if a.bound_to is None}
 BOUND = {(a.bound_to, a.name): a for a in ACTIONS if a.bound_to}
@@ -503,6 +524,8 @@ def bound(
     name = rest.removeprefix("Microsoft.Dynamics.CRM.")
     if entity.set_name == "invoices" and name == "pdf":
         return invoice_pdf(request, key, user)
+    if entity.set_name == "creditnotes" and name == "pdf":
+        return credit_note_pdf(request, key, user)
     action = BOUND.get((entity.set_name, name))
     if action is None:
         raise not_found(f"{entity.set_name}(<id>) has no action or property {rest[:80]!r}.")
@@ -529,3 +552,16 @@ def invoice_pdf(request: HttpRequest, key: Any, user: Any) -> HttpResponse:
 
 
 ACTION_SETS = {a.name: (BY_SET[a.bound_to] if a.bound_to else None) for a in ACTIONS}
+
+
+def credit_note_pdf(request: HttpRequest, key: Any, user: Any) -> HttpResponse:
+    """(ours, h3docs) GET creditnotes(<id>)/pdf: the stored credit note PDF, as invoices(<id>)/pdf."""
+    from salesapp.documents import services as documents
+    from salesapp.sales.models import CreditNote
+
+    if request.method != "GET":
+        raise ApiError(405, "The credit note PDF is read with GET.")
+    credit_note = _get(CreditNote, key, "credit note")
+    response = HttpResponse(documents.document_pdf(credit_note, by=user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.pdf_filename(credit_note)}"'
+    return response

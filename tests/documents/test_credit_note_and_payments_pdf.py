@@ -202,3 +202,16 @@ def test_a_failed_send_does_not_set_first_sent_on(
 
     invoice.refresh_from_db()
     assert Delivery.objects.get().state == DeliveryState.FAILED and invoice.first_sent_on is None
+
+
+def test_credit_note_full_pages_show_its_buttons_and_no_reminder(credit_note, boss):
+    client = Client()
+    client.force_login(boss)
+
+    page = client.get(f"/documents/creditnotes/{credit_note.pk}/deliveries/").content.decode()
+
+    assert f"Credit note {credit_note.credit_note_number}" in page
+    assert f'href="/documents/creditnotes/{credit_note.pk}/pdf/"' in page
+    assert f"/documents/creditnotes/{credit_note.pk}/email/" in page
+    assert "send-payment-reminder" not in page
+    assert client.get(f"/documents/creditnotes/{credit_note.pk}/email/").status_code == 200
