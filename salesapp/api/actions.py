@@ -11,13 +11,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, Quote, SalesOrder
-from salesapp.sales.states import OPPORTUNITY, ORDER, QUOTE, Lifecycle, Role
+from salesapp.sales.states import INVOICE, OPPORTUNITY, ORDER, QUOTE, Lifecycle, Role
 
 from . import records
 from .entities import BY_LOGICAL, BY_SET, Entity
-from .errors import ApiError, bad_request, not_found
+from .errors import RULE_CODE, ApiError, bad_request, not_found
 from .responses import base_url, json_response, no_content
 from .values import parse_bind, parse_guid
 from .writers import require_manager
@@ -303,6 +304,77 @@ def send_by_email(params: dict[str, Any], user: Any, target: Any = None) -> Any:
     return documents.delivery_queue(document=target, by=user, **values)
 
 
+MAX_CREDIT_LINES = 500
+LINE_KEYS = {"invoicedetailid", "quantity", "@odata.type"}
+# The service's field names → the action's parameter names (errors name what the client sent).
+CREDIT_PARAMS = {"lines": "Lines", "reason": "Reason", "credit_date": "CreditDate"}
+
+
+def _credit_lines(value: Any) -> list[dict[str, Any]] | None:
+    """`Lines` → the service's `[{"invoice_detail": <guid>, "quantity": Decimal | None}]` (None: all)."""
+    from decimal import Decimal
+
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or len(value) > MAX_CREDIT_LINES:
+        raise bad_request(
+            f'Lines must be a list of 1 to {MAX_CREDIT_LINES} objects like {{"invoicedetailid": "<guid>", '
+            '"quantity": 2}; leave it out to credit everything left.'
+        )
+    out = []
+    for index, item in enumerate(value):
+        where = f"Lines[{index}]"
+        if not isinstance(item, dict):
+            raise bad_request(
+                f'{where} must be an object like {{"invoicedetailid": "<guid>", "quantity": 2}}.'
+            )
+        unknown = set(item) - LINE_KEYS
+        if unknown:
+            raise bad_request(f"{where} has no property {sorted(unknown)[0][:60]!r}.")
+        if item.get("invoicedetailid") is None:
+            raise bad_request(f"{where}.invoicedetailid is required.")
+        key = parse_guid(item["invoicedetailid"], f"{where}.invoicedetailid")
+        quantity = item.get("quantity")
+        if quantity is not None and (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int | Decimal)
+            or not Decimal(quantity).is_finite()
+            or abs(Decimal(quantity)) > 10**12
+        ):
+            raise bad_request(f"{where}.quantity must be a number (leave it out for all that is left).")
+        out.append({"invoice_detail": key, "quantity": None if quantity is None else Decimal(quantity)})
+    return out
+
+
+def create_credit_note(params: dict[str, Any], user: Any, target: Any = None) -> Any:
+    """(ours) Create Credit Note: the same service as the screen's dialog."""
+    for name in CREDIT_PARAMS.values():
+        if name in params and params[name] is None:
+            raise bad_request(f"{name} can't be null: leave it out for the default.")
+    lines = _credit_lines(params.get("Lines"))
+    reason = _text(params, "Reason")
+    if "\x00" in reason:
+        raise bad_request("Reason can't contain NUL characters.")
+    credit_date = None
+    if "CreditDate" in params:
+        value = params["CreditDate"]
+        try:
+            credit_date = datetime.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            credit_date = None
+        if credit_date is None or len(value) != 10:
+            raise bad_request("CreditDate must be a date (YYYY-MM-DD).")
+    try:
+        return services.credit_note_create(
+            invoice=target, by=user, lines=lines, reason=reason, credit_date=credit_date
+        )
+    except ValidationFailed as exc:
+        field = exc.field or ""
+        head, dot, rest = field.partition("[")
+        name = CREDIT_PARAMS.get(head, head) + (dot + rest if dot else "")
+        raise ApiError(400, f"{name}: {exc.message}" if name else exc.message, code=RULE_CODE) from exc
+
+
 def unlock(model: type, param: str) -> Callable[..., None]:
     def run(params: dict[str, Any], user: Any, target: Any = None) -> None:
         doc = _get(model, parse_guid(params[param], param), model._meta.model_name)
@@ -441,6 +513,22 @@ ACTIONS: tuple[Action, ...] = (
         description="(ours) Queue the invoice PDF by email, as the screen does: 202 with the delivery.",
     ),
     Action(
+        "CreateCreditNote",
+        (
+            Param("Lines", "creditlines", False),
+            Param("Reason", "string", False),
+            Param("CreditDate", "date", False),
+        ),
+        create_credit_note,
+        returns="creditnote",
+        bound_to="invoices",
+        rule=(INVOICE, "credit"),
+        description="(ours) Credit all (no Lines) or some of the invoice's lines; returns the credit note. "
+        "Sales manager only.",
+    ),
+    # (h3docs) SendCreditNoteByEmail is bound to "creditnotes" like SendInvoiceByEmail above; the
+    # credit note PDF is served next to invoice_pdf in `bound`.
+    Action(
         "UnlockSalesOrderPricing",
         (Param("SalesOrderId", "guid"),),
         unlock(SalesOrder, "SalesOrderId"),
@@ -535,6 +623,8 @@ def bound(
     if target is None:
         raise not_found(f"{entity.logical} with id {key} does not exist.")
     params = _check_params(action, read_body(request, required=False))
+    if action.manager_only:
+        require_manager(user, action.rule[0].actions[action.rule[1]].label if action.rule else action.name)
     result = action.run(params, user, target)
     return _answer(request, action, params, result)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -204,6 +205,35 @@ PRICED = (
     a("versionnumber", "row_version", "integer", READ),
     *AUDIT,
 )
+
+
+def base_twins(model: type[models.Model]) -> tuple[Attr, ...]:
+    """`exchangerate` and the `_base` twin of every money column in the model's BASE_TWINS (SPEC §10,
+    WEBAPI.md "Currencies"): the amount divided by the rate, in the base currency; read only."""
+    names = {a.field: a.name for a in (*PRICED, *EXTRA_MONEY)}
+    return (
+        a("exchangerate", "exchange_rate", "decimal", READ, places=10, label="Exchange Rate"),
+        *(
+            a(
+                f"{names[twin]}_base",
+                f"{twin}_base",
+                "money",
+                READ,
+                minimum=-MONEY_LIMIT,
+                maximum=MONEY_LIMIT,
+                label=f"{model._meta.get_field(twin).verbose_name} (base)".capitalize(),
+            )
+            for twin in model.BASE_TWINS  # type: ignore[attr-defined]
+        ),
+    )
+
+
+# Money columns beyond PRICED that have a `_base` twin (opportunity, invoice).
+EXTRA_MONEY = (
+    money("estimatedvalue", "estimated_value"),
+    money("amountpaid", "amount_paid"),
+    money("balancedue", "balance_due"),
+)
 PRICED_LOOKUPS = (
     Lookup(
         "customerid",
@@ -239,6 +269,7 @@ OPPORTUNITY = Entity(
         a("isrevenuesystemcalculated", "is_revenue_system_calculated", "boolean"),
         money("actualvalue", "actual_revenue", READ),
         a("actualclosedate", "actual_close_date", "date", READ),
+        *base_twins(sales.Opportunity),
     ),
     lookups=PRICED_LOOKUPS,
     navs={"product_opportunities": "opportunityproduct"},
@@ -260,6 +291,7 @@ QUOTE = Entity(
         a("expireson", "due_by", "date", label="Due By"),
         a("requestdeliveryby", "requested_delivery_by", "date", label="Requested Delivery"),
         a("closedon", "closed_on", "date", READ),
+        *base_twins(sales.Quote),
     ),
     lookups=SALES_LOOKUPS,
     navs={"quote_details": "quotedetail"},
@@ -279,6 +311,7 @@ SALESORDER = Entity(
         a("ispricelocked", "prices_locked", "boolean"),  # PATCH: Lock Pricing / Use Current Pricing
         a("requestdeliveryby", "requested_delivery_by", "date"),
         a("datefulfilled", "date_fulfilled", "date", READ),
+        *base_twins(sales.SalesOrder),
     ),
     lookups=(*SALES_LOOKUPS, lk("quoteid", "quotes", "quote", READ)),
     navs={"order_details": "salesorderdetail"},
@@ -299,6 +332,18 @@ INVOICE = Entity(
         a("duedate", "due_date", "date"),
         a("datepaid", "date_paid", "date", STATE_PARAM),
         money("amountpaid", "amount_paid", STATE_PARAM),
+        # (ours, SPEC §10) kept by the payment and credit note services; Dynamics 365 has none of them.
+        money("amountcredited", "amount_credited", READ),
+        a(
+            "balancedue",
+            "balance_due",
+            "money",
+            READ,
+            minimum=-MONEY_LIMIT,
+            maximum=MONEY_LIMIT,
+            label="Balance Due",
+        ),
+        *base_twins(sales.Invoice),
     ),
     lookups=(
         *SALES_LOOKUPS,
@@ -390,19 +435,30 @@ INVOICEDETAIL = line_entity(
 )
 
 # --- catalog ---------------------------------------------------------------------------------------
+# WEBAPI.md "Currencies": writable by Sales managers, through catalog.services.currency_save.
+# exchangerate: units of this currency per unit of the base currency (Dataverse: 0.0000000001 to
+# 100,000,000,000, 10 decimals); the base currency's is always 1.
 TRANSACTIONCURRENCY = Entity(
     "transactioncurrency",
     "transactioncurrencies",
     catalog.Currency,
-    kind="readonly",
-    updatable=False,
+    manager_writes=True,
     primary_name="currencyname",
     schema_name="TransactionCurrency",
     attrs=(
-        a("isocurrencycode", "code", "string", READ),
-        a("currencyname", "name", "string", READ),
-        a("currencysymbol", "symbol", "string", READ),
-        a("currencyprecision", "precision", "integer", READ),
+        a("isocurrencycode", "code", "string"),
+        a("currencyname", "name", "string"),
+        a("currencysymbol", "symbol", "string"),
+        a("currencyprecision", "precision", "integer", minimum=0, maximum=4),
+        a(
+            "exchangerate",
+            "exchange_rate",
+            "decimal",
+            places=10,
+            minimum=Decimal("0.0000000001"),
+            maximum=100_000_000_000,
+            label="Exchange Rate",
+        ),
         *AUDIT,
     ),
 )
@@ -655,6 +711,86 @@ ORDERCLOSE = close_activity(
     lk("salesorderid", "salesorders", "sales_order", READ),
 )
 
+# --- money (ours, SPEC §10) -----------------------------------------------------------------------
+# invoicepayment: one payment received; POST records it through services.payment_record (Invoice Paid
+# on an Active invoice, Add Payment on a Paid · Partial one). Never changed or deleted afterwards.
+INVOICEPAYMENT = Entity(
+    "invoicepayment",
+    "invoicepayments",
+    sales.Payment,
+    kind="payment",
+    updatable=False,
+    primary_name="reference",
+    schema_name="InvoicePayment",
+    display="Invoice Payment",
+    attrs=(
+        money("amount", "amount", CREATE),
+        money("amount_base", "amount_base", READ),
+        a("paidon", "paid_on", "date", CREATE, label="Payment Date"),
+        a("paymentmethodcode", "method", "picklist", CREATE, label="Payment Method"),
+        a("reference", "reference", "string", CREATE),
+        *AUDIT,
+    ),
+    lookups=(
+        lk("invoiceid", "invoices", "invoice", CREATE),
+        # Who recorded it: read only (a payment isn't assigned).
+        OwnerLookup("ownerid", (Bind("ownerid", "systemusers", "owner"),), READ),
+    ),
+)
+
+
+def _read_only(attrs: tuple[Attr, ...]) -> tuple[Attr, ...]:
+    return tuple(replace(x, access=READ) for x in attrs)
+
+
+def _read_only_lookup(lookup: Lookup) -> Lookup:
+    return replace(lookup, access=READ)
+
+
+# creditnote / creditnotedetail: issued by POST invoices(<id>)/Microsoft.Dynamics.CRM.CreateCreditNote,
+# read only (a credit note is never edited).
+CREDITNOTE = Entity(
+    "creditnote",
+    "creditnotes",
+    sales.CreditNote,
+    kind="readonly",
+    updatable=False,
+    etag_field="row_version",
+    schema_name="CreditNote",
+    display="Credit Note",
+    attrs=(
+        *_read_only(PRICED),
+        *_read_only(SALES),
+        a("creditnotenumber", "credit_note_number", "string", READ),
+        a("creditdate", "credit_date", "date", READ, label="Credit Date"),
+        a("reason", "reason", "memo", READ),
+        *base_twins(sales.CreditNote),
+    ),
+    lookups=(
+        *(_read_only_lookup(x) for x in PRICED_LOOKUPS if x is not OWNER),
+        OwnerLookup("ownerid", (Bind("ownerid", "systemusers", "owner"),), READ),
+        lk("invoiceid", "invoices", "invoice", READ),
+    ),
+    navs={"creditnote_details": "creditnotedetail"},
+)
+CREDITNOTEDETAIL = Entity(
+    "creditnotedetail",
+    "creditnotedetails",
+    sales.CreditNoteDetail,
+    kind="readonly",
+    updatable=False,
+    primary_name="productdescription",
+    schema_name="CreditNoteDetail",
+    display="Credit Note Product",
+    attrs=_read_only(LINE),
+    lookups=(
+        *(_read_only_lookup(x) for x in LINE_LOOKUPS),
+        lk("creditnoteid", "creditnotes", "credit_note", READ),
+        lk("invoicedetailid", "invoicedetails", "invoice_detail", READ),
+    ),
+    parent="creditnoteid",
+)
+
 ENTITIES: tuple[Entity, ...] = (
     TRANSACTIONCURRENCY,
     ACCOUNT,
@@ -678,6 +814,9 @@ ENTITIES: tuple[Entity, ...] = (
     OPPORTUNITYCLOSE,
     ORDERCLOSE,
     SYSTEMUSER,
+    INVOICEPAYMENT,
+    CREDITNOTE,
+    CREDITNOTEDETAIL,
 )
 BY_SET = {e.set_name: e for e in ENTITIES}
 BY_LOGICAL = {e.logical: e for e in ENTITIES}

@@ -219,6 +219,20 @@ def param_schema(action: Action, ptype: str) -> dict[str, Any]:
         return {"type": "string"}
     if ptype == "addresses":
         return {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    if ptype == "creditlines":
+        return {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "invoicedetailid": GUID,
+                    "quantity": {"type": "number", "exclusiveMinimum": 0},
+                },
+                "required": ["invoicedetailid"],
+            },
+        }
     if ptype == "opportunityref":
         return {"type": "object", "properties": {"opportunityid": GUID}, "required": ["opportunityid"]}
     bind = {

@@ -8,7 +8,7 @@ from typing import Any
 from salesapp.accounts.models import SystemUser
 from salesapp.sales import services
 
-from .entities import OWNER, Entity
+from .entities import OWNER, READ, Entity
 from .errors import bad_request
 from .values import parse_bind
 
@@ -17,8 +17,9 @@ BIND = f"{OWNER.name}@odata.bind"
 
 def take_owner(entity: Entity, body: Any) -> tuple[Any, Any]:
     """(the body without `ownerid@odata.bind`, the user it names or None)."""
-    if not isinstance(body, dict) or BIND not in body or entity.bind(OWNER.name) is None:
-        return body, None
+    found = entity.bind(OWNER.name)
+    if not isinstance(body, dict) or BIND not in body or found is None or found[0].access == READ:
+        return body, None  # a read-only owner (who recorded a payment): split_body refuses the bind
     rest = {k: v for k, v in body.items() if k != BIND}
     key = parse_bind(OWNER.name, body[BIND], "systemusers")
     if key is None:

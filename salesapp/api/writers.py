@@ -12,10 +12,11 @@ from typing import Any
 
 from salesapp.accounts.roles import is_manager
 from salesapp.catalog import services as catalog_services
-from salesapp.catalog.models import Discount, DiscountList, PriceList, PriceListItem, Product
+from salesapp.catalog.models import Currency, Discount, DiscountList, PriceList, PriceListItem, Product
 from salesapp.customers import services as customer_services
 from salesapp.customers.models import Account, Contact
 from salesapp.sales import services
+from salesapp.sales.models import Invoice
 from salesapp.sales.states import Role
 
 from . import ownership
@@ -259,6 +260,8 @@ def _create_catalog(entity: Entity, parts: Body, user: Any) -> Any:
         return catalog_services.price_list_item_save(item=PriceListItem(), by=user, **fields)
     if logical == "discounttype":
         return catalog_services.discount_list_save(discount_list=DiscountList(), by=user, **fields)
+    if logical == "transactioncurrency":
+        return catalog_services.currency_save(currency=Currency(), by=user, **fields)
     if logical == "discount":
         if fields.get("discount_list") is None:
             raise bad_request("discounttypeid@odata.bind is required.")
@@ -281,7 +284,32 @@ def _create_customer(entity: Entity, parts: Body, user: Any) -> Any:
     return customer_services.contact_save(contact=Contact(), by=user, **fields)
 
 
+def _create_payment(entity: Entity, parts: Body, user: Any) -> Any:
+    """POST invoicepayments: the same service as Invoice Paid / Add Payment on the screens. Which of
+    the two it is, and so who may, is the lifecycle table's word for the invoice's state."""
+    invoice = parts.binds.get("invoice")
+    if invoice is None:
+        raise bad_request("Give the invoice with invoiceid@odata.bind.")
+    invoice = Invoice.objects.select_related("currency").get(pk=invoice.pk)
+    lifecycle = invoice.lifecycle
+    action = "pay" if lifecycle.can("pay", invoice.state) else "add_payment"
+    if lifecycle.role(action) is Role.MANAGER:
+        require_manager(user, lifecycle.actions[action].label)
+    values = parts.values
+    if "amount" not in values:
+        raise bad_request("amount (the amount received) is required.")
+    return services.payment_record(
+        invoice=invoice,
+        by=user,
+        amount=values["amount"],
+        paid_on=values.get("paid_on"),
+        method=values.get("method"),
+        reference=values.get("reference", ""),
+    )
+
+
 CREATORS = {
+    "payment": _create_payment,
     "document": _create_document,
     "line": _create_line,
     "catalog": _create_catalog,
@@ -328,6 +356,7 @@ def _update(entity: Entity, obj: Any, body: Any, user: Any, *, expected_version:
         "productpricelevel": lambda: catalog_services.price_list_item_save(item=obj, by=user, **fields),
         "discounttype": lambda: catalog_services.discount_list_save(discount_list=obj, by=user, **fields),
         "discount": lambda: catalog_services.discount_save(discount=obj, by=user, **fields),
+        "transactioncurrency": lambda: catalog_services.currency_save(currency=obj, by=user, **fields),
     }[entity.logical]
     return saver()
 

@@ -134,7 +134,8 @@ def test_status_codes_for_the_rest(rep_api, quote):
     assert rep_api.get("nosuchset").status == 404
     assert rep_api.get(f"quotes({uuid.uuid4()})").status == 404
     assert rep_api.get("quotes(not-a-guid)").status == 400
-    assert rep_api.post("transactioncurrencies", {"isocurrencycode": "EUR"}).status == 405
+    assert rep_api.post("transactioncurrencies", {"isocurrencycode": "EUR"}).status == 403  # managers only
+    assert rep_api.post("creditnotes", {"name": "x"}).status == 405
     # a rule of the domain: an Active quote can't be edited
     assert rep_api.patch(f"quotes({quote.pk})", {"statecode": 1}).status == 204
     reply = rep_api.patch(f"quotes({quote.pk})", {"name": "late edit"})
@@ -246,8 +247,8 @@ def test_entity_definitions(rep_api):
     }
     assert row["MetadataId"] == str(uuid.uuid5(uuid.UUID("6f1c3e0a-5a1e-4d1b-9a57-5a1e5a1e5a1e"), "invoice"))
     assert (
-        len(rep_api.get("EntityDefinitions").body["value"]) == 22
-    )  # 18 tables, 3 close activities, systemusers
+        len(rep_api.get("EntityDefinitions").body["value"]) == 25
+    )  # 18 tables, 3 close activities, systemusers, invoicepayments, creditnotes, creditnotedetails
     single = rep_api.get("EntityDefinitions(LogicalName='invoice')").body
     assert single["MetadataId"] == row["MetadataId"] and single["EntitySetName"] == "invoices"
     reply = rep_api.get(

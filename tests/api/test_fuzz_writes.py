@@ -81,6 +81,14 @@ def base_bodies(world: dict) -> dict[str, dict]:
         "quotedetails": {"quoteid@odata.bind": bind("quotes"), **write_in},
         "salesorderdetails": {"salesorderid@odata.bind": bind("salesorders"), **write_in},
         "invoicedetails": {"invoiceid@odata.bind": bind("invoices"), **write_in},
+        "transactioncurrencies": {
+            "isocurrencycode": "FZZ",
+            "currencyname": "Fuzz",
+            "currencysymbol": "F",
+            "currencyprecision": 2,
+            "exchangerate": Decimal("1.5"),
+        },
+        "invoicepayments": {"invoiceid@odata.bind": bind("invoices"), "amount": 1, "reference": "Fuzz"},
     }
 
 

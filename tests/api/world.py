@@ -31,6 +31,12 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
     services.order_fulfill(order=closed_order, by=rep)
     won = services.document_create(Opportunity, by=rep, customer=opportunity.customer, name="Won deal")
     services.opportunity_win(opportunity=won, by=rep, subject="Signed")
+    # Money (SPEC §10) on its own invoice, so the one above stays Active and editable.
+    paid = services.opportunity_generate_invoice(opportunity=opportunity, by=rep)
+    payment = services.payment_record(invoice=paid, by=boss, amount=Decimal("10.00"), reference="First")
+    note = services.credit_note_create(
+        invoice=paid, by=boss, lines=[{"invoice_detail": paid.lines.first().pk, "quantity": Decimal(1)}]
+    )
     return {
         "transactioncurrencies": price_list.currency_id,
         "accounts": opportunity.customer_account_id,
@@ -54,6 +60,9 @@ def build_world(*, rep, boss, opportunity, price_list, product) -> dict[str, str
         "opportunitycloses": OpportunityClose.objects.get(opportunity=won).pk,
         "ordercloses": OrderClose.objects.get(sales_order=closed_order).pk,
         "systemusers": rep.systemuser.pk,
+        "invoicepayments": payment.pk,
+        "creditnotes": note.pk,
+        "creditnotedetails": note.lines.first().pk,
     }
 
 
