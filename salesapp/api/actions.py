@@ -540,26 +540,18 @@ ACTIONS: tuple[Action, ...] = (
         unlock(Invoice, "InvoiceId"),
         description="Use Current Pricing: unlock and reprice now.",
     ),
-    # (h3docs) Send by Email of a credit note, as SendInvoiceByEmail (the same delivery machinery);
-    # registered with the creditnotes entity set.
-    *(
+    Action(
+        "SendCreditNoteByEmail",
         (
-            Action(
-                "SendCreditNoteByEmail",
-                (
-                    Param("To", "addresses", False),
-                    Param("Cc", "addresses", False),
-                    Param("Subject", "string", False),
-                    Param("Body", "string", False),
-                ),
-                send_by_email,
-                returns="delivery",
-                bound_to="creditnotes",
-                description="(ours) Queue the credit note PDF by email, as the screen does: 202 with the delivery.",
-            ),
-        )
-        if "creditnotes" in BY_SET
-        else ()
+            Param("To", "addresses", False),
+            Param("Cc", "addresses", False),
+            Param("Subject", "string", False),
+            Param("Body", "string", False),
+        ),
+        send_by_email,
+        returns="delivery",
+        bound_to="creditnotes",
+        description="(ours) Queue the credit note PDF by email, as the screen does: 202 with the delivery.",
     ),
 )
 UNBOUND = {a.name: a for a in ACTIONS if a.bound_to is None}

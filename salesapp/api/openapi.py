@@ -345,21 +345,22 @@ def document(server: str) -> dict[str, Any]:
         paths.update(entity_paths(entity))
     paths.update(action_paths())
     paths.update(metadata_paths())
-    paths["/invoices({id})/pdf"] = {
-        "get": {
-            "operationId": "invoice_pdf",
-            "tags": ["invoices"],
-            "description": "(ours) The invoice PDF.",
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
-            "responses": {
-                "200": {
-                    "description": "The PDF",
-                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    for entity_set, noun in (("invoices", "invoice"), ("creditnotes", "credit note")):
+        paths[f"/{entity_set}({{id}})/pdf"] = {
+            "get": {
+                "operationId": f"{entity_set}_pdf",
+                "tags": [entity_set],
+                "description": f"(ours) The {noun} PDF.",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
+                "responses": {
+                    "200": {
+                        "description": "The PDF",
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **_responses(400, 401, 403, 404),
                 },
-                **_responses(400, 401, 403, 404),
-            },
+            }
         }
-    }
     paths["/openapi.json"] = {
         "get": {
             "operationId": "openapi",

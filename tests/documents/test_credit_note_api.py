@@ -1,21 +1,14 @@
 """(ours) The Web API's credit note documents: GET creditnotes(<id>)/pdf and SendCreditNoteByEmail,
 the same service and delivery machinery as the invoice's (WEBAPI.md "Additions", Documents).
-
-Both hang on the creditnotes entity set of the Web API; until that set is served these tests are
-skipped with that reason (it comes with the credit notes API, issue #11)."""
+"""
 
 from decimal import Decimal
 
 import pytest
 
-from salesapp.api.entities import BY_SET
 from salesapp.documents.models import Delivery, DeliveryState
 from salesapp.sales import services as sales
 from tests.api.conftest import Api, token_for
-
-pytestmark = pytest.mark.skipif(
-    "creditnotes" not in BY_SET, reason="the Web API has no creditnotes entity set in this tree yet"
-)
 
 
 @pytest.fixture
