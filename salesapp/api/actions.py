@@ -384,6 +384,14 @@ def unlock(model: type, param: str) -> Callable[..., None]:
 
 
 COLUMNSET = Param("ColumnSet", "columnset", required=False)
+# The parameters of Send by Email, the same for every document (the screen's dialog).
+EMAIL_PARAMS = (
+    Param("To", "addresses", False),
+    Param("Cc", "addresses", False),
+    Param("Subject", "string", False),
+    Param("Body", "string", False),
+)
+
 ACTIONS: tuple[Action, ...] = (
     Action(
         "GenerateQuoteFromOpportunity",
@@ -501,12 +509,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("LockInvoicePricing", (), lock_pricing, bound_to="invoices", description="Lock Pricing."),
     Action(
         "SendInvoiceByEmail",
-        (
-            Param("To", "addresses", False),
-            Param("Cc", "addresses", False),
-            Param("Subject", "string", False),
-            Param("Body", "string", False),
-        ),
+        EMAIL_PARAMS,
         send_by_email,
         returns="delivery",
         bound_to="invoices",
@@ -542,12 +545,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "SendCreditNoteByEmail",
-        (
-            Param("To", "addresses", False),
-            Param("Cc", "addresses", False),
-            Param("Subject", "string", False),
-            Param("Body", "string", False),
-        ),
+        EMAIL_PARAMS,
         send_by_email,
         returns="delivery",
         bound_to="creditnotes",

@@ -546,7 +546,24 @@ class CancelOrderForm(VersionedForm):
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class InvoicePaidForm(VersionedForm):
+class PaymentFields(forms.Form):
+    """How and where a payment came in: the fields Invoice Paid and Add Payment share."""
+
+    method = forms.TypedChoiceField(
+        label="Payment method",
+        coerce=int,
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.BANK_TRANSFER,
+        required=False,
+        empty_value=None,
+    )
+    reference = forms.CharField(
+        label="Reference", required=False, max_length=100, help_text="The bank or check reference, if any."
+    )
+
+
+class InvoicePaidForm(PaymentFields, VersionedForm):
+    field_order = ["status", "paid_on", "amount", "method", "reference"]
     status = forms.TypedChoiceField(
         label="Status reason",
         coerce=int,
@@ -558,36 +575,16 @@ class InvoicePaidForm(VersionedForm):
     amount = forms.DecimalField(
         label="Amount paid", required=False, **MONEY, help_text="Partial payments only: the amount received."
     )
-    method = forms.TypedChoiceField(
-        label="Payment method",
-        coerce=int,
-        choices=PaymentMethod.choices,
-        initial=PaymentMethod.BANK_TRANSFER,
-        required=False,
-        empty_value=None,
-    )
-    reference = forms.CharField(
-        label="Reference", required=False, max_length=100, help_text="The bank or check reference, if any."
-    )
 
 
-class AddPaymentForm(VersionedForm):
+class AddPaymentForm(PaymentFields, VersionedForm):
     """Add Payment on a Paid · Partial invoice. The field names are the service's (`payment_record`),
     so a refusal (more than the balance, a future date) shows next to the field it names."""
 
+    field_order = ["amount", "paid_on", "method", "reference"]
+
     amount = forms.DecimalField(label="Amount", **MONEY)
     paid_on = forms.DateField(label="Date paid", required=False, widget=DATE, initial=timezone.localdate)
-    method = forms.TypedChoiceField(
-        label="Payment method",
-        coerce=int,
-        choices=PaymentMethod.choices,
-        initial=PaymentMethod.BANK_TRANSFER,
-        required=False,
-        empty_value=None,
-    )
-    reference = forms.CharField(
-        label="Reference", required=False, max_length=100, help_text="The bank or check reference, if any."
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
