@@ -200,10 +200,24 @@ def test_opportunity_to_paid_invoice_over_http(usd, rep_api, boss_api):
     assert len(doc["invoice_details"]) == 4
     assert [x["sequencenumber"] for x in doc["invoice_details"]] == [1, 2, 3, 4]
 
-    # --- Invoice Paid (a Sales manager) --------------------------------------------------------------
-    reply = boss_api.patch(f"invoices({invoice})", {"statecode": 2, "statuscode": 100001})
+    # --- (ours) a credit note for one unit, two payments (a Sales manager), as in the README ------------
+    line = rep_api.get(f"invoicedetails?$filter=_invoiceid_value eq {invoice}&$top=1").body["value"][0]
+    reply = boss_api.post(
+        f"invoices({invoice})/Microsoft.Dynamics.CRM.CreateCreditNote",
+        {"Lines": [{"invoicedetailid": line["invoicedetailid"], "quantity": 1}], "Reason": "Returned"},
+    )
+    assert reply.status == 200, reply.body
+    credited = reply.body["totalamount"]
+    assert reply.body["creditnotenumber"] == "CN-00001" and 0 < credited < D("22440")
+    bind = f"/invoices({invoice})"
+    first = {"amount": 1000, "paymentmethodcode": 1, "reference": "Wire 4471", "invoiceid@odata.bind": bind}
+    assert boss_api.post("invoicepayments", first).status == 204
+    part = boss_api.get(f"invoices({invoice})?$select=statecode,statuscode,balancedue").body
+    assert (part["statecode"], part["statuscode"]) == (2, 100002)
+    assert part["balancedue"] == D("22440") - credited - 1000
+    reply = boss_api.post("invoicepayments", {"amount": part["balancedue"], "invoiceid@odata.bind": bind})
     assert reply.status == 204, reply.body
     paid = boss_api.get(f"invoices({invoice})").body
-    assert (paid["statecode"], paid["statuscode"]) == (2, 100001)
-    assert paid["amountpaid"] == D("22440") and paid["datepaid"] == timezone.localdate().isoformat()
-    assert paid["totalamount"] == D("22440.00")
+    assert (paid["statecode"], paid["statuscode"], paid["balancedue"]) == (2, 100001, 0)
+    assert paid["amountpaid"] + paid["amountcredited"] == D("22440")
+    assert paid["datepaid"] == timezone.localdate().isoformat() and paid["totalamount"] == D("22440.00")
