@@ -40,6 +40,16 @@ def may_manage(user: Any, record: Any) -> bool:
     return is_salesperson(user) and record.owner_id is not None and record.owner_id == user.pk
 
 
+def has_role(user: Any, role: str, record: Any = None) -> bool:
+    """Whether `user` may run an action that needs `role`: a lifecycle table's role column
+    (`salesapp.sales.states.Role`: "salesperson", "manager", or "owner" of `record`)."""
+    if role == "manager":
+        return is_manager(user)
+    if role == "owner":
+        return record is not None and may_manage(user, record)
+    return is_salesperson(user)
+
+
 def sales_users() -> Any:
     """The users a record may be assigned to (as `is_salesperson` says): active, with a sales role."""
     from django.contrib.auth import get_user_model

@@ -52,7 +52,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from salesapp.accounts.roles import is_manager
+from salesapp.accounts.roles import has_role
 from salesapp.core.exceptions import DomainError, PermissionDeniedError, StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.text import has_line_break, one_line
@@ -60,7 +60,7 @@ from salesapp.core.views.records import create_once
 from salesapp.sales.models import CreditNote, Invoice, TimelineKind
 from salesapp.sales.services import ensure_current_pricing, require_issuable
 from salesapp.sales.services.common import lock, record, refresh_pricing, require
-from salesapp.sales.states import INVOICE, Role
+from salesapp.sales.states import INVOICE
 
 from .kinds import kind_of
 from .models import Delivery, DeliveryPurpose, DeliveryState, DocumentPdf, split_addresses
@@ -500,7 +500,7 @@ def reminder_send(*, invoice: Invoice, by: Any, token: uuid.UUID | None = None) 
     `token` (the dialog's one-time token) makes it exactly once per request: the same token again
     returns the delivery it queued and queues nothing. The returned delivery's `queued_now` says which.
     """
-    if INVOICE.role("remind") is Role.MANAGER and not is_manager(by):
+    if not has_role(by, invoice.lifecycle.role("remind"), invoice):
         raise PermissionDeniedError("Only a sales manager may send a payment reminder.")
     if token is None:
         delivery = _queue_reminder(invoice, by=by)

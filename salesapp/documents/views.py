@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from salesapp.accounts.roles import is_manager, is_salesperson
+from salesapp.accounts.roles import has_role, is_salesperson
 from salesapp.core.exceptions import DomainError, PermissionDeniedError
 from salesapp.core.views.records import create_once
 from salesapp.sales.models import CreditNote, Invoice
@@ -239,9 +239,9 @@ def retry(request: HttpRequest, delivery_id: Any) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, invoice_id: Any) -> HttpResponse:
     """Send Payment Reminder (a sales manager, an overdue invoice): queue one reminder per form token."""
-    if not is_manager(request.user):
-        raise PermissionDenied("Only a sales manager may send a payment reminder.")
     invoice = _invoice(invoice_id)
+    if not has_role(request.user, invoice.lifecycle.role("remind"), invoice):
+        raise PermissionDenied("Only a sales manager may send a payment reminder.")
     back = _next_url(request, document_urls(invoice)["deliveries"])
     form = ReminderForm(request.POST)
     if not form.is_valid():

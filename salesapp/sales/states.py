@@ -88,7 +88,7 @@ class CreditNoteStatus(models.IntegerChoices):
 
 
 class Role(StrEnum):
-    """Who may run an action (SPEC §9); `salesapp.accounts.roles.has_role` checks it."""
+    """Who may run an action (SPEC §9); `salesapp.accounts.roles.has_role` checks it for a user."""
 
     SALESPERSON = "salesperson"
     MANAGER = "manager"

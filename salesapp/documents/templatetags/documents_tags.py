@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from salesapp.accounts.roles import is_manager
+from salesapp.accounts.roles import has_role
 from salesapp.core.views.records import new_form_token
 from salesapp.documents.selectors import any_in_flight, document_deliveries
 from salesapp.documents.views import document_urls as _document_urls
@@ -29,8 +29,11 @@ def document_urls(document: Any) -> dict[str, str]:
 def may_remind(invoice: Any, user: Any) -> bool:
     """Send Payment Reminder shows for a sales manager on an invoice whose lifecycle allows it now."""
     return bool(
-        invoice is not None and getattr(invoice, "kind", "") == "invoice" and is_manager(user)
-    ) and bool(invoice.can("remind"))
+        invoice is not None
+        and getattr(invoice, "kind", "") == "invoice"
+        and has_role(user, invoice.lifecycle.role("remind"), invoice)
+        and invoice.can("remind")
+    )
 
 
 @register.simple_tag
