@@ -22,8 +22,8 @@ from .test_commands import post, shown
 pytestmark = pytest.mark.django_db
 
 
-def page_of(client, invoice) -> str:
-    response = client.get(reverse("invoice_detail", args=[invoice.pk]))
+def page_of(client, invoice, query: str = "") -> str:
+    response = client.get(reverse("invoice_detail", args=[invoice.pk]) + query)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -224,8 +224,13 @@ def test_invoice_paid_stores_the_method_and_reference(client, boss, invoice):
 def test_a_credit_note_of_chosen_lines_with_a_reduced_quantity(client, boss, invoice, product):
     client.force_login(boss)
     page = page_of(client, invoice)
+    # The dialog reads every line: it is built when opened (a link), not with every invoice page.
+    assert 'data-testid="dialog-credit"' not in page
+    opener = reverse("invoice_detail", args=[invoice.pk]) + "?dialog=credit"
+    assert f'href="{opener}" data-command="credit"' in page
+    page = page_of(client, invoice, "?dialog=credit")
     dialog = re.search(r'data-testid="dialog-credit">(.*?)</form>', page, re.S)
-    assert dialog is not None
+    assert dialog is not None and 'data-open-dialog="credit"' in page
     catalog, install = line_input(invoice, product.name), line_input(invoice, "Installation")
     # each line offers what is left to credit
     assert re.search(rf'name="credit-{catalog}" value="2"', dialog.group(1))
@@ -263,6 +268,7 @@ def test_a_credit_note_of_chosen_lines_with_a_reduced_quantity(client, boss, inv
     )
     assert 'data-kind="credited"' in page and "Open the credit note" in page
     # the dialog now offers only what is left: 1 of the catalog line, all of the write-in
+    page = page_of(client, invoice, "?dialog=credit")
     dialog = re.search(r'data-testid="dialog-credit">(.*?)</form>', page, re.S)
     assert dialog is not None
     assert re.search(rf'name="credit-{catalog}" value="1"', dialog.group(1))

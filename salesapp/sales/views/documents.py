@@ -6,6 +6,7 @@ Views parse forms and call one service each; DomainErrors come back as form erro
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -232,8 +233,14 @@ def document_context(
     commands = visible_commands(kind, doc, request.user)
     command_forms = []
     for command in commands:
-        form = dialog_form if dialog is not None and command.name == dialog.name else command.build_form(doc)
-        command_forms.append({"command": command, "form": form, "url": kind.command_url(command, doc)})
+        url = kind.command_url(command, doc)
+        if dialog is not None and command.name == dialog.name:
+            command_forms.append({"command": command, "form": dialog_form, "url": url})
+        elif command.deferred:
+            opener = f"{kind.url(doc)}?{urlencode({'dialog': command.name})}"
+            command_forms.append({"command": command, "form": None, "url": url, "opener": opener})
+        else:
+            command_forms.append({"command": command, "form": command.build_form(doc), "url": url})
     if header_form is None:
         header_form = HEADER_FORMS[kind.model](instance=doc, editable=editable)
     if line_form is None and editable:
@@ -380,6 +387,13 @@ def document_detail(request: HttpRequest, kind: Kind, pk: Any) -> HttpResponse:
     fresh = services.ensure_current_pricing(doc, by=request.user)  # SPEC §6: show current prices
     if fresh is not doc:
         doc = load(kind, pk)
+    # A deferred dialog (Create Credit Note) opens on the page that `?dialog=<name>` asks for.
+    name = request.GET.get("dialog", "")
+    opened = next(
+        (c for c in visible_commands(kind, doc, request.user) if c.deferred and c.name == name), None
+    )
+    if opened is not None:
+        return render_document(request, kind, doc, dialog=opened, dialog_form=opened.build_form(doc))
     return render_document(request, kind, doc)
 
 
