@@ -2,8 +2,9 @@
 """Page timings with a big invoice table (issue 3 acceptance).
 
 Loads 10,000 invoices with ~100,000 lines, then times, in-process with Django's test Client (server
-time only, no network), the invoice list, an invoice page with 100 lines and the dashboard: median and
-95th percentile over N requests each ("SQL ms": the part of one request spent in the database).
+time only, no network), the invoice list (plain, "Overdue Invoices", sorted by Balance Due), an invoice
+page with 100 lines, a Paid · Partial invoice page with 3 payments and the dashboard: median and 95th
+percentile over N requests each ("SQL ms": the part of one request spent in the database).
 Runs once on SQLite (var/bench/pages.sqlite3) and once on PostgreSQL (database `bench_pages`, created
 and dropped here; skipped with a message when unreachable).
 Target: every median below 50 ms.
@@ -11,8 +12,12 @@ Target: every median below 50 ms.
 How the rows are made: a few invoices are built through the services (from scratch, with catalog and
 write-in lines, discounts and tax); the rest are clones of them with `bulk_create` — same lines, so the
 stored totals are exactly the ones the services computed — spread over customers, dates and states
-(Active with each status reason, Paid Complete/Partial, Canceled) with the fields those services set.
-A sample of clones is re-totalled at the end to prove the stored totals are consistent.
+(Active with each status reason, Paid Complete/Partial, Canceled) with the fields those services set:
+a fifth in EUR at a rate of 0.92 (so the `_base` twins differ from the amounts), Payment rows (one to
+three) for the Paid ones, balance due = total − paid (0 when canceled) and its base twin; the Active
+and Partial ones dated so that some are past their due date with a balance (overdue).
+A sample of clones is re-checked at the end: totals re-computed from the lines, balance, base twins
+and payments as the services would set them.
 
     .venv/bin/python bench/pages.py [--invoices 10000] [--requests 30] [--only sqlite|postgres]
                                     [--reuse] [--profile]
@@ -36,7 +41,15 @@ sys.path.insert(0, str(ROOT))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "bench_pages"
 TARGET_MS = 50.0
-PAGES = ("invoice list", "invoice, 100 lines", "dashboard")
+PAGES = (
+    "invoice list",
+    "overdue invoices",
+    "list by balance due",
+    "invoice, 100 lines",
+    "partial, 3 payments",
+    "dashboard",
+)
+EUR_RATE = "0.92"  # EUR per USD (the base currency)
 
 
 # --- parent: run one child per database, print the table -------------------------------------------
@@ -205,14 +218,18 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     if args.reused:
-        user, big, data = reuse()
+        user, big, partial, data = reuse()
     else:
-        user, big, data = load(args.invoices, args.lines)
+        user, big, partial, data = load(args.invoices, args.lines)
     data["load_s"] = time.perf_counter() - started
     settle()
     how = "reused" if args.reused else f"loaded in {data['load_s']:.1f} s"
-    print(f"{data['invoices']:,} invoices, {data['lines']:,} lines ({how})", flush=True)
-    pages = measure(user, big, args.requests, profile=args.profile)
+    print(
+        f"{data['invoices']:,} invoices ({data['eur']:,} in EUR, {data['with_balance']:,} with a balance due, "
+        f"{data['overdue']:,} overdue), {data['lines']:,} lines, {data['payments']:,} payments ({how})",
+        flush=True,
+    )
+    pages = measure(user, big, partial, args.requests, profile=args.profile)
     print(
         "RESULT "
         + json.dumps(
@@ -237,9 +254,17 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
     from salesapp.core.models import NumberSequence, OrganizationSettings
     from salesapp.customers import services as customers
     from salesapp.customers.models import Account
+    from salesapp.pricing import to_base
     from salesapp.sales import services
-    from salesapp.sales.models import Invoice, InvoiceDetail, TimelineEvent, TimelineKind
-    from salesapp.sales.services.common import PricingContext, compute_totals, lines_of
+    from salesapp.sales.models import (
+        Invoice,
+        InvoiceDetail,
+        Payment,
+        PaymentMethod,
+        TimelineEvent,
+        TimelineKind,
+    )
+    from salesapp.sales.services.common import lines_of
     from salesapp.sales.services.documents import address_from_customer
     from salesapp.sales.states import InvoiceState, InvoiceStatus
     from tests.factories import manager
@@ -255,6 +280,18 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
         org.save()
         group = catalog.unit_group_create(name="Each", base_unit_name="Each", by=user)
         price_list = catalog.price_list_save(price_list=PriceList(), by=user, name="Retail", currency=usd)
+        eur = catalog.currency_save(
+            currency=Currency(),
+            by=user,
+            code="EUR",
+            name="Euro",
+            symbol="€",
+            precision=2,
+            exchange_rate=D(EUR_RATE),
+        )
+        eur_price_list = catalog.price_list_save(
+            price_list=PriceList(), by=user, name="Retail EUR", currency=eur
+        )
         products = []
         for n in range(1, 41):
             product = catalog.product_save(
@@ -269,14 +306,15 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
                 current_cost=D(6 + n),
                 state=ProductState.ACTIVE,
             )
-            catalog.price_list_item_save(
-                item=PriceListItem(),
-                by=user,
-                price_list=price_list,
-                product=product,
-                pricing_method=2,
-                percentage=D("95"),
-            )
+            for prices in (price_list, eur_price_list):
+                catalog.price_list_item_save(
+                    item=PriceListItem(),
+                    by=user,
+                    price_list=prices,
+                    product=product,
+                    pricing_method=2,
+                    percentage=D("95"),
+                )
             products.append(product)
         accounts = [
             customers.account_save(
@@ -287,10 +325,11 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
                 address1_line1=f"{n} Main Street",
                 address1_city="Springfield",
                 address1_postalcode=f"{10000 + n}",
-                default_price_list=price_list,
+                default_price_list=price_list if n <= 160 else eur_price_list,
             )
             for n in range(1, 201)
         ]
+        usd_accounts, eur_accounts = accounts[:160], accounts[160:]
 
         def build(lines: int, customer: Account) -> Invoice:
             """An invoice made the way a user makes one: New → Save → add products."""
@@ -320,7 +359,30 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
 
         big = build(100, accounts[0])
         templates = [build(lines_per_invoice, accounts[n]) for n in range(1, 6)]
-        template_lines = {t.pk: lines_of(t) for t in templates}
+        eur_templates = [build(lines_per_invoice, eur_accounts[n]) for n in range(2)]
+        template_lines = {t.pk: lines_of(t) for t in (*templates, *eur_templates)}
+        assert all(t.exchange_rate == D(EUR_RATE) for t in eur_templates)
+        # Paid · Partial with three payments, through the services (Invoice Paid, then Add Payment twice).
+        partial = build(lines_per_invoice, eur_accounts[2])
+        third = (partial.total_amount / 4).quantize(D("0.01"))
+        services.invoice_mark_paid(
+            invoice=partial,
+            by=user,
+            status=InvoiceStatus.PARTIAL,
+            amount=third,
+            paid_on=today - datetime.timedelta(days=20),
+        )
+        for days, method in ((10, PaymentMethod.CARD), (2, PaymentMethod.CHECK)):
+            services.payment_record(
+                invoice=partial,
+                by=user,
+                amount=third,
+                paid_on=today - datetime.timedelta(days=days),
+                method=method,
+                reference=f"R-{days}",
+            )
+        partial = Invoice.objects.get(pk=partial.pk)
+        assert partial.status == InvoiceStatus.PARTIAL and partial.payments.count() == 3
 
     skip = {"id", "invoice_number", "customer_account", "customer_contact", "created_on", "modified_on"}
     header_fields = [f.attname for f in Invoice._meta.concrete_fields if f.name not in skip]
@@ -341,11 +403,27 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
     number = NumberSequence.objects.get(name="invoice").last_value
     prefix = OrganizationSettings.load().invoice_prefix
     batch = 500
+    cent = D("0.01")  # both currencies have 2 decimals, as has the base one
+
+    def split(amount: Decimal, parts: int) -> list[Decimal]:
+        """`amount` as `parts` payments, each more than 0."""
+        cuts = sorted(
+            (amount * D(str(round(rng.uniform(0.2, 0.8), 4)))).quantize(cent) for _ in range(parts - 1)
+        )
+        bounds = [D(0), *cuts, amount]
+        out = [b - a for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return out if all(x > 0 for x in out) else [amount]
+
+    methods = list(PaymentMethod.values)
     while made < count:
-        invoices, lines, events = [], [], []
+        invoices, lines, events, payments = [], [], [], []
         for _ in range(min(batch, count - made)):
-            template = templates[made % len(templates)]
-            account = accounts[rng.randrange(len(accounts))]
+            if rng.random() < 0.2:  # a fifth of the invoices in EUR
+                template = eur_templates[made % len(eur_templates)]
+                account = eur_accounts[rng.randrange(len(eur_accounts))]
+            else:
+                template = templates[made % len(templates)]
+                account = usd_accounts[rng.randrange(len(usd_accounts))]
             number += 1
             made += 1
             invoice = Invoice(**{name: getattr(template, name) for name in header_fields})
@@ -354,20 +432,54 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
             invoice.customer_account = account
             for key, value in address_cache[account.pk].items():
                 setattr(invoice, key, value)
-            invoice.invoice_date = today - datetime.timedelta(days=rng.randrange(400))
-            invoice.due_date = invoice.invoice_date + datetime.timedelta(days=30)
             roll = rng.random()
+            # Open invoices are recent (about two in three of them past due), closed ones any age.
+            age = rng.randrange(90 if roll < 0.6 or 0.85 <= roll < 0.9 else 400)
+            invoice.invoice_date = today - datetime.timedelta(days=age)
+            invoice.due_date = invoice.invoice_date + datetime.timedelta(days=30)
+            paid = D(0)
             if roll < 0.6:  # Active, any status reason (what invoice_set_status allows)
                 invoice.state, invoice.status = InvoiceState.ACTIVE, rng.choice(statuses)
-            elif roll < 0.85:  # invoice_mark_paid Complete
+            elif roll < 0.85:  # invoice_mark_paid Complete (after Partial ones for some)
                 invoice.state, invoice.status = InvoiceState.PAID, InvoiceStatus.COMPLETE
-                invoice.amount_paid, invoice.date_paid = invoice.total_amount, invoice.due_date
-            elif roll < 0.9:  # invoice_mark_paid Partial
+                paid = invoice.total_amount
+            elif roll < 0.9:  # invoice_mark_paid Partial (then Add Payment for some)
                 invoice.state, invoice.status = InvoiceState.PAID, InvoiceStatus.PARTIAL
-                invoice.amount_paid = (invoice.total_amount / 2).quantize(D("0.01"))
-                invoice.date_paid = invoice.due_date
+                paid = (invoice.total_amount * D(str(round(rng.uniform(0.1, 0.9), 2)))).quantize(cent)
             else:  # invoice_cancel
                 invoice.state, invoice.status = InvoiceState.CANCELED, InvoiceStatus.CANCELED
+            if paid:
+                parts = split(paid, rng.choice((1, 1, 1, 2, 3)))
+                span = max(1, min(age, 60))
+                days = sorted((rng.randrange(span) for _ in parts), reverse=True)
+                for amount, ago in zip(parts, days, strict=True):
+                    paid_on = today - datetime.timedelta(days=ago)
+                    payment = Payment(
+                        invoice_id=invoice.id,
+                        owner=user,
+                        amount=amount,
+                        amount_base=to_base(amount, invoice.exchange_rate, 2),
+                        paid_on=paid_on,
+                        method=rng.choice(methods),
+                    )
+                    payments.append(payment)
+                    events.append(
+                        TimelineEvent(
+                            document_type="invoice",
+                            document_id=invoice.id,
+                            actor=user,
+                            kind=TimelineKind.PAYMENT,
+                            summary=f"Payment of {amount} received",
+                            details={"payment_id": str(payment.id), "amount": str(amount)},
+                        )
+                    )
+                invoice.date_paid = today - datetime.timedelta(days=days[-1])
+            # payments.settle and invoice_cancel: balance, then the base twins of the new amounts
+            # (the totals' twins come with the template, priced at the same rate).
+            invoice.amount_paid, invoice.amount_credited = paid, D(0)
+            invoice.settle_balance()
+            invoice.amount_paid_base = to_base(invoice.amount_paid, invoice.exchange_rate, 2)
+            invoice.balance_due_base = to_base(invoice.balance_due, invoice.exchange_rate, 2)
             invoices.append(invoice)
             for line in template_lines[template.pk]:
                 copy = InvoiceDetail(**{name: getattr(line, name) for name in line_fields})
@@ -385,6 +497,7 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
         with transaction.atomic():
             Invoice.objects.bulk_create(invoices)
             InvoiceDetail.objects.bulk_create(lines, batch_size=2000)
+            Payment.objects.bulk_create(payments)
             TimelineEvent.objects.bulk_create(events)
             NumberSequence.objects.filter(name="invoice").update(last_value=number)  # numbers stay gapless
 
@@ -395,12 +508,63 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
-    # The clones' stored totals must be what the services would compute from their lines.
-    for invoice in Invoice.objects.order_by("?")[:20]:
+    # The clones' stored totals must be what the services would compute from their lines, and their
+    # payments, balance and base amounts what the payment services would set.
+    check_sample(Invoice.objects.order_by("?")[:40])
+    check_sample(Invoice.objects.filter(status=InvoiceStatus.PARTIAL).order_by("?")[:10])
+    return user, big, partial, counts()
+
+
+def check_sample(invoices) -> None:
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from salesapp.pricing import to_base
+    from salesapp.sales.services.common import PricingContext, base_places, compute_totals, lines_of
+    from salesapp.sales.states import InvoiceState
+
+    places = base_places()
+    checked = 0
+    for invoice in invoices:
+        name = invoice.invoice_number
         totals = compute_totals(invoice, lines_of(invoice), PricingContext.for_document(invoice))
-        assert totals.total_amount == invoice.total_amount, invoice.invoice_number
-        assert totals.total_tax == invoice.total_tax, invoice.invoice_number
-    return user, big, {"invoices": Invoice.objects.count(), "lines": InvoiceDetail.objects.count()}
+        assert totals.total_amount == invoice.total_amount, name
+        assert totals.total_tax == invoice.total_tax, name
+        assert invoice.exchange_rate == invoice.currency.exchange_rate, name
+        paid = invoice.payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+        assert paid == invoice.amount_paid, name
+        for payment in invoice.payments.all():
+            assert payment.amount_base == to_base(payment.amount, invoice.exchange_rate, places), name
+        if invoice.state == InvoiceState.CANCELED:
+            assert invoice.balance_due == 0, name
+        else:
+            assert invoice.balance_due == invoice.total_amount - paid - invoice.amount_credited, name
+        for field in invoice.BASE_TWINS:
+            expected = to_base(getattr(invoice, field), invoice.exchange_rate, places)
+            assert getattr(invoice, f"{field}_base") == expected, f"{name}: {field}_base"
+        checked += 1
+    assert checked, "nothing to check"
+
+
+def counts() -> dict:
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from salesapp.sales import selectors
+    from salesapp.sales.models import Invoice, InvoiceDetail, Payment
+
+    invoices = Invoice.objects
+    data = {
+        "invoices": invoices.count(),
+        "lines": InvoiceDetail.objects.count(),
+        "payments": Payment.objects.count(),
+        "overdue": invoices.filter(selectors.overdue_invoices(timezone.localdate())).count(),
+        "with_balance": invoices.filter(selectors.open_invoices()).count(),
+        "eur": invoices.filter(~Q(exchange_rate=1)).count(),
+    }
+    assert data["overdue"] and data["eur"] and data["payments"], data
+    return data
 
 
 def settle() -> None:
@@ -417,14 +581,11 @@ def settle() -> None:
 def reuse():  # the rows of a previous SQLite run
     from django.contrib.auth.models import User
 
-    from salesapp.sales.models import Invoice, InvoiceDetail
+    from salesapp.sales.models import Invoice
 
     big = Invoice.objects.get(invoice_number__endswith="00001")
-    return (
-        User.objects.get(username="bench"),
-        big,
-        {"invoices": Invoice.objects.count(), "lines": InvoiceDetail.objects.count()},
-    )
+    partial = Invoice.objects.get(invoice_number__endswith="00009")  # after big and 7 templates
+    return User.objects.get(username="bench"), big, partial, counts()
 
 
 def count_queries(client, url: str) -> tuple[int, float, object]:
@@ -461,17 +622,22 @@ def profile_page(client, page: str, url: str) -> None:
     print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
 
 
-def measure(user, big, requests: int, *, profile: bool = False) -> dict[str, dict]:
+def measure(user, big, partial, requests: int, *, profile: bool = False) -> dict[str, dict]:
     from django.test import Client
     from django.urls import reverse
 
     client = Client()
     client.force_login(user)
+    invoice_list = reverse("invoice_list")
     urls = {
-        "invoice list": reverse("invoice_list"),
+        "invoice list": invoice_list,
+        "overdue invoices": f"{invoice_list}?view=overdue",
+        "list by balance due": f"{invoice_list}?view=all&sort=-balance_due_base",
         "invoice, 100 lines": reverse("invoice_detail", kwargs={"pk": big.pk}),
+        "partial, 3 payments": reverse("invoice_detail", kwargs={"pk": partial.pk}),
         "dashboard": reverse("home"),
     }
+    assert tuple(urls) == PAGES
     out = {}
     for page, url in urls.items():
         for _ in range(3):  # warm caches (templates, query plans)
