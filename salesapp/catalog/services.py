@@ -11,6 +11,7 @@ from django.db.models import F, ForeignObjectRel, Model
 
 from salesapp import pricing
 from salesapp.core.exceptions import ValidationFailed, full_clean_or_fail
+from salesapp.core.formatting import valid_locale
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.text import has_line_break
 
@@ -549,6 +550,14 @@ def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettin
             raise ValidationFailed(
                 f"{label}: enter it on one line; it goes into the header of every email sent.", field=name
             )
+    if "locale" in changes:
+        locale = valid_locale(str(changes["locale"] or ""))
+        if locale is None:
+            raise ValidationFailed(
+                f"Locale: “{str(changes['locale'])[:40]}” is not a locale we know (en_US, de_DE, fr_FR …).",
+                field="locale",
+            )
+        changes["locale"] = locale
     _check_base_currency(org, changes.get("default_currency", org.default_currency))
     before = [getattr(org, name) for name in PRICING_SETTINGS]
     for name, value in changes.items():

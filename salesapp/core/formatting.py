@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.numbers import NumberPattern, get_decimal_symbol, get_group_symbol
 from django.conf import settings
@@ -40,6 +40,14 @@ def default_locale() -> str:
     """The organization's locale. Organization settings have no locale field yet, so it comes from
     ``settings.LANGUAGE_CODE`` ("en-us" → "en_US"); every formatter still takes it as a parameter."""
     return _locale_name(settings.LANGUAGE_CODE)
+
+
+def valid_locale(value: str) -> str | None:
+    """ "de-de", "de_DE" → "de_DE"; None for anything Babel has no data for."""
+    try:
+        return str(Locale.parse(to_locale(value.strip().replace("_", "-"))))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
 
 
 @lru_cache(maxsize=16)

@@ -1,5 +1,6 @@
 from django import forms
 
+from salesapp.core.addresses import address_fields
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.views.records import ServiceValidated
 
@@ -16,7 +17,8 @@ class OrganizationSettingsForm(ServiceValidated, forms.ModelForm):
         model = OrganizationSettings
         fields = [
             "seller_name",
-            "address",
+            *address_fields("address"),
+            "locale",
             "tax_id",
             "email",
             "phone",
@@ -55,7 +57,6 @@ class OrganizationSettingsForm(ServiceValidated, forms.ModelForm):
             "reminder_body_template": REMINDER_PLACEHOLDERS,
         }
         widgets = {
-            "address": forms.Textarea(attrs={"rows": 3}),
             "payment_instructions": forms.Textarea(attrs={"rows": 3}),
             "invoice_footer": forms.Textarea(attrs={"rows": 2}),
             "email_body_template": forms.Textarea(attrs={"rows": 5}),

@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from salesapp.core.addresses import address_model
+
 
 class TimeStamped(models.Model):
     """UUID public id (the Web API key), created / modified timestamps and an owner."""
@@ -58,11 +60,23 @@ class DiscountCalculation(models.TextChoices):
     PER_UNIT = "per_unit", "Per unit"
 
 
-class OrganizationSettings(models.Model):
-    """The seller: one row (pk=1). Read it with OrganizationSettings.load()."""
+SellerAddress = address_model("address", "seller")
+
+
+class OrganizationSettings(SellerAddress):
+    """The seller: one row (pk=1). Read it with OrganizationSettings.load().
+
+    Its postal address is columns (address_line1 … address_country) like a customer's, so documents
+    print it in its country's order and e-invoices carry its parts.
+    """
 
     seller_name = models.CharField(max_length=200, default="Contoso Ltd")
-    address = models.TextField(blank=True)
+    locale = models.CharField(
+        "locale",
+        max_length=20,
+        default="en_US",
+        help_text="How amounts and dates are written: en_US, en_GB, de_DE, fr_FR …",
+    )
     tax_id = models.CharField("tax / VAT id", max_length=60, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=50, blank=True)

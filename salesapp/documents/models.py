@@ -3,8 +3,8 @@
 Both are rows, not Celery results: the state a user sees (and the guard that stops a second send)
 lives in the database.
 
-Which document a row belongs to: one nullable foreign key per document kind (`invoice`,
-`credit_note`; quotes and orders join the same way) and a check constraint that exactly one is set.
+Which document a row belongs to: one nullable foreign key per document kind (`quote`,
+`sales_order`, `invoice`, `credit_note`) and a check constraint that exactly one is set.
 Foreign keys keep the database honest (PROTECT, joins, per-kind indexes) where a generic
 (kind, id) pair could point at nothing. `DOCUMENT_FIELDS` lists them; `salesapp.documents.kinds`
 maps a document to its field.
@@ -17,7 +17,14 @@ from django.db import models
 from django.db.models import Q
 
 # The foreign key of each document kind on DocumentPdf and Delivery (a kind's `kind` → field name).
-DOCUMENT_FIELDS = {"invoice": "invoice", "creditnote": "credit_note"}
+DOCUMENT_FIELDS = {
+    "quote": "quote",
+    "salesorder": "sales_order",
+    "invoice": "invoice",
+    "creditnote": "credit_note",
+}
+# For select_related: every document a row may point at.
+DOCUMENT_RELATIONS = tuple(DOCUMENT_FIELDS.values())
 
 
 def _exactly_one_document() -> Q:
@@ -39,6 +46,12 @@ class DocumentPdf(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quote = models.OneToOneField(
+        "sales.Quote", null=True, blank=True, on_delete=models.CASCADE, related_name="pdf"
+    )
+    sales_order = models.OneToOneField(
+        "sales.SalesOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="pdf"
+    )
     invoice = models.OneToOneField(
         "sales.Invoice", null=True, blank=True, on_delete=models.CASCADE, related_name="pdf"
     )
@@ -64,7 +77,7 @@ class DocumentPdf(models.Model):
         return f"PDF of {self.document} (v{self.content_version})"
 
     @property
-    def document(self):  # Invoice | CreditNote
+    def document(self):  # Quote | SalesOrder | Invoice | CreditNote
         return next(getattr(self, f) for f in DOCUMENT_FIELDS.values() if getattr(self, f"{f}_id"))
 
 
@@ -89,6 +102,12 @@ class Delivery(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quote = models.ForeignKey(
+        "sales.Quote", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    sales_order = models.ForeignKey(
+        "sales.SalesOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
     invoice = models.ForeignKey(
         "sales.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
     )
@@ -128,6 +147,8 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         ordering = ["-created_on"]
         indexes = [
+            models.Index(fields=["quote", "-created_on"], name="delivery_quote_idx"),
+            models.Index(fields=["sales_order", "-created_on"], name="delivery_sales_order_idx"),
             models.Index(fields=["invoice", "-created_on"], name="delivery_invoice_idx"),
             models.Index(fields=["credit_note", "-created_on"], name="delivery_credit_note_idx"),
         ]
@@ -155,7 +176,7 @@ class Delivery(models.Model):
         return f"{self.subject} → {self.to} ({self.state})"
 
     @property
-    def document(self):  # Invoice | CreditNote
+    def document(self):  # Quote | SalesOrder | Invoice | CreditNote
         return next(getattr(self, f) for f in DOCUMENT_FIELDS.values() if getattr(self, f"{f}_id"))
 
     @property

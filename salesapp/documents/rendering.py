@@ -27,6 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from salesapp.catalog.models import Currency
 from salesapp.core import formatting as fmt
+from salesapp.core.addresses import address_fields
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import CreditNote, CreditNoteDetail, DocumentLine, Invoice, InvoiceDetail
 from salesapp.sales.states import InvoiceState, InvoiceStatus
@@ -41,7 +42,8 @@ STATIC_PREFIX = "/static/"
 MEDIA_PREFIX = "/media/"
 SETTINGS_FIELDS = (
     "seller_name",
-    "address",
+    *address_fields("address"),
+    "locale",
     "tax_id",
     "email",
     "phone",
@@ -278,6 +280,7 @@ def invoice_context(
         "mark": mark,
         "logo_url": f"{asset_origin}{MEDIA_PREFIX}{org.logo.name}" if org.logo and asset_origin else "",
         "customer_name": customer.name if customer else "",
+        "seller_address": _address(org, "address"),
         "bill_to": _address(invoice, "billto"),
         "ship_to": _address(invoice, "shipto"),
         "invoice_date": fmt.day(invoice.invoice_date),
@@ -307,6 +310,7 @@ def credit_note_context(
         "lines": rows,
         "logo_url": f"{asset_origin}{MEDIA_PREFIX}{org.logo.name}" if org.logo and asset_origin else "",
         "customer_name": customer.name if customer else "",
+        "seller_address": _address(org, "address"),
         "bill_to": _address(credit_note, "billto"),
         "credit_date": fmt.day(credit_note.credit_date),
         "invoice_number": invoice.invoice_number,
@@ -317,7 +321,7 @@ def credit_note_context(
     }
 
 
-def _address(invoice: Invoice | CreditNote, prefix: str) -> list[str]:
+def _address(invoice: Any, prefix: str) -> list[str]:
     name = getattr(invoice, f"{prefix}_name", "")
     parts = [getattr(invoice, f"{prefix}_{p}", "") for p in ("line1", "line2", "line3")]
     city = " ".join(

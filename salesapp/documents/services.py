@@ -63,7 +63,7 @@ from salesapp.sales.services.common import lock, record, refresh_pricing, requir
 from salesapp.sales.states import INVOICE
 
 from .kinds import kind_of
-from .models import Delivery, DeliveryPurpose, DeliveryState, DocumentPdf, split_addresses
+from .models import DOCUMENT_RELATIONS, Delivery, DeliveryPurpose, DeliveryState, DocumentPdf, split_addresses
 from .rendering import document_html, fill, html_to_pdf, template_values
 
 log = logging.getLogger(__name__)
@@ -254,7 +254,7 @@ def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
     """Retry a failed delivery by hand: failed → queued, enqueued again. Nothing else may be retried."""
     fresh = (
         Delivery.objects.select_for_update(of=("self",))
-        .select_related("invoice", "credit_note")
+        .select_related(*DOCUMENT_RELATIONS)
         .get(pk=delivery.pk)
     )
     if fresh.state != DeliveryState.FAILED:
@@ -413,7 +413,7 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
     token = delivery_claim(delivery_id)
     if token is None:
         return Outcome("done")
-    delivery = Delivery.objects.select_related("invoice", "credit_note").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related(*DOCUMENT_RELATIONS).get(pk=delivery_id)
     try:
         pdf = document_pdf(delivery.document)
     except Exception as exc:  # a bug or a broken template: retrying won't help
@@ -424,7 +424,7 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("invoice", "credit_note")
+            .select_related(*DOCUMENT_RELATIONS)
             .get(pk=delivery_id)
         )
         if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
@@ -467,7 +467,7 @@ def _record_error(delivery_id: Any, token: uuid.UUID, error: str, retry: bool) -
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("invoice", "credit_note")
+            .select_related(*DOCUMENT_RELATIONS)
             .get(pk=delivery_id)
         )
         if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:

@@ -32,7 +32,7 @@ from salesapp.sales.services import ensure_current_pricing
 from . import services
 from .forms import ReminderForm, SendEmailForm
 from .kinds import CREDIT_NOTE, INVOICE, DocumentKind, kind_of
-from .models import Delivery
+from .models import DOCUMENT_RELATIONS, Delivery
 from .rendering import document_html
 from .selectors import any_in_flight, document_deliveries
 
@@ -220,7 +220,7 @@ creditnote_print = _bind(_print_preview, CREDIT_NOTE, "credit_note_id", *READ)
 @require_POST
 def retry(request: HttpRequest, delivery_id: Any) -> HttpResponse:
     """Retry a failed delivery (only failed ones: the service refuses the rest)."""
-    delivery = get_object_or_404(Delivery.objects.select_related("invoice", "credit_note"), pk=delivery_id)
+    delivery = get_object_or_404(Delivery.objects.select_related(*DOCUMENT_RELATIONS), pk=delivery_id)
     error = ""
     try:
         services.delivery_retry(delivery=delivery, by=request.user)

@@ -274,6 +274,7 @@ def test_organization_settings(client, boss, rep):
     client.force_login(boss)
     data = {
         "seller_name": "Contoso",
+        "locale": "en_US",
         "pricing_precision": "9",
         "discount_calculation": "line_item",
         "quote_prefix": "Q-",

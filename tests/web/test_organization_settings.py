@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 FORM = {
     "seller_name": "Contoso",
+    "locale": "en_US",
     "pricing_precision": "2",
     "discount_calculation": "line_item",
     "quote_prefix": "QUO-",
@@ -47,6 +48,7 @@ def revisions() -> list[int]:
         ({"discount_calculation": "per_box"}, "discount_calculation", "not a valid choice"),
         ({"seller_name": ""}, "seller_name", "cannot be blank"),
         ({"email": "not-an-email"}, "email", "valid email"),
+        ({"locale": "xx_YY"}, "locale", "not a locale"),
         ({"row_version": 3}, "row_version", "no organization setting"),
     ],
 )

@@ -318,7 +318,12 @@ class Seeder:
         usd, _ = Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "symbol": "$"})
         org = OrganizationSettings.load()
         org.seller_name = "Contoso Office Solutions Inc."
-        org.address = "One Contoso Way\nSuite 400\nRedmond, WA 98052\nUnited States"
+        org.address_line1 = "One Contoso Way"
+        org.address_line2 = "Suite 400"
+        org.address_city = "Redmond"
+        org.address_stateorprovince = "WA"
+        org.address_postalcode = "98052"
+        org.address_country = "US"
         org.tax_id = "US 91-1144442"
         org.email = "billing@contoso-office.example"
         org.phone = "+1 425 555 0100"
