@@ -538,7 +538,7 @@ def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettin
     if unknown:
         raise ValidationFailed(f"There is no organization setting named {unknown[0]}.", field=unknown[0])
     OrganizationSettings.load()  # the row exists from then on
-    org = OrganizationSettings.objects.select_for_update().get(pk=1)
+    org: OrganizationSettings = OrganizationSettings.objects.select_for_update().get(pk=1)
     precision = changes.get("pricing_precision", org.pricing_precision)
     if precision is None or not 0 <= precision <= 4:
         raise ValidationFailed(
