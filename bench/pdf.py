@@ -55,7 +55,11 @@ def build_catalog():  # (user, account, product)
     org = OrganizationSettings.load()
     org.default_currency = usd
     org.seller_name = "Contoso Ltd"
-    org.address = "1 Microsoft Way\nRedmond, WA 98052"
+    org.address_line1 = "1 Microsoft Way"
+    org.address_city = "Redmond"
+    org.address_stateorprovince = "WA"
+    org.address_postalcode = "98052"
+    org.address_country = "US"
     org.payment_instructions = "Bank: Contoso Bank · IBAN US00 0000 0000 0000"
     org.invoice_footer = "Thank you for your business."
     org.save()
