@@ -300,7 +300,7 @@ def send_by_email(params: dict[str, Any], user: Any, target: Any = None) -> Any:
                 f"{name} must be a string" + (" or a list of addresses." if name in ("To", "Cc") else ".")
             )
         values[name.lower()] = value
-    target.lifecycle.require("email", target.state)
+    # delivery_queue checks the lifecycle's `email` row and the role, as for the screens
     return documents.delivery_queue(document=target, by=user, **values)
 
 
@@ -530,7 +530,7 @@ ACTIONS: tuple[Action, ...] = (
         "Sales manager only.",
     ),
     # (h3docs) SendCreditNoteByEmail is bound to "creditnotes" like SendInvoiceByEmail above; the
-    # credit note PDF is served next to invoice_pdf in `bound`.
+    # credit note PDF is served by document_pdf (PDF_SETS) in `bound`.
     Action(
         "UnlockSalesOrderPricing",
         (Param("SalesOrderId", "guid"),),
@@ -550,6 +550,24 @@ ACTIONS: tuple[Action, ...] = (
         returns="delivery",
         bound_to="creditnotes",
         description="(ours) Queue the credit note PDF by email, as the screen does: 202 with the delivery.",
+    ),
+    Action(
+        "SendQuoteByEmail",
+        EMAIL_PARAMS,
+        send_by_email,
+        returns="delivery",
+        bound_to="quotes",
+        description="(ours) Queue the quote PDF by email, as the screen does: 202 with the delivery. "
+        "An Active or Won quote only.",
+    ),
+    Action(
+        "SendSalesOrderByEmail",
+        EMAIL_PARAMS,
+        send_by_email,
+        returns="delivery",
+        bound_to="salesorders",
+        description="(ours) Queue the order confirmation PDF by email, as the screen does: 202 with the "
+        "delivery. Not a canceled order.",
     ),
 )
 UNBOUND = {a.name: a for a in ACTIONS if a.bound_to is None}
@@ -600,10 +618,8 @@ def bound(
     request: HttpRequest, entity: Entity, key: Any, rest: str, user: Any, read_body: Callable[..., Any]
 ) -> HttpResponse:
     name = rest.removeprefix("Microsoft.Dynamics.CRM.")
-    if entity.set_name == "invoices" and name == "pdf":
-        return invoice_pdf(request, key, user)
-    if entity.set_name == "creditnotes" and name == "pdf":
-        return credit_note_pdf(request, key, user)
+    if name == "pdf" and entity.set_name in PDF_SETS:
+        return document_pdf(request, entity, key, user)
     action = BOUND.get((entity.set_name, name))
     if action is None:
         raise not_found(f"{entity.set_name}(<id>) has no action or property {rest[:80]!r}.")
@@ -619,29 +635,27 @@ def bound(
     return _answer(request, action, params, result)
 
 
-def invoice_pdf(request: HttpRequest, key: Any, user: Any) -> HttpResponse:
-    """(ours) GET invoices(<id>)/pdf: the stored PDF, rendered first if needed (as Download PDF)."""
+# (ours) The entity sets whose records have a PDF, `GET <set>(<id>)/pdf`, and what the PDF is called.
+PDF_SETS = {
+    "quotes": "quote",
+    "salesorders": "order confirmation",
+    "invoices": "invoice",
+    "creditnotes": "credit note",
+}
+
+
+def document_pdf(request: HttpRequest, entity: Entity, key: Any, user: Any) -> HttpResponse:
+    """(ours) GET <set>(<id>)/pdf of any set in PDF_SETS: the stored PDF, rendered first if the document
+    changed since (as the screens' Download PDF)."""
     from salesapp.documents import services as documents
 
+    noun = PDF_SETS[entity.set_name]
     if request.method != "GET":
-        raise ApiError(405, "The invoice PDF is read with GET.")
-    invoice = _get(Invoice, key, "invoice")
-    response = HttpResponse(documents.invoice_pdf(invoice, by=user), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{documents.pdf_filename(invoice)}"'
+        raise ApiError(405, f"The {noun} PDF is read with GET.")
+    document = _get(entity.model, key, entity.logical)
+    response = HttpResponse(documents.document_pdf(document, by=user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.pdf_filename(document)}"'
     return response
 
 
 ACTION_SETS = {a.name: (BY_SET[a.bound_to] if a.bound_to else None) for a in ACTIONS}
-
-
-def credit_note_pdf(request: HttpRequest, key: Any, user: Any) -> HttpResponse:
-    """(ours, h3docs) GET creditnotes(<id>)/pdf: the stored credit note PDF, as invoices(<id>)/pdf."""
-    from salesapp.documents import services as documents
-    from salesapp.sales.models import CreditNote
-
-    if request.method != "GET":
-        raise ApiError(405, "The credit note PDF is read with GET.")
-    credit_note = _get(CreditNote, key, "credit note")
-    response = HttpResponse(documents.document_pdf(credit_note, by=user), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{documents.pdf_filename(credit_note)}"'
-    return response

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .actions import ACTIONS, Action
+from .actions import ACTIONS, PDF_SETS, Action
 from .entities import CREATE, ENTITIES, MONEY_LIMIT, RW, STATE_PARAM, Attr, Entity
 
 GUID = {"type": "string", "format": "uuid"}
@@ -345,7 +345,7 @@ def document(server: str) -> dict[str, Any]:
         paths.update(entity_paths(entity))
     paths.update(action_paths())
     paths.update(metadata_paths())
-    for entity_set, noun in (("invoices", "invoice"), ("creditnotes", "credit note")):
+    for entity_set, noun in PDF_SETS.items():
         paths[f"/{entity_set}({{id}})/pdf"] = {
             "get": {
                 "operationId": f"{entity_set}_pdf",

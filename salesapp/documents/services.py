@@ -1,5 +1,5 @@
 """Document PDFs, email deliveries and payment reminders (SPEC §8, §10). Views, the Web API and
-Celery tasks call these. "Document" is an invoice or a credit note (salesapp.documents.kinds).
+Celery tasks call these. "Document" is a quote, an order, an invoice or a credit note (salesapp.documents.kinds).
 
 Payment reminders are deliveries too (purpose `reminder`, the invoice PDF attached): they go through
 the same queue, worker and exactly-once claim as Send by Email.
@@ -57,7 +57,7 @@ from salesapp.core.exceptions import DomainError, PermissionDeniedError, StateEr
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.text import has_line_break, one_line
 from salesapp.core.views.records import create_once
-from salesapp.sales.models import CreditNote, Invoice, TimelineKind
+from salesapp.sales.models import CreditNote, Invoice, Quote, SalesOrder, TimelineKind
 from salesapp.sales.services import ensure_current_pricing, require_issuable
 from salesapp.sales.services.common import lock, record, refresh_pricing, require
 from salesapp.sales.states import INVOICE
@@ -73,7 +73,7 @@ MAX_SUBJECT = 300
 MAX_BODY = 20_000
 MAX_TAKEOVERS = 3
 SEND_INVOICE_EMAIL = "documents.send_invoice_email"  # the name of tasks.send_invoice_email (any document)
-Document = Invoice | CreditNote
+Document = Quote | SalesOrder | Invoice | CreditNote
 
 
 # --- the PDF -----------------------------------------------------------------------------------------
@@ -130,21 +130,30 @@ def pdf_filename(document: Document) -> str:
 # --- composing ---------------------------------------------------------------------------------------
 
 
-CREDIT_NOTE_SUBJECT = "Credit note {number} from {seller}"
-CREDIT_NOTE_BODY = (
-    "Dear customer,\n\nplease find attached credit note {number} for {total}, which credits invoice "
-    "{invoice}.\n\nKind regards,\n{seller}"
-)
+# The default subject and message of each kind but invoices (whose are organization settings).
+EMAIL_TEMPLATES = {
+    "quote": (
+        "Quote {number} from {seller}",
+        "Dear customer,\n\nplease find attached our quote {number} for {total}.\n\nKind regards,\n{seller}",
+    ),
+    "salesorder": (
+        "Order confirmation {number} from {seller}",
+        "Dear customer,\n\nthank you for your order. Please find attached the confirmation of order {number} "
+        "for {total}.\n\nKind regards,\n{seller}",
+    ),
+    "creditnote": (
+        "Credit note {number} from {seller}",
+        "Dear customer,\n\nplease find attached credit note {number} for {total}, which credits invoice "
+        "{invoice}.\n\nKind regards,\n{seller}",
+    ),
+}
 
 
 def compose_defaults(document: Document) -> dict[str, str]:
     """SPEC §8 defaults of the Send by Email dialog."""
     org = OrganizationSettings.load()
     values = template_values(document, org)
-    if isinstance(document, CreditNote):
-        subject, body = CREDIT_NOTE_SUBJECT, CREDIT_NOTE_BODY
-    else:
-        subject, body = org.email_subject_template, org.email_body_template
+    subject, body = EMAIL_TEMPLATES.get(document.kind, (org.email_subject_template, org.email_body_template))
     return {
         "to": customer_email(document),
         "cc": "",
@@ -192,6 +201,14 @@ def _clean(to: str, cc: str, subject: str, body: str) -> tuple[list[str], list[s
     return to_list, cc_list, subject, body
 
 
+def require_may_email(document: Document, by: Any) -> None:
+    """Send by Email's one check, shared by the screens, the Web API, bulk sending and tasks: the
+    lifecycle table's `email` row (which states, which role) and the document's own rules."""
+    if not has_role(by, document.lifecycle.role("email"), document):
+        raise PermissionDeniedError("You need the Salesperson or Sales manager role to send documents.")
+    require(document, "email")
+
+
 def _enqueue(delivery_id: uuid.UUID) -> None:
     # The task by its Celery name, not by import: tasks.py calls this module (tasks are thin), and
     # importing it back would make a cycle. DocumentsConfig.ready imports tasks.py, so the name is
@@ -226,6 +243,7 @@ def delivery_queue(
         to = ", ".join(to)
     if isinstance(cc, list | tuple):
         cc = ", ".join(cc)
+    require_may_email(document, by)
     document = ensure_current_pricing(document, by=by)
     require_issuable(document, "email")
     to_list, cc_list, subject, body = _clean(to, cc, subject, body)

@@ -20,5 +20,13 @@ urlpatterns = [
     ),
     path("creditnotes/<uuid:credit_note_id>/pdf/", views.creditnote_pdf, name="creditnote_pdf"),
     path("creditnotes/<uuid:credit_note_id>/print/", views.creditnote_print, name="creditnote_print"),
+    path("quotes/<uuid:quote_id>/email/", views.quote_send_email, name="quote_send_email"),
+    path("quotes/<uuid:quote_id>/deliveries/", views.quote_deliveries, name="quote_deliveries"),
+    path("quotes/<uuid:quote_id>/pdf/", views.quote_pdf, name="quote_pdf"),
+    path("quotes/<uuid:quote_id>/print/", views.quote_print, name="quote_print"),
+    path("orders/<uuid:order_id>/email/", views.salesorder_send_email, name="salesorder_send_email"),
+    path("orders/<uuid:order_id>/deliveries/", views.salesorder_deliveries, name="salesorder_deliveries"),
+    path("orders/<uuid:order_id>/pdf/", views.salesorder_pdf, name="salesorder_pdf"),
+    path("orders/<uuid:order_id>/print/", views.salesorder_print, name="salesorder_print"),
     path("deliveries/<uuid:delivery_id>/retry/", views.retry, name="delivery_retry"),
 ]

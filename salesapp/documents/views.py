@@ -5,8 +5,8 @@ Thin views: parse, check the role on the server, call one service, render a part
 full page (extending base.html) otherwise.
 
 URL names (namespace `documents`): invoices `send_email`, `deliveries`, `invoice_pdf`, `invoice_print`,
-`invoice_remind`; credit notes `creditnote_send_email`, `creditnote_deliveries`, `creditnote_pdf`,
-`creditnote_print`; `delivery_retry` for both.
+`invoice_remind`; quotes, orders and credit notes `<kind>_send_email`, `<kind>_deliveries`, `<kind>_pdf`,
+`<kind>_print` (kind: quote, salesorder, creditnote); `delivery_retry` for all.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from salesapp.accounts.roles import has_role, is_salesperson
 from salesapp.core.exceptions import DomainError, PermissionDeniedError
 from salesapp.core.views.records import create_once
-from salesapp.sales.models import CreditNote, Invoice
+from salesapp.sales.models import Invoice
 from salesapp.sales.services import ensure_current_pricing
 
 from . import services
 from .forms import ReminderForm, SendEmailForm
-from .kinds import CREDIT_NOTE, INVOICE, DocumentKind, kind_of
+from .kinds import CREDIT_NOTE, INVOICE, KINDS, QUOTE, SALES_ORDER, DocumentKind, kind_of
 from .models import DOCUMENT_RELATIONS, Delivery
 from .rendering import document_html
 from .selectors import any_in_flight, document_deliveries
@@ -46,11 +46,15 @@ URL_NAMES = {
         "pdf": "invoice_pdf",
         "print": "invoice_print",
     },
-    CREDIT_NOTE.kind: {
-        "email": "creditnote_send_email",
-        "deliveries": "creditnote_deliveries",
-        "pdf": "creditnote_pdf",
-        "print": "creditnote_print",
+    **{
+        kind: {
+            "email": f"{kind}_send_email",
+            "deliveries": f"{kind}_deliveries",
+            "pdf": f"{kind}_pdf",
+            "print": f"{kind}_print",
+        }
+        for kind in KINDS
+        if kind != INVOICE.kind
     },
 }
 
@@ -76,30 +80,16 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+CUSTOMER_RELATED = ("currency", "customer_account", "customer_contact", "customer_account__primary_contact")
+
+
 def _invoice(invoice_id: Any) -> Invoice:
-    return get_object_or_404(
-        Invoice.objects.select_related(
-            "currency", "customer_account", "customer_contact", "customer_account__primary_contact"
-        ),
-        pk=invoice_id,
-    )
+    return get_object_or_404(Invoice.objects.select_related(*CUSTOMER_RELATED), pk=invoice_id)
 
 
-def _credit_note(credit_note_id: Any) -> CreditNote:
-    return get_object_or_404(
-        CreditNote.objects.select_related(
-            "currency",
-            "invoice",
-            "customer_account",
-            "customer_contact",
-            "customer_account__primary_contact",
-        ),
-        pk=credit_note_id,
-    )
-
-
-def _load(kind: DocumentKind, pk: Any) -> Invoice | CreditNote:
-    return _credit_note(pk) if kind is CREDIT_NOTE else _invoice(pk)
+def _load(kind: DocumentKind, pk: Any) -> Any:
+    related = (*CUSTOMER_RELATED, "invoice") if kind is CREDIT_NOTE else CUSTOMER_RELATED
+    return get_object_or_404(kind.model.objects.select_related(*related), pk=pk)
 
 
 def _next_url(request: HttpRequest, fallback: str) -> str:
@@ -214,6 +204,14 @@ creditnote_send_email = _bind(_send_email, CREDIT_NOTE, "credit_note_id", *EMAIL
 creditnote_deliveries = _bind(_deliveries, CREDIT_NOTE, "credit_note_id", *READ)
 creditnote_pdf = _bind(_download_pdf, CREDIT_NOTE, "credit_note_id", *READ)
 creditnote_print = _bind(_print_preview, CREDIT_NOTE, "credit_note_id", *READ)
+quote_send_email = _bind(_send_email, QUOTE, "quote_id", *EMAIL)
+quote_deliveries = _bind(_deliveries, QUOTE, "quote_id", *READ)
+quote_pdf = _bind(_download_pdf, QUOTE, "quote_id", *READ)
+quote_print = _bind(_print_preview, QUOTE, "quote_id", *READ)
+salesorder_send_email = _bind(_send_email, SALES_ORDER, "order_id", *EMAIL)
+salesorder_deliveries = _bind(_deliveries, SALES_ORDER, "order_id", *READ)
+salesorder_pdf = _bind(_download_pdf, SALES_ORDER, "order_id", *READ)
+salesorder_print = _bind(_print_preview, SALES_ORDER, "order_id", *READ)
 
 
 @salesperson_only

@@ -106,6 +106,7 @@ class Action:
     role: Role = Role.SALESPERSON
     message: str = ""  # the Dynamics 365 message, or how the Web API reaches it
     by_patch: bool = True  # reachable by PATCH statecode/statuscode in the Web API
+    hint: str = ""  # what to do instead, added to the refusal: "Activate the quote first."
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,9 @@ class Lifecycle:
         row = self.actions[action]
         allowed = _join(self.states(s).label for s in row.sources)
         current = self.states(state).label
+        hint = f" {row.hint}" if row.hint else ""
         raise StateError(
-            f"{row.label} isn't possible: this {self.noun} is {current}, and it must be {allowed}."
+            f"{row.label} isn't possible: this {self.noun} is {current}, and it must be {allowed}.{hint}"
         )
 
     def reason_choices(self, action: str) -> list[tuple[int, str]]:
@@ -246,6 +248,14 @@ QUOTE = Lifecycle(
             message="CloseQuote",
         ),
         "win": Action("Win Quote", (1,), target=2, message="WinQuote"),
+        # A draft isn't an offer yet; a closed one (lost, canceled, revised) is no longer one.
+        "email": Action(
+            "Send by Email",
+            (1, 2),
+            message="SendQuoteByEmail",
+            by_patch=False,
+            hint="Activate the quote first.",
+        ),
         "convert": Action(
             "Creating an order or invoice from it",
             (1, 2),
@@ -278,6 +288,8 @@ ORDER = Lifecycle(
             "Create Invoice", (0, 1, 3), target=4, message="ConvertSalesOrderToInvoice", by_patch=False
         ),
         "fulfill": Action("Fulfill Order", (0, 1), target=3, message="FulfillSalesOrder"),
+        # The order confirmation: any order the customer still has, not a canceled one.
+        "email": Action("Send by Email", (0, 1, 3, 4), message="SendSalesOrderByEmail", by_patch=False),
         "cancel": Action(
             "Cancel Order", (0, 1), target=2, role=M, message="CancelSalesOrder", by_patch=False
         ),

@@ -8,6 +8,7 @@ from django import template
 
 from salesapp.accounts.roles import has_role
 from salesapp.core.views.records import new_form_token
+from salesapp.documents.kinds import KINDS
 from salesapp.documents.selectors import any_in_flight, document_deliveries
 from salesapp.documents.views import document_urls as _document_urls
 
@@ -18,6 +19,12 @@ register = template.Library()
 def deliveries_of(document: Any) -> dict[str, Any]:
     items = document_deliveries(document)
     return {"items": items, "polling": any_in_flight(items)}
+
+
+@register.filter
+def has_pdf(record: Any) -> bool:
+    """Whether the record is a document with a PDF and Send by Email (quote, order, invoice, credit note)."""
+    return getattr(record, "kind", "") in KINDS
 
 
 @register.simple_tag
