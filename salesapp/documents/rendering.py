@@ -32,6 +32,8 @@ from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import CreditNote, CreditNoteDetail, DocumentLine, Invoice, InvoiceDetail
 from salesapp.sales.states import InvoiceState, InvoiceStatus
 
+from .einvoice.pdf import write_facturx_pdf
+
 log = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; a worker rendering hundreds of PDFs doesn't need that.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -385,9 +387,14 @@ def _rendered(
 
 
 def html_to_pdf(
-    html: str, *, logo_name: str = "", fetcher: LocalOnlyFetcher | None = None
+    html: str, *, logo_name: str = "", fetcher: LocalOnlyFetcher | None = None, facturx: bytes | None = None
 ) -> tuple[bytes, int]:
-    """Render HTML to PDF bytes with the local-only fetcher. Returns (pdf, page count)."""
+    """Render HTML to PDF bytes with the local-only fetcher. Returns (pdf, page count).
+
+    With `facturx` (CII XML bytes) the PDF is a Factur-X PDF/A-3b carrying it (`einvoice.pdf`).
+    """
     fetcher = fetcher or LocalOnlyFetcher(logo_name=logo_name)
     document = HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
+    if facturx is not None:
+        return write_facturx_pdf(document, facturx), len(document.pages)
     return document.write_pdf(), len(document.pages)
