@@ -126,6 +126,14 @@ def facturx_xml(document: Document, *, action: str = "Download PDF") -> bytes | 
     return cii_xml(document)
 
 
+def einvoice_xml(document: Document, *, by: Any = None) -> bytes:
+    """The document's EN 16931 CII XML (what its Factur-X PDF embeds), whether or not e-invoicing is on;
+    refused with what to fix when the document can't be a valid e-invoice."""
+    document = ensure_current_pricing(document, by=by)
+    require_einvoice_ready(document, "The e-invoice XML", always=True)
+    return cii_xml(document)
+
+
 def document_pdf(document: Document, *, by: Any = None) -> bytes:
     """The document's PDF as bytes (rendered once, then reused until the document changes)."""
     return bytes(stored_document_pdf(document, by=by).pdf)

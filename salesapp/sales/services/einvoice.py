@@ -92,15 +92,17 @@ def einvoice_problems(
     return problems
 
 
-def require_einvoice_ready(document: PricedDocument, action: str = "Send by Email") -> None:
-    """Refuse `action` when e-invoicing is on and this document can't be a valid e-invoice."""
+def require_einvoice_ready(
+    document: PricedDocument, action: str = "Send by Email", *, always: bool = False
+) -> None:
+    """Refuse `action` when e-invoicing is on (or `always`) and this document can't be a valid e-invoice."""
     org = OrganizationSettings.load()
-    if not einvoicing_on(document, org):
+    if not (always or einvoicing_on(document, org)):
         return
     problems = einvoice_problems(document, org=org)
     if problems:
         raise ValidationFailed(
-            f"{action} isn't possible: e-invoicing is on, and this {document.lifecycle.noun} can't be a valid "
-            f"EN 16931 e-invoice yet. {' '.join(problems)}",
+            f"{action} isn't possible: this {document.lifecycle.noun} can't be a valid EN 16931 e-invoice "
+            f"yet{'' if always else ' (e-invoicing is on)'}. {' '.join(problems)}",
             field="lines",
         )

@@ -70,6 +70,8 @@ def _prepare(
     strict: bool,
 ) -> None:
     """Shared rules for a new or changed line: product state, locking, pricing, bad input."""
+    line.vat_category = (line.vat_category or "").strip().upper()
+    line.vat_exemption_reason = (line.vat_exemption_reason or "").strip()
     if line.product_id is None:
         if not line.write_in_name.strip():
             raise ValidationFailed("Choose a product or type a write-in product name.", field="product")
