@@ -620,6 +620,8 @@ def bound(
     name = rest.removeprefix("Microsoft.Dynamics.CRM.")
     if name == "pdf" and entity.set_name in PDF_SETS:
         return document_pdf(request, entity, key, user)
+    if entity.set_name in FACTURX_SETS and name == "facturx.xml":
+        return facturx_xml(request, entity, key, user)
     action = BOUND.get((entity.set_name, name))
     if action is None:
         raise not_found(f"{entity.set_name}(<id>) has no action or property {rest[:80]!r}.")
@@ -659,3 +661,19 @@ def document_pdf(request: HttpRequest, entity: Entity, key: Any, user: Any) -> H
 
 
 ACTION_SETS = {a.name: (BY_SET[a.bound_to] if a.bound_to else None) for a in ACTIONS}
+FACTURX_SETS = ("invoices", "creditnotes")
+
+
+def facturx_xml(request: HttpRequest, entity: Entity, key: Any, user: Any) -> HttpResponse:
+    """(ours) GET invoices(<id>)/facturx.xml, creditnotes(<id>)/facturx.xml: the EN 16931 CII XML
+    that the document's Factur-X PDF embeds; 400 with what to fix when it can't be a valid one."""
+    from salesapp.documents import services as documents
+
+    if request.method != "GET":
+        raise ApiError(405, "The Factur-X XML is read with GET.")
+    document = _get(entity.model, key, entity.logical)
+    response = HttpResponse(documents.einvoice_xml(document, by=user), content_type="application/xml")
+    response["Content-Disposition"] = (
+        f'inline; filename="{documents.pdf_filename(document)[:-4]}-factur-x.xml"'
+    )
+    return response

@@ -372,6 +372,10 @@ LINE = (
     money("volumediscountamount", "volume_discount", READ),
     money("manualdiscountamount", "manual_discount"),
     money("tax", "tax"),
+    # (ours) EN 16931: UNTDID 5305 VAT category, rate % (the tax follows from it), exemption reason.
+    a("vatcategorycode", "vat_category", "string"),
+    a("vatrate", "tax_rate", "decimal", minimum=0, maximum=100),
+    a("vatexemptionreason", "vat_exemption_reason", "string"),
     money("extendedamount", "extended_amount", READ),
     a("description", "description", "memo"),
     a("pricingerrorcode", "pricing_error_code", "integer", READ),

@@ -361,6 +361,21 @@ def document(server: str) -> dict[str, Any]:
                 },
             }
         }
+        paths[f"/{entity_set}({{id}})/facturx.xml"] = {
+            "get": {
+                "operationId": f"{entity_set}_facturx_xml",
+                "tags": [entity_set],
+                "description": f"(ours) The {noun}'s EN 16931 CII XML, as embedded in its Factur-X PDF.",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
+                "responses": {
+                    "200": {
+                        "description": "The Factur-X XML",
+                        "content": {"application/xml": {"schema": {"type": "string"}}},
+                    },
+                    **_responses(400, 401, 403, 404),
+                },
+            }
+        }
     paths["/openapi.json"] = {
         "get": {
             "operationId": "openapi",

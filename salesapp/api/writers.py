@@ -203,7 +203,18 @@ def _line_fields(parts: Body) -> dict[str, Any]:
     known = ("sequence", "write_in_name", "quantity", "price_per_unit", "is_price_overridden")
     fields = {name: values.pop(name) for name in known if name in values}
     fields.update(
-        {name: values.pop(name) for name in ("manual_discount", "tax", "description") if name in values}
+        {
+            name: values.pop(name)
+            for name in (
+                "manual_discount",
+                "tax",
+                "tax_rate",
+                "vat_category",
+                "vat_exemption_reason",
+                "description",
+            )
+            if name in values
+        }
     )
     return {"product": product, "unit": unit, **fields}
 

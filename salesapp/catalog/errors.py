@@ -26,6 +26,8 @@ FIELD_NAMES = {
     "amount": "amount",
     "roundingoptioncode": "rounding_option",
     "totalamount": "total_amount",
+    "vatcategorycode": "vat_category",
+    "vatrate": "tax_rate",
 }
 
 

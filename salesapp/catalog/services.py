@@ -3,6 +3,7 @@ so that open, unlocked documents reprice the next time they are read (SPEC §6).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -527,6 +528,22 @@ def _check_base_currency(org: OrganizationSettings, new: Currency | None) -> Non
 
 
 @transaction.atomic
+def _clean_iban(value: str) -> str:
+    """An IBAN without spaces, upper case, its ISO 13616 check digits verified ('' stays '')."""
+    iban = re.sub(r"\s+", "", value).upper()
+    if not iban:
+        return ""
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", iban):
+        raise ValidationFailed(
+            "IBAN: two letters, two check digits and the account (like DE89 3704 0044 0532 0130 00).",
+            field="iban",
+        )
+    digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
+    if int(digits) % 97 != 1:
+        raise ValidationFailed("IBAN: the check digits don't match; check it for a typo.", field="iban")
+    return iban
+
+
 def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettings:
     """Change the organization settings, with their row locked.
 
@@ -558,6 +575,15 @@ def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettin
                 field="locale",
             )
         changes["locale"] = locale
+    if "iban" in changes:
+        changes["iban"] = _clean_iban(str(changes["iban"] or ""))
+    if "bic" in changes:
+        bic = re.sub(r"\s+", "", str(changes["bic"] or "")).upper()
+        if bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", bic):
+            raise ValidationFailed(
+                "BIC: 8 or 11 letters and digits, like DEUTDEFF or DEUTDEFF500.", field="bic"
+            )
+        changes["bic"] = bic
     _check_base_currency(org, changes.get("default_currency", org.default_currency))
     before = [getattr(org, name) for name in PRICING_SETTINGS]
     for name, value in changes.items():

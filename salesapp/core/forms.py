@@ -25,6 +25,9 @@ class OrganizationSettingsForm(ServiceValidated, forms.ModelForm):
             "website",
             "logo",
             "payment_instructions",
+            "iban",
+            "bic",
+            "einvoicing",
             "invoice_footer",
             "default_currency",
             "pricing_precision",
@@ -52,6 +55,11 @@ class OrganizationSettingsForm(ServiceValidated, forms.ModelForm):
         help_texts = {
             "credit_note_prefix": "Credit notes are numbered with it: CN-00001.",
             "reminders_enabled": "Daily, for each overdue invoice with a balance due.",
+            "einvoicing": (
+                "Invoice and credit note PDFs carry the EN 16931 invoice (Factur-X): every line needs a "
+                "VAT category, and the seller a VAT id."
+            ),
+            "iban": "Shown as the SEPA credit transfer account in e-invoices.",
             "reminder_interval_days": "At most one reminder per invoice in this many days.",
             "reminder_subject_template": REMINDER_PLACEHOLDERS,
             "reminder_body_template": REMINDER_PLACEHOLDERS,

@@ -83,6 +83,11 @@ class OrganizationSettings(SellerAddress):
     website = models.URLField(blank=True)
     logo = models.ImageField(upload_to="logo/", blank=True)
     payment_instructions = models.TextField("bank / payment instructions", blank=True)
+    # (ours) EN 16931: invoice and credit note PDFs are Factur-X e-invoices; the IBAN makes their
+    # payment means a SEPA credit transfer.
+    einvoicing = models.BooleanField("e-invoicing (Factur-X)", default=False)
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    bic = models.CharField("BIC", max_length=11, blank=True)
     invoice_footer = models.TextField("invoice footer text", blank=True)
     default_currency = models.ForeignKey(
         "catalog.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -37,6 +37,7 @@ from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import LINE_MODELS, CreditNote, DocumentLine, Invoice, Quote, SalesOrder
 from salesapp.sales.states import InvoiceState, InvoiceStatus
 
+from .einvoice.pdf import write_facturx_pdf
 from .kinds import kind_of
 
 log = logging.getLogger(__name__)
@@ -500,10 +501,15 @@ invoice_html = credit_note_html = document_html
 
 
 def html_to_pdf(
-    html: str, *, logo_name: str = "", fetcher: LocalOnlyFetcher | None = None
+    html: str, *, logo_name: str = "", fetcher: LocalOnlyFetcher | None = None, facturx: bytes | None = None
 ) -> tuple[bytes, int]:
     """Render HTML to PDF bytes with the local-only fetcher. Returns (pdf, page count). Every document
-    kind goes through here."""
+    kind goes through here.
+
+    With `facturx` (CII XML bytes) the PDF is a Factur-X PDF/A-3b carrying it (`einvoice.pdf`).
+    """
     fetcher = fetcher or LocalOnlyFetcher(logo_name=logo_name)
     document = HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
+    if facturx is not None:
+        return write_facturx_pdf(document, facturx), len(document.pages)
     return document.write_pdf(), len(document.pages)

@@ -33,6 +33,7 @@ the same Message-ID as the first and mail systems that de-duplicate by Message-I
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import smtplib
@@ -60,8 +61,10 @@ from salesapp.core.views.records import create_once
 from salesapp.sales.models import CreditNote, Invoice, Quote, SalesOrder, TimelineKind
 from salesapp.sales.services import ensure_current_pricing, require_issuable
 from salesapp.sales.services.common import lock, record, refresh_pricing, require
+from salesapp.sales.services.einvoice import einvoicing_on, require_einvoice_ready
 from salesapp.sales.states import INVOICE
 
+from .einvoice.cii import cii_xml
 from .kinds import kind_of
 from .models import DOCUMENT_RELATIONS, Delivery, DeliveryPurpose, DeliveryState, DocumentPdf, split_addresses
 from .rendering import document_html, fill, html_to_pdf, template_values
@@ -87,15 +90,19 @@ def stored_document_pdf(document: Document, *, by: Any = None) -> DocumentPdf:
     document = ensure_current_pricing(document, by=by)
     kind = kind_of(document)
     rendered = document_html(document)
-    current = DocumentPdf.objects.filter(**kind.rows_of(document), fingerprint=rendered.fingerprint).first()
+    facturx = facturx_xml(document)  # None unless e-invoicing is on
+    fingerprint = rendered.fingerprint
+    if facturx is not None:  # the XML (and that the PDF is Factur-X) is part of what the PDF shows
+        fingerprint = hashlib.sha256(fingerprint.encode() + facturx).hexdigest()
+    current = DocumentPdf.objects.filter(**kind.rows_of(document), fingerprint=fingerprint).first()
     if current is not None:
         return current
     started = timezone.now()
-    pdf, pages = html_to_pdf(rendered.html, logo_name=rendered.logo_name)
+    pdf, pages = html_to_pdf(rendered.html, logo_name=rendered.logo_name, facturx=facturx)
     values = {
         "content_version": rendered.content_version,
         "settings_hash": rendered.settings_hash,
-        "fingerprint": rendered.fingerprint,
+        "fingerprint": fingerprint,
         "pdf": pdf,
         "size": len(pdf),
         "pages": pages,
@@ -108,6 +115,23 @@ def stored_document_pdf(document: Document, *, by: Any = None) -> DocumentPdf:
         DocumentPdf.objects.filter(**kind.rows_of(document)).update(**values)
         row = DocumentPdf.objects.get(**kind.rows_of(document))
     return row
+
+
+def facturx_xml(document: Document, *, action: str = "Download PDF") -> bytes | None:
+    """The document's Factur-X CII XML when e-invoicing is on (None when it is off); refused with
+    what to fix when the document can't be a valid EN 16931 e-invoice."""
+    if not einvoicing_on(document):
+        return None
+    require_einvoice_ready(document, action)
+    return cii_xml(document)
+
+
+def einvoice_xml(document: Document, *, by: Any = None) -> bytes:
+    """The document's EN 16931 CII XML (what its Factur-X PDF embeds), whether or not e-invoicing is on;
+    refused with what to fix when the document can't be a valid e-invoice."""
+    document = ensure_current_pricing(document, by=by)
+    require_einvoice_ready(document, "The e-invoice XML", always=True)
+    return cii_xml(document)
 
 
 def document_pdf(document: Document, *, by: Any = None) -> bytes:
@@ -246,6 +270,7 @@ def delivery_queue(
     require_may_email(document, by)
     document = ensure_current_pricing(document, by=by)
     require_issuable(document, "email")
+    require_einvoice_ready(document)
     to_list, cc_list, subject, body = _clean(to, cc, subject, body)
     delivery = Delivery.objects.create(
         **{kind_of(document).field: document},

@@ -38,6 +38,7 @@ __all__ = [
     "to_base",
     "MAX_AMOUNT",
     "DiscountMethod",
+    "ERROR_ADVICE",
     "DiscountTier",
     "DocumentTotals",
     "HeaderInput",
@@ -57,6 +58,12 @@ __all__ = [
     "validate_header",
     "validate_line",
     "volume_discount_per_unit",
+    "VatBreakdown",
+    "VatBreakdownRow",
+    "VatCategory",
+    "allocate",
+    "line_tax_from_rate",
+    "vat_breakdown",
 ]
 
 MAX_AMOUNT = Decimal("1000000000000")
@@ -133,6 +140,9 @@ class PricingErrorCode(IntEnum):
     INVALID_STANDARD_COST = 21
     INVALID_PRICE_LIST_CURRENCY = 34
     PRICE_OUT_OF_RANGE = 35
+    # (ours) EN 16931: the lines' VAT can't make a valid e-invoice (see vat_breakdown).
+    MIXED_VAT_CATEGORIES = 1001
+    INVALID_VAT_RATE = 1002
 
     @property
     def description(self) -> str:
@@ -155,6 +165,20 @@ _ERROR_TEXT = {
     PricingErrorCode.INVALID_STANDARD_COST: "the product's standard cost is invalid",
     PricingErrorCode.INVALID_PRICE_LIST_CURRENCY: "the price list is in another currency than the document",
     PricingErrorCode.PRICE_OUT_OF_RANGE: "the header discounts are larger than the products' amount",
+    PricingErrorCode.MIXED_VAT_CATEGORIES: "some lines have a VAT category and others don't",
+    PricingErrorCode.INVALID_VAT_RATE: "a line's VAT rate or tax doesn't fit its VAT category",
+}
+
+# What the user does about each error when no single line is at fault.
+ERROR_ADVICE = {
+    PricingErrorCode.PRICE_OUT_OF_RANGE: "Lower the header discount, or add products.",
+    PricingErrorCode.MIXED_VAT_CATEGORIES: (
+        "Give every line a VAT category (S with its rate for taxed products), or clear them all."
+    ),
+    PricingErrorCode.INVALID_VAT_RATE: (
+        "Give a standard-rated (S) line a VAT rate above 0; zero-rated, exempt, reverse-charge and export "
+        "lines (Z, E, AE, K, G) a rate of 0 and no tax; a line not subject to VAT (O) no rate and no tax."
+    ),
 }
 
 
@@ -234,7 +258,7 @@ def _require_decimals(instance: DataclassInstance) -> None:
     """``__post_init__`` check for the input dataclasses: every set field must be a ``Decimal``."""
     for f in fields(instance):
         value = getattr(instance, f.name)
-        if value is not None:
+        if value is not None and "Decimal" in str(f.type):
             _require_decimal(f"{type(instance).__name__}.{f.name}", value)
 
 
@@ -617,9 +641,17 @@ class LineInput:
     volume_discount: Decimal = Decimal(0)
     manual_discount: Decimal = Decimal(0)
     tax: Decimal = Decimal(0)
+    # EN 16931 (ours): the UNTDID 5305 VAT category code ("" = not categorized, the D365 flow) and
+    # the VAT rate % (None = no rate; the typed tax stands).
+    vat_category: str = ""
+    vat_rate: Decimal | None = None
+    vat_exemption_reason: str = ""  # BT-120, for exempt (E) lines above all
 
     def __post_init__(self) -> None:
         _require_decimals(self)
+        for name in ("vat_category", "vat_exemption_reason"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be a str, not {type(getattr(self, name)).__name__}")
 
 
 @dataclass(frozen=True)
@@ -705,11 +737,16 @@ class DocumentTotals:
     total_amount: Decimal
     total_line_discount: Decimal
     total_discount: Decimal
+    # EN 16931 (ours): the VAT breakdown when any line has a VAT category, else None.
+    vat: VatBreakdown | None = None
 
     @property
     def error_code(self) -> PricingErrorCode:
-        """The header's own pricing error: discounts larger than the products' amount."""
-        return PricingErrorCode.PRICE_OUT_OF_RANGE if self.pre_freight_amount < 0 else PricingErrorCode.NONE
+        """The header's own pricing error: discounts larger than the products' amount, or lines whose
+        VAT can't make a valid EN 16931 invoice."""
+        if self.pre_freight_amount < 0:
+            return PricingErrorCode.PRICE_OUT_OF_RANGE
+        return self.vat.error_code if self.vat is not None else PricingErrorCode.NONE
 
 
 @_in_pricing_context
@@ -728,6 +765,7 @@ def document_totals(
         header % discount    = round(detail amount × discount % / 100)  % first …
         pre-freight amount   = detail − header % discount − header discount amount   … then amount
         total tax            = Σ lines tax                              header discounts don't reduce tax
+                             = Σ VAT breakdown tax   (ours: when every line has a VAT category)
         total amount         = pre-freight amount + freight + total tax
         total line discount  = Σ line discounts
         total discount       = total line discount + header % discount + header discount amount
@@ -754,6 +792,18 @@ def document_totals(
     discount_amount = q(header.discount_amount)
     pre_freight = q(detail - percent_discount - discount_amount)
     total_tax = q(sum((q(line.tax) for line in lines), _ZERO))
+    vat = None
+    if any(line.vat_category for line in lines):
+        vat = vat_breakdown(
+            lines,
+            totals,
+            percent_discount=percent_discount,
+            discount_amount=discount_amount,
+            freight=q(header.freight_amount),
+            money_places=money_places,
+        )
+        if vat.error_code is PricingErrorCode.NONE:
+            total_tax = vat.total_tax
     total_amount = q(pre_freight + q(header.freight_amount) + total_tax)
     total_line_discount = q(sum((t.line_discount for t in totals), _ZERO))
     result = DocumentTotals(
@@ -765,6 +815,7 @@ def document_totals(
         total_amount=total_amount,
         total_line_discount=total_line_discount,
         total_discount=q(total_line_discount + percent_discount + discount_amount),
+        vat=vat,
     )
     for value in (detail, total_tax, total_amount, result.total_discount):
         if abs(value) > MAX_AMOUNT:
@@ -802,6 +853,7 @@ def validate_line(
     * ``manualdiscountamount``: not negative, at most MAX_AMOUNT, at most ``money_places`` decimals,
       not larger than the line amount (for PER_UNIT: manual discount × quantity, rounded);
     * ``tax``: not negative, at most MAX_AMOUNT, at most ``money_places`` decimals;
+    * ``vatcategorycode``: empty or a :class:`VatCategory` code; ``vatrate``: 0–100, 4 decimals;
     * the line amount (``quantity``) and extended amount (``tax``) within MAX_AMOUNT.
 
     Trailing zeros do not count as decimals: quantity ``2.500`` has one decimal.
@@ -841,6 +893,15 @@ def validate_line(
     manual_label = "Manual discount per unit" if method is DiscountMethod.PER_UNIT else "Manual discount"
     _check_amount("manualdiscountamount", manual_label, line.manual_discount, places=money_places)
     _check_amount("tax", "Tax", line.tax, places=money_places)
+    if line.vat_category and line.vat_category not in {c.value for c in VatCategory}:
+        codes = ", ".join(c.value for c in VatCategory)
+        raise PricingError("vatcategorycode", f"VAT category must be one of {codes} (or empty).")
+    if line.vat_rate is not None:
+        _check_finite("vatrate", "VAT rate", line.vat_rate)
+        if not _ZERO <= line.vat_rate <= _HUNDRED:
+            raise PricingError("vatrate", "VAT rate must be between 0 and 100 %.")
+        if _decimal_places(line.vat_rate) > 4:
+            raise PricingError("vatrate", "VAT rate can have at most 4 decimal places.")
 
     totals = line_totals(line, method=method, money_places=money_places)
     if totals.amount > MAX_AMOUNT:
@@ -890,3 +951,233 @@ def validate_header(header: HeaderInput, *, money_places: int = 2) -> None:
         raise PricingError("discountpercentage", "Discount % can have at most 2 decimal places.")
     _check_amount("discountamount", "Discount amount", header.discount_amount, places=money_places)
     _check_amount("freightamount", "Freight amount", header.freight_amount, places=money_places)
+
+
+# --------------------------------------------------------------------------------------------------
+# (ours) EN 16931 VAT: categories, the tax a rate gives, the breakdown per category and rate
+# --------------------------------------------------------------------------------------------------
+
+
+class VatCategory(StrEnum):
+    """UNTDID 5305 VAT category codes that EN 16931 allows (BT-118, BT-151)."""
+
+    STANDARD = "S"
+    ZERO_RATED = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_COMMUNITY = "K"
+    EXPORT = "G"
+    NOT_SUBJECT = "O"
+    CANARY_ISLANDS = "L"
+    CEUTA_MELILLA = "M"
+
+    @property
+    def label(self) -> str:
+        return _CATEGORY_LABELS[self]
+
+    @property
+    def zero_rated(self) -> bool:
+        """The categories whose rate is 0 by definition (O has no rate at all)."""
+        return self in _ZERO_RATE_CATEGORIES
+
+    @property
+    def default_reason(self) -> str:
+        """The exemption reason (BT-120) printed when the lines give none; '' where the law must be named."""
+        return _DEFAULT_REASONS.get(self, "")
+
+
+_CATEGORY_LABELS = {
+    VatCategory.STANDARD: "Standard rate",
+    VatCategory.ZERO_RATED: "Zero rated",
+    VatCategory.EXEMPT: "Exempt from VAT",
+    VatCategory.REVERSE_CHARGE: "Reverse charge",
+    VatCategory.INTRA_COMMUNITY: "Intra-community supply",
+    VatCategory.EXPORT: "Export outside the EU",
+    VatCategory.NOT_SUBJECT: "Not subject to VAT",
+    VatCategory.CANARY_ISLANDS: "Canary Islands (IGIC)",
+    VatCategory.CEUTA_MELILLA: "Ceuta and Melilla (IPSI)",
+}
+_ZERO_RATE_CATEGORIES = frozenset(
+    {
+        VatCategory.ZERO_RATED,
+        VatCategory.EXEMPT,
+        VatCategory.REVERSE_CHARGE,
+        VatCategory.INTRA_COMMUNITY,
+        VatCategory.EXPORT,
+    }
+)
+_DEFAULT_REASONS = {
+    VatCategory.REVERSE_CHARGE: "Reverse charge",
+    VatCategory.INTRA_COMMUNITY: "Intra-community supply",
+    VatCategory.EXPORT: "Export outside the EU",
+    VatCategory.NOT_SUBJECT: "Not subject to VAT",
+}
+
+
+@_in_pricing_context
+def line_tax_from_rate(
+    line: LineInput, *, method: DiscountMethod = DiscountMethod.LINE_ITEM, money_places: int = 2
+) -> Decimal | None:
+    """The tax a line's VAT rate gives, or None when the line has no rate (its typed tax stands).
+
+    ``tax = round((amount − line discount) × rate / 100)``: the discounted line amount, never below 0.
+    """
+    if line.vat_rate is None:
+        return None
+    totals = line_totals(line, method=method, money_places=money_places)
+    return round_half_up(
+        max(totals.amount - totals.line_discount, _ZERO) * line.vat_rate / _HUNDRED, money_places
+    )
+
+
+@_in_pricing_context
+def allocate(total: Decimal, weights: Sequence[Decimal], places: int) -> tuple[Decimal, ...]:
+    """Split ``total`` over ``weights`` in proportion, at ``places`` decimals, by largest remainder.
+
+    The shares always add up to ``total`` exactly: each gets the floor of its exact share, and the
+    units left over go one each to the largest remainders (ties: the earlier weight). With no
+    positive weight the first share takes everything.
+    """
+    _require_decimal("total", total)
+    _require_places("places", places)
+    if not weights:
+        return ()
+    unit = Decimal(1).scaleb(-places)
+    units = int(round_half_up(total, places) / unit)
+    positive = [max(w, _ZERO) for w in weights]
+    whole = sum(positive, _ZERO)
+    if whole == 0:
+        return tuple(round_half_up(total if i == 0 else _ZERO, places) for i in range(len(weights)))
+    sign = -1 if units < 0 else 1
+    exact = [Decimal(abs(units)) * w / whole for w in positive]
+    floors = [int(_floor(x)) for x in exact]
+    left = abs(units) - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return tuple(round_half_up(Decimal(sign * n) * unit, places) for n in floors)
+
+
+@dataclass(frozen=True)
+class VatBreakdownRow:
+    """One VAT breakdown group (EN 16931 BG-23) for one (category, rate).
+
+    ``basis`` = line total − header % discount share − header discount share + freight share, and
+    ``tax`` = round(basis × rate / 100). ``rate`` is None for category O (it has no rate). ``reason``
+    is the exemption reason (BT-120): the lines' own, else the category's default.
+    """
+
+    category: VatCategory
+    rate: Decimal | None
+    line_total: Decimal
+    percent_discount: Decimal
+    discount_amount: Decimal
+    freight: Decimal
+    basis: Decimal
+    tax: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class VatBreakdown:
+    """The VAT breakdown of a document, or why it can't have one (``error_code``, ``error_line``).
+
+    ``error_line`` is the index of the first line at fault (None when no single line is).
+    """
+
+    rows: tuple[VatBreakdownRow, ...]
+    error_code: PricingErrorCode = PricingErrorCode.NONE
+    error_line: int | None = None
+
+    @property
+    def total_tax(self) -> Decimal:
+        return sum((row.tax for row in self.rows), _ZERO)
+
+    @property
+    def basis(self) -> Decimal:
+        return sum((row.basis for row in self.rows), _ZERO)
+
+
+def _vat_key(line: LineInput) -> tuple[VatCategory, Decimal | None] | None:
+    """The (category, rate) a categorized line belongs to, or None when its rate or tax can't fit."""
+    try:
+        category = VatCategory(line.vat_category)
+    except ValueError:
+        return None
+    rate, tax = line.vat_rate, line.tax
+    if category is VatCategory.NOT_SUBJECT:
+        return (category, None) if (rate is None or rate == 0) and tax == 0 else None
+    if category.zero_rated:
+        return (category, _ZERO) if (rate is None or rate == 0) and tax == 0 else None
+    if rate is None or rate < 0 or (category is VatCategory.STANDARD and rate == 0):
+        return None  # a typed tax with no rate can't be checked against one
+    return (category, rate.normalize() if rate else _ZERO)
+
+
+@_in_pricing_context
+def vat_breakdown(
+    lines: Sequence[LineInput],
+    totals: Sequence[LineTotals],
+    *,
+    percent_discount: Decimal,
+    discount_amount: Decimal,
+    freight: Decimal,
+    money_places: int = 2,
+) -> VatBreakdown:
+    """The VAT breakdown per (category, rate) of categorized lines (EN 16931 BG-23).
+
+    Each group's line total is Σ (amount − line discount) of its lines. The header % discount, the
+    header discount amount and the freight are each split over the groups in proportion to their
+    line totals (:func:`allocate`: the shares add up exactly); they become the document-level
+    allowances and charges of the e-invoice. ``tax = round(basis × rate / 100)`` per group.
+
+    A document with some lines categorized and others not is ``MIXED_VAT_CATEGORIES``; a line whose
+    rate or typed tax doesn't fit its category is ``INVALID_VAT_RATE``: S needs a rate above 0, L
+    and M a rate; Z, E, AE, K and G have rate 0 (or none) and no tax; O has no rate and no tax.
+    """
+    if len(totals) != len(lines):
+        raise ValueError("vat_breakdown needs one LineTotals per line")
+    for index, line in enumerate(lines):
+        if not line.vat_category:
+            return VatBreakdown((), PricingErrorCode.MIXED_VAT_CATEGORIES, index)
+    groups: dict[tuple[VatCategory, Decimal | None], Decimal] = {}
+    group_reasons: dict[tuple[VatCategory, Decimal | None], str] = {}
+    for index, (line, line_total) in enumerate(zip(lines, totals, strict=True)):
+        key = _vat_key(line)
+        if key is None:
+            return VatBreakdown((), PricingErrorCode.INVALID_VAT_RATE, index)
+        groups[key] = groups.get(key, _ZERO) + line_total.amount - line_total.line_discount
+        reason = line.vat_exemption_reason.strip()
+        if reason and not group_reasons.get(key):
+            group_reasons[key] = reason
+    keys = list(groups)
+    weights = [groups[k] for k in keys]
+    percent_shares = allocate(percent_discount, weights, money_places)
+    amount_shares = allocate(discount_amount, weights, money_places)
+    freight_shares = allocate(freight, weights, money_places)
+    rows = []
+    for i, key in enumerate(keys):
+        category, rate = key
+        basis = round_half_up(
+            groups[key] - percent_shares[i] - amount_shares[i] + freight_shares[i], money_places
+        )
+        tax = (
+            round_half_up(basis * rate / _HUNDRED, money_places)
+            if rate
+            else round_half_up(_ZERO, money_places)
+        )
+        rows.append(
+            VatBreakdownRow(
+                category=category,
+                rate=rate,
+                line_total=round_half_up(groups[key], money_places),
+                percent_discount=percent_shares[i],
+                discount_amount=amount_shares[i],
+                freight=freight_shares[i],
+                basis=basis,
+                tax=tax,
+                reason=group_reasons.get(key)
+                or ("" if category is VatCategory.STANDARD else category.default_reason),
+            )
+        )
+    return VatBreakdown(tuple(rows))

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from salesapp.catalog.models import MONEY, QTY
 from salesapp.core.addresses import BillTo, ShipTo
 from salesapp.core.models import TimeStamped, Versioned
-from salesapp.pricing import PricingErrorCode
+from salesapp.pricing import PricingErrorCode, VatCategory
 
 from . import states
 from .states import (
@@ -29,6 +29,7 @@ from .states import (
 )
 
 ZERO = Decimal("0")
+VAT_CATEGORY_CHOICES = [(c.value, f"{c.value} – {c.label}") for c in VatCategory]
 
 
 class PaymentTerms(models.IntegerChoices):
@@ -504,6 +505,10 @@ class DocumentLine(models.Model):
     manual_discount = models.DecimalField("manual discount", default=ZERO, **MONEY)
     tax = models.DecimalField(default=ZERO, **MONEY)
     tax_rate = models.DecimalField("tax rate %", max_digits=7, decimal_places=4, null=True, blank=True)
+    # (ours) EN 16931: the UNTDID 5305 VAT category ("" = not categorized, the D365 flow) and, for
+    # exempt lines, why (BT-120). The rate is `tax_rate`; with one the tax follows from it.
+    vat_category = models.CharField("VAT category", max_length=2, choices=VAT_CATEGORY_CHOICES, blank=True)
+    vat_exemption_reason = models.CharField("VAT exemption reason", max_length=200, blank=True)
     amount = models.DecimalField(default=ZERO, **MONEY)
     extended_amount = models.DecimalField(default=ZERO, **MONEY)
     description = models.TextField(blank=True)

@@ -325,6 +325,9 @@ def line_input(line: DocumentLine) -> pricing.LineInput:
         volume_discount=Decimal(line.volume_discount),
         manual_discount=Decimal(line.manual_discount),
         tax=Decimal(line.tax),
+        vat_category=line.vat_category or "",
+        vat_rate=Decimal(line.tax_rate) if line.tax_rate is not None else None,
+        vat_exemption_reason=line.vat_exemption_reason or "",
     )
 
 
@@ -342,13 +345,9 @@ HEADER_TOTAL_FIELDS = (
 
 def apply_tax_rate(line: DocumentLine, ctx: PricingContext) -> None:
     """(ours) A tax rate % on the line fills its tax from the discounted line amount."""
-    if line.tax_rate is None:
-        return
-    net = pricing.round_half_up(
-        (line.price_per_unit - line.volume_discount) * line.quantity, ctx.money_places
-    )
-    discount = line.manual_discount * (line.quantity if ctx.method == pricing.DiscountMethod.PER_UNIT else 1)
-    line.tax = pricing.round_half_up(max(net - discount, ZERO) * line.tax_rate / 100, ctx.money_places)
+    tax = pricing.line_tax_from_rate(line_input(line), method=ctx.method, money_places=ctx.money_places)
+    if tax is not None:
+        line.tax = tax
 
 
 def header_input(document: PricedDocument) -> pricing.HeaderInput:
@@ -503,12 +502,19 @@ def require_issuable(document: PricedDocument, action: str) -> None:
     if not code:
         return
     label = document.lifecycle.actions[action].label if action in document.lifecycle.actions else action
-    broken = next((x for x in lines_of(document) if x.pricing_error_code), None)
+    lines = lines_of(document)
+    broken = next((x for x in lines if x.pricing_error_code), None)
     if broken is None:
+        error = pricing.PricingErrorCode(code)
+        vat_line = (
+            vat_error_line(document, lines)
+            if error >= pricing.PricingErrorCode.MIXED_VAT_CATEGORIES
+            else None
+        )
+        where = f" (line {vat_line.sequence}, {vat_line.product_name})" if vat_line is not None else ""
         raise ValidationFailed(
-            f"{label} isn't possible: {pricing.PricingErrorCode(code).description}. "
-            "Lower the header discount, or add products.",
-            field="discount_amount",
+            f"{label} isn't possible: {error.description}{where}. {pricing.ERROR_ADVICE.get(error, '')}".strip(),
+            field="lines" if vat_line is not None else "discount_amount",
         )
     raise ValidationFailed(
         f"{label} isn't possible: line {broken.sequence}, {broken.product_name}, has a pricing error "
@@ -516,6 +522,13 @@ def require_issuable(document: PricedDocument, action: str) -> None:
         "its unit, remove it, or fix the catalog.",
         field="lines",
     )
+
+
+def vat_error_line(document: PricedDocument, lines: Sequence[DocumentLine]) -> DocumentLine | None:
+    """The first line whose VAT keeps the document from a valid EN 16931 breakdown, if one is."""
+    totals = compute_totals(document, lines, PricingContext.for_document(document))
+    index = totals.vat.error_line if totals.vat is not None else None
+    return lines[index] if index is not None else None
 
 
 def ensure_active_products(lines: Iterable[DocumentLine]) -> None:

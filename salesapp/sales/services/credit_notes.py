@@ -258,6 +258,8 @@ def _credit_line(
         manual_discount=line.manual_discount if per_unit else part("manual_discount"),
         tax=line.tax if line.tax_rate is not None else part("tax"),
         tax_rate=line.tax_rate,
+        vat_category=line.vat_category,
+        vat_exemption_reason=line.vat_exemption_reason,
         description=line.description,
     )
 

@@ -103,6 +103,8 @@ COPIED_LINE = (
     "manual_discount",
     "tax",
     "tax_rate",
+    "vat_category",
+    "vat_exemption_reason",
     "amount",
     "extended_amount",
     "description",

@@ -37,6 +37,8 @@ LINE_FIELDS = (
     "manual_discount",
     "tax",
     "tax_rate",
+    "vat_category",
+    "vat_exemption_reason",
     "description",
     "sequence",
 )
@@ -68,6 +70,8 @@ def _prepare(
     strict: bool,
 ) -> None:
     """Shared rules for a new or changed line: product state, locking, pricing, bad input."""
+    line.vat_category = (line.vat_category or "").strip().upper()
+    line.vat_exemption_reason = (line.vat_exemption_reason or "").strip()
     if line.product_id is None:
         if not line.write_in_name.strip():
             raise ValidationFailed("Choose a product or type a write-in product name.", field="product")
@@ -103,6 +107,8 @@ def build_line(
     manual_discount: Decimal | None = ZERO,
     tax: Decimal | None = ZERO,
     tax_rate: Decimal | None = None,
+    vat_category: str = "",
+    vat_exemption_reason: str = "",
     description: str = "",
 ) -> DocumentLine:
     """A new, validated, priced (unsaved) line: the rules of Quick Create, for one line or many."""
@@ -124,6 +130,8 @@ def build_line(
         manual_discount=manual_discount if manual_discount is not None else ZERO,
         tax=tax if tax is not None else ZERO,
         tax_rate=tax_rate,
+        vat_category=vat_category or "",
+        vat_exemption_reason=(vat_exemption_reason or "").strip(),
         description=description or "",
     )
     # A new catalog line takes the current price-list price (then stays put if locked).
@@ -138,7 +146,8 @@ def line_add(
     """Add a catalog (Existing) or write-in line to an editable document and update its totals.
 
     `fields` are those of `build_line`: product + unit or write_in_name, quantity, price_per_unit,
-    is_price_overridden, manual_discount, tax, tax_rate, description.
+    is_price_overridden, manual_discount, tax, tax_rate, vat_category, vat_exemption_reason,
+    description.
     """
     document = lock(document, expected_version=expected_version)
     _check_editable(document)
