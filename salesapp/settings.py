@@ -205,6 +205,11 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# A worker keeps its SMTP connection open between messages; one idle longer than this is renewed
+# (salesapp.documents.mailer).
+EMAIL_CONNECTION_IDLE_SECONDS = float(os.environ.get("EMAIL_CONNECTION_IDLE_SECONDS", "60"))
+# Liveness locks of delivery attempts on SQLite (flock'd files; PostgreSQL uses advisory locks).
+LIVENESS_LOCK_DIR = Path(os.environ.get("LIVENESS_LOCK_DIR", VAR_DIR / "locks"))
 # Invoice deliveries (salesapp.documents): transient SMTP errors retry with exponential backoff
 # (base × 2^n seconds, capped) up to EMAIL_DELIVERY_MAX_RETRIES times, then fail.
 EMAIL_DELIVERY_MAX_RETRIES = int(os.environ.get("EMAIL_DELIVERY_MAX_RETRIES", "5"))
