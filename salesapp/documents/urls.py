@@ -21,4 +21,7 @@ urlpatterns = [
     path("creditnotes/<uuid:credit_note_id>/pdf/", views.creditnote_pdf, name="creditnote_pdf"),
     path("creditnotes/<uuid:credit_note_id>/print/", views.creditnote_print, name="creditnote_print"),
     path("deliveries/<uuid:delivery_id>/retry/", views.retry, name="delivery_retry"),
+    path("invoices/email/", views.invoice_bulk_email, name="invoice_bulk_email"),
+    path("creditnotes/email/", views.creditnote_bulk_email, name="creditnote_bulk_email"),
+    path("batches/<uuid:batch_id>/", views.batch, name="batch"),
 ]
