@@ -6,8 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # What mypy checks (strictly, see [tool.mypy] in pyproject.toml); add packages as they are typed.
 MYPY_PATHS ?= salesapp/pricing salesapp/sales/services salesapp/catalog/services.py \
-	salesapp/customers/services.py salesapp/documents/services.py \
-	salesapp/documents/einvoice
+	salesapp/customers/services.py salesapp/documents/services.py salesapp/documents/liveness.py \
+	salesapp/documents/mailer.py salesapp/documents/batches.py salesapp/documents/einvoice
 PYTEST_XDIST ?= -n 2 --dist loadgroup
 
 .PHONY: run test install install-dev migrate demo lint bench clean worker beat

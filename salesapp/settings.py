@@ -90,8 +90,17 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of failing with
+# "database is locked" half-way (FIELDNOTES: SQLite locking).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:////path: as the default
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     if os.environ.get("SALESAPP_TEST_DB_NAME"):  # lets parallel test runs on one server keep apart
         DATABASES["default"]["TEST"] = {"NAME": os.environ["SALESAPP_TEST_DB_NAME"]}
 else:
@@ -99,13 +108,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "salesapp.sqlite3",
-            # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
-            # failing with "database is locked" half-way (FIELDNOTES: SQLite locking).
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
     # Tests use a file, not shared-cache memory, so that threads really contend for the lock as
@@ -205,6 +208,11 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# A worker keeps its SMTP connection open between messages; one idle longer than this is renewed
+# (salesapp.documents.mailer).
+EMAIL_CONNECTION_IDLE_SECONDS = float(os.environ.get("EMAIL_CONNECTION_IDLE_SECONDS", "60"))
+# Liveness locks of delivery attempts on SQLite (flock'd files; PostgreSQL uses advisory locks).
+LIVENESS_LOCK_DIR = Path(os.environ.get("LIVENESS_LOCK_DIR", VAR_DIR / "locks"))
 # Invoice deliveries (salesapp.documents): transient SMTP errors retry with exponential backoff
 # (base × 2^n seconds, capped) up to EMAIL_DELIVERY_MAX_RETRIES times, then fail.
 EMAIL_DELIVERY_MAX_RETRIES = int(os.environ.get("EMAIL_DELIVERY_MAX_RETRIES", "5"))

@@ -22,3 +22,14 @@ class ReminderForm(forms.Form):
     """Send Payment Reminder: nothing to ask but its one-time token (a double click sends one)."""
 
     form_token = OneTimeTokenField()
+
+
+class BulkEmailForm(forms.Form):
+    """Send by Email of many documents: the subject and message with placeholders, filled per document."""
+
+    subject = forms.CharField(label="Subject", max_length=300)
+    body = forms.CharField(
+        label="Message", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    # A double click or a replayed POST of one confirm page queues one batch.
+    form_token = OneTimeTokenField()

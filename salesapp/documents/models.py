@@ -93,6 +93,30 @@ class DeliveryPurpose(models.TextChoices):
     REMINDER = "reminder", "Payment reminder"  # SPEC §10: an overdue invoice, its PDF attached
 
 
+class DeliveryBatch(models.Model):
+    """One bulk Send by Email from a list: the documents ticked, the subject and message templates
+    they were sent with, and the ones skipped with the reason. Its deliveries say how far it got."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20)  # salesapp.documents.kinds: "invoice" | "creditnote"
+    subject_template = models.CharField(max_length=300)
+    body_template = models.TextField(blank=True)
+    requested = models.PositiveIntegerField(default=0)  # documents selected
+    # [{"id": "<uuid>", "number": "INV-00012" or "", "reason": "…"}] — nothing queued for these
+    skipped = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_on = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "delivery batches"
+        ordering = ["-created_on"]
+
+    def __str__(self) -> str:
+        return f"Send by Email of {self.requested} {self.kind} documents ({self.created_on:%Y-%m-%d %H:%M})"
+
+
 class Delivery(models.Model):
     """One Send by Email of a document (or a payment reminder of an invoice): queued → sending → sent,
     or failed with the reason.
@@ -136,6 +160,10 @@ class Delivery(models.Model):
     message_id = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when it was queued by a bulk Send by Email from a list.
+    batch = models.ForeignKey(
+        DeliveryBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
     created_on = models.DateTimeField(auto_now_add=True)
     modified_on = models.DateTimeField(auto_now=True)

@@ -6,27 +6,38 @@ the same queue, worker and exactly-once claim as Send by Email.
 
 Exactly-once email, and where it stops being exact
 ---------------------------------------------------
-A delivery row goes queued → sending → sent (or failed). Every attempt first *claims* the row in
-its own committed transaction: state `sending`, a fresh `attempt_token`, attempts + 1. It then
-renders (or reuses) the PDF, and in a second transaction locks the row again (SELECT … FOR UPDATE),
-checks the token is still its own, talks SMTP *while holding that lock*, and stores `sent` in the
-same transaction. Consequences:
+A delivery row goes queued → sending → sent (or failed). SMTP is never spoken inside a database
+transaction or under a row lock: on SQLite (IMMEDIATE transactions) that would stall every writer of
+the app for as long as the SMTP server takes, and on PostgreSQL it would pin a connection and a lock.
+An attempt
+
+1. takes the delivery's *liveness lock* (salesapp.documents.liveness: a PostgreSQL session advisory
+   lock on a connection of its own, or an flock'd file on SQLite) — not a transaction, and released
+   by the server or the kernel the moment the process holding it dies. Can't take it: another attempt
+   is alive and working on the delivery, so this one backs off (`busy`) and does nothing;
+2. *claims* the row in a short committed transaction: state `sending`, a fresh `attempt_token`,
+   attempts + 1;
+3. renders (or reuses) the PDF and sends it over SMTP with no transaction open (after checking the
+   row still carries its token);
+4. stores `sent` with a conditional UPDATE … WHERE id = … AND attempt_token = … AND state = 'sending'
+   (and the timeline event) in a second short transaction, then lets the liveness lock go.
+
+Consequences:
 
 * a row that is `sent` is never sent again: every attempt returns at once;
-* two copies of the task (a redelivered message, a retry published twice, a manual Retry) never
-  both send: the second blocks on the row lock until the first commits `sent`, or has its token
-  replaced and stops;
-* a worker killed before the SMTP server accepted the message leaves the row `sending` with its
-  token; its database transaction dies with it (the lock is released), the broker redelivers the
-  unacknowledged task (acks_late + reject_on_worker_lost), and the new attempt takes the row over
-  and sends. The customer gets one message.
+* two copies of the task (a redelivered message, a retry published twice, a manual Retry, the stale
+  sweep) never both send: the second can't take the liveness lock while the first lives;
+* a worker killed at any point leaves the row `sending` with its token and releases its liveness
+  lock (its process, so its file or database session, is gone); the broker redelivers the
+  unacknowledged task (acks_late + reject_on_worker_lost) and the new attempt, which *can* take the
+  lock, knows the previous one is dead and takes the row over. The customer gets one message.
 
 A message whose worker dies on every attempt (a crash or the out-of-memory killer) would come back
 forever with reject_on_worker_lost; the row counts those takeovers and fails the delivery after
 MAX_TAKEOVERS of them.
 
 The one window nobody can close with SMTP alone: the server has accepted the message (250) and
-the worker dies before our COMMIT of `sent` (a few milliseconds). The redelivered task then sends
+the worker dies before our UPDATE to `sent` (a few milliseconds). The redelivered task then sends
 again. The Message-ID is deterministic (derived from the delivery id), so that second copy carries
 the same Message-ID as the first and mail systems that de-duplicate by Message-ID drop it.
 """
@@ -64,6 +75,7 @@ from salesapp.sales.services.common import lock, record, refresh_pricing, requir
 from salesapp.sales.services.einvoice import einvoicing_on, require_einvoice_ready
 from salesapp.sales.states import INVOICE
 
+from . import liveness, mailer
 from .einvoice.cii import cii_xml
 from .kinds import kind_of
 from .models import DOCUMENT_RELATIONS, Delivery, DeliveryPurpose, DeliveryState, DocumentPdf, split_addresses
@@ -394,9 +406,10 @@ def delivery_claim(delivery_id: Any) -> uuid.UUID | None:
         if delivery is None or delivery.state in (DeliveryState.SENT, DeliveryState.FAILED):
             return None
         if delivery.state == DeliveryState.SENDING:
-            # The previous attempt died after claiming (worker killed, redelivered message): its
-            # transaction is gone and it did not record `sent`, so the message was not accepted —
-            # except in the window described in the module docstring.
+            # The previous attempt died after claiming (worker killed, redelivered message): the
+            # caller holds the liveness lock, so that attempt's process is gone, and it did not
+            # record `sent`, so the message was not accepted — except in the window described in
+            # the module docstring.
             log.warning("delivery %s: taking over from an attempt that did not finish", delivery.pk)
             delivery.takeovers += 1
             if delivery.takeovers > MAX_TAKEOVERS:
@@ -450,58 +463,82 @@ def _finish_failed(delivery: Delivery, error: str) -> None:
 def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
     """One attempt to send a delivery (see the module docstring for the exactly-once argument).
 
+    No database transaction is open and no row is locked while SMTP is spoken: the attempt claims the
+    row and commits, renders (or reuses) the PDF, sends, then stores `sent` with an UPDATE that only
+    applies while the row still carries this attempt's token. Its delivery's liveness lock
+    (salesapp.documents.liveness) is held throughout, so a second copy of the task backs off
+    (`busy`) while this one lives, and takes over only once it has died.
+
     A transient SMTP error puts the row back to `queued` with the error, unless `final_attempt`,
     in which case (as for a permanent error) it becomes `failed` with a timeline event.
     """
+    with liveness.hold(liveness.delivery_lock_name(delivery_id)) as alive:
+        if not alive:
+            log.info("delivery %s: another attempt is working on it; backing off", delivery_id)
+            return Outcome("busy")
+        return _attempt(delivery_id, final_attempt=final_attempt)
+
+
+def _attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
     token = delivery_claim(delivery_id)
     if token is None:
         return Outcome("done")
     delivery = Delivery.objects.select_related(*DOCUMENT_RELATIONS).get(pk=delivery_id)
+    if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
+        return Outcome("done")  # taken over or finished between the claim and now
     try:
         pdf = document_pdf(delivery.document)
     except Exception as exc:  # a bug or a broken template: retrying won't help
         log.exception("delivery %s: rendering the PDF failed", delivery_id)
         transient, error = classify(exc) if isinstance(exc, SoftTimeLimitExceeded) else (False, f"PDF: {exc}")
         return _record_error(delivery_id, token, error, transient and not final_attempt)
-    org = OrganizationSettings.load()
+    if not Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING, attempt_token=token).exists():
+        return Outcome("done")  # a later attempt took over, or it was finished meanwhile
+    try:
+        mailer.send(_build_message(delivery, pdf, OrganizationSettings.load()))
+    except Exception as exc:
+        transient, error = classify(exc)
+        log.warning(
+            "delivery %s: attempt %s failed (%s): %s",
+            delivery_id,
+            delivery.attempts,
+            "transient" if transient else "permanent",
+            error,
+        )
+        return _record_error(delivery_id, token, error, transient and not final_attempt)
+    return _record_sent(delivery, token)
+
+
+def _record_sent(delivery: Delivery, token: uuid.UUID) -> Outcome:
+    """The server accepted the message: `sent`, if the row is still this attempt's (one short transaction)."""
+    sent_at = timezone.now()
+    message_id = message_id_for(delivery)
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related(*DOCUMENT_RELATIONS)
-            .get(pk=delivery_id)
+        claimed = Delivery.objects.filter(
+            pk=delivery.pk, attempt_token=token, state=DeliveryState.SENDING
+        ).update(
+            state=DeliveryState.SENT,
+            sent_at=sent_at,
+            message_id=message_id,
+            last_error="",
+            attempt_token=None,
+            modified_on=sent_at,
         )
-        if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
-            return Outcome("done")  # a later attempt took over, or it was finished meanwhile
-        try:
-            _build_message(delivery, pdf, org).send(fail_silently=False)
-        except Exception as exc:
-            transient, error = classify(exc)
-            log.warning(
-                "delivery %s: attempt %s failed (%s): %s",
-                delivery_id,
-                delivery.attempts,
-                "transient" if transient else "permanent",
-                error,
-            )
-            return _store_error(delivery, error, retry=transient and not final_attempt)
-        delivery.state = DeliveryState.SENT
-        delivery.sent_at = timezone.now()
-        delivery.message_id = message_id_for(delivery)
-        delivery.last_error = ""
-        delivery.attempt_token = None
-        delivery.save(
-            update_fields=["state", "sent_at", "message_id", "last_error", "attempt_token", "modified_on"]
-        )
+        if not claimed:
+            # Only a sweep or a hand edit can do this while we hold the liveness lock; whoever has
+            # the row now sends with the same Message-ID, which receivers de-duplicate.
+            log.error("delivery %s: sent, but the row was no longer this attempt's", delivery.pk)
+            return Outcome("done")
         if delivery.invoice_id:  # the invoice reached the customer: from now on it is credited, not canceled
             Invoice.objects.filter(pk=delivery.invoice_id, first_sent_on__isnull=True).update(
-                first_sent_on=delivery.sent_at
+                first_sent_on=sent_at
             )
         record(
             delivery.document,
             TimelineKind.EMAILED,
             f"{'Payment reminder emailed' if delivery.is_reminder else 'Emailed'} to {delivery.to}",
             delivery_id=str(delivery.pk),
-            message_id=delivery.message_id,
+            message_id=message_id,
         )
     return Outcome("sent")
 

@@ -31,7 +31,8 @@ def send_invoice_email(self, delivery_id: str) -> str:
     """Send one delivery. Transient SMTP errors retry with exponential backoff up to
     EMAIL_DELIVERY_MAX_RETRIES times; the last one (or a permanent error) leaves the delivery failed.
 
-    Safe to run twice, concurrently or after a crash: the delivery row decides (services docstring).
+    Safe to run twice, concurrently or after a crash: the delivery row and its liveness lock decide
+    (services docstring); a copy that finds another attempt alive returns "busy" and does nothing.
     """
     max_retries = settings.EMAIL_DELIVERY_MAX_RETRIES
     retries = self.request.retries or 0

@@ -29,4 +29,7 @@ urlpatterns = [
     path("orders/<uuid:order_id>/pdf/", views.salesorder_pdf, name="salesorder_pdf"),
     path("orders/<uuid:order_id>/print/", views.salesorder_print, name="salesorder_print"),
     path("deliveries/<uuid:delivery_id>/retry/", views.retry, name="delivery_retry"),
+    path("invoices/email/", views.invoice_bulk_email, name="invoice_bulk_email"),
+    path("creditnotes/email/", views.creditnote_bulk_email, name="creditnote_bulk_email"),
+    path("batches/<uuid:batch_id>/", views.batch, name="batch"),
 ]

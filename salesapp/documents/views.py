@@ -25,14 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesapp.accounts.roles import has_role, is_salesperson
 from salesapp.core.exceptions import DomainError, PermissionDeniedError
+from salesapp.core.models import OrganizationSettings
+from salesapp.core.views.lists import SelectionError, selected_ids
 from salesapp.core.views.records import create_once
 from salesapp.sales.models import Invoice
 from salesapp.sales.services import ensure_current_pricing
 
-from . import services
-from .forms import ReminderForm, SendEmailForm
+from . import batches, services
+from .forms import BulkEmailForm, ReminderForm, SendEmailForm
 from .kinds import CREDIT_NOTE, INVOICE, KINDS, QUOTE, SALES_ORDER, DocumentKind, kind_of
-from .models import DOCUMENT_RELATIONS, Delivery
+from .models import DOCUMENT_RELATIONS, Delivery, DeliveryBatch
 from .rendering import document_html
 from .selectors import any_in_flight, document_deliveries
 
@@ -268,3 +270,124 @@ def remind(request: HttpRequest, invoice_id: Any) -> HttpResponse:
             request, f"This payment reminder to {delivery.to} was already queued; it is not sent twice."
         )
     return redirect(back)
+
+
+# --- bulk Send by Email from the invoice and credit note lists -----------------------------------------
+
+BATCH_PROGRESS = "documents/_batch_progress.html"
+PLACEHOLDERS = {
+    INVOICE.kind: "{number} {customer} {total} {balance} {due} {invoice_date} {seller}",
+    CREDIT_NOTE.kind: "{number} {invoice} {customer} {total} {invoice_date} {seller}",
+}
+
+
+def _bulk_defaults(kind: DocumentKind) -> dict[str, str]:
+    """The templates a single Send by Email of this kind starts from, placeholders unfilled."""
+    if kind is CREDIT_NOTE:
+        return {"subject": services.CREDIT_NOTE_SUBJECT, "body": services.CREDIT_NOTE_BODY}
+    org = OrganizationSettings.load()
+    return {"subject": org.email_subject_template, "body": org.email_body_template}
+
+
+def _list_url(kind: DocumentKind) -> str:
+    return reverse("creditnote_list" if kind is CREDIT_NOTE else "invoice_list")
+
+
+def _bulk_email(request: HttpRequest, kind: DocumentKind) -> HttpResponse:
+    """POST from a list with the ticked `ids`: the confirm page (templates, who gets an email and who
+    doesn't, and why). POST of that page (`confirm`): one batch, then its progress page."""
+    back = _next_url(request, _list_url(kind))
+    try:
+        ids = selected_ids(request.POST)
+    except SelectionError as exc:
+        messages.error(request, str(exc).replace("records", f"{kind.noun}s").replace("record", kind.noun))
+        return redirect(back)
+    confirming = "confirm" in request.POST
+    form = BulkEmailForm(request.POST if confirming else None, initial=_bulk_defaults(kind))
+    templates = form.cleaned_data if confirming and form.is_valid() else form.initial
+    if confirming and form.is_valid():
+        try:  # one batch per confirm page: a replay of its token finds the batch it queued
+            result, queued_now = create_once(
+                form.cleaned_data["form_token"],
+                DeliveryBatch.__name__,
+                lambda: batches.delivery_queue_many(
+                    kind=kind,
+                    ids=ids,
+                    by=request.user,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                ),
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if not queued_now:
+                messages.info(request, "This batch was already queued; nothing is sent twice.")
+            return redirect("documents:batch", batch_id=result.pk if queued_now else result.result_id)
+    plan = None
+    if not form.errors:
+        try:
+            plan = batches.delivery_preview_many(
+                kind=kind, ids=ids, by=request.user, subject=templates["subject"], body=templates["body"]
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    context = {
+        "kind": kind,
+        "form": form,
+        "ids": ids,
+        "plan": plan,
+        "ready": [
+            {
+                "number": d.number,
+                "customer": d.customer.name if d.customer else "",
+                "to": services.customer_email(d),
+                "url": _document_url(kind, d.pk),
+            }
+            for d in (plan.ready if plan else [])
+        ],
+        "skipped": [_skip_row(kind, skip.as_row()) for skip in (plan.skipped if plan else [])],
+        "placeholders": PLACEHOLDERS[kind.kind],
+        "next": back,
+    }
+    return render(request, "documents/bulk_email_confirm.html", context, status=200 if plan else 400)
+
+
+def _document_url(kind: DocumentKind, pk: Any) -> str:
+    return reverse("creditnote_detail" if kind is CREDIT_NOTE else "invoice_detail", args=[pk])
+
+
+def _skip_row(kind: DocumentKind, skip: dict[str, str]) -> dict[str, str]:
+    """A skipped document for the pages: a link when it exists (an id that matched nothing has none)."""
+    return {**skip, "url": _document_url(kind, skip["id"]) if skip.get("number") else ""}
+
+
+def _bulk_bind(kind: DocumentKind) -> Any:
+    def view(request: HttpRequest) -> HttpResponse:
+        return _bulk_email(request, kind)
+
+    view.__name__ = f"{kind.kind}_bulk_email"
+    view.__doc__ = _bulk_email.__doc__
+    return salesperson_only(require_POST(view))
+
+
+invoice_bulk_email = _bulk_bind(INVOICE)
+creditnote_bulk_email = _bulk_bind(CREDIT_NOTE)
+
+
+@salesperson_only
+@require_GET
+def batch(request: HttpRequest, batch_id: Any) -> HttpResponse:
+    """A bulk send's progress (htmx polls the partial while deliveries are in flight) and summary."""
+    found = get_object_or_404(DeliveryBatch, pk=batch_id)
+    kind = KINDS[found.kind]
+    deliveries = list(found.deliveries.select_related(*DOCUMENT_RELATIONS).order_by("created_on", "pk"))
+    context = {
+        "batch": found,
+        "kind": kind,
+        "progress": batches.batch_progress(found),
+        "deliveries": deliveries,
+        "skipped": [_skip_row(kind, skip) for skip in found.skipped],
+        "list_url": _list_url(kind),
+    }
+    return render(request, BATCH_PROGRESS if is_htmx(request) else "documents/batch.html", context)

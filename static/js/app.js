@@ -47,8 +47,31 @@
     }
   });
 
+  // Bulk actions on lists: the header box ticks every row of the page; the count follows the ticks.
+  function syncBulkCount(formId) {
+    var boxes = document.querySelectorAll("input[name='ids'][form='" + formId + "']");
+    var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+    var form = document.getElementById(formId);
+    var count = form && form.querySelector("[data-bulk-count]");
+    if (count) { count.textContent = ticked ? ticked + " selected" : "None selected"; }
+    var all = document.querySelector("[data-select-all='" + formId + "']");
+    if (all) {
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+  }
+
   document.addEventListener("change", function (event) {
     if (event.target.closest("[data-line-fields]")) { syncLineForm(document); }
+    var allFor = event.target.getAttribute("data-select-all");
+    if (allFor) {
+      document.querySelectorAll("input[name='ids'][form='" + allFor + "']").forEach(function (box) {
+        box.checked = event.target.checked;
+      });
+      syncBulkCount(allFor);
+    } else if (event.target.name === "ids" && event.target.getAttribute("form")) {
+      syncBulkCount(event.target.getAttribute("form"));
+    }
   });
   document.addEventListener("DOMContentLoaded", function () { syncLineForm(document); openDialog(document); });
   document.addEventListener("htmx:afterSettle", function () { syncLineForm(document); });

@@ -32,7 +32,9 @@ def free_port() -> int:
 class SmtpHandler:
     """Records the messages it accepted. `refuse` replies to the next N messages with an error;
     `block` makes the next DATA wait until `release` is set (or the client hangs up — then aiosmtpd
-    cancels this coroutine and the message is never accepted, as a real MTA would drop it)."""
+    cancels this coroutine and the message is never accepted, as a real MTA would drop it).
+    `delay` makes every DATA answer that many seconds late (a slow server); `sessions` counts the
+    SMTP connections messages arrived on."""
 
     def __init__(self) -> None:
         self.messages: list[bytes] = []
@@ -41,9 +43,14 @@ class SmtpHandler:
         self.data_started = threading.Event()
         self.release = threading.Event()
         self.aborted = 0
+        self.delay = 0.0
+        self.peers: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        self.peers.add(tuple(session.peer))  # the client's (address, port): one per connection
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse.pop(0)
         if self.block:
@@ -58,6 +65,10 @@ class SmtpHandler:
         with self._lock:
             self.messages.append(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
+
+    @property
+    def sessions(self) -> int:
+        return len(self.peers)
 
     def parsed(self) -> list[email.message.EmailMessage]:
         return [email.message_from_bytes(raw, policy=policy.default) for raw in list(self.messages)]

@@ -38,12 +38,13 @@ def screens() -> list[str]:
     """Names of the URL patterns that take no argument, except the API, admin and login."""
     names: list[str] = []
 
-    def walk(patterns, prefix: str) -> None:
+    def walk(patterns, prefix: str, namespace: str = "") -> None:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 if entry.namespace in ("admin",) or str(entry.pattern).startswith(("api/", "admin/")):
                     continue
-                walk(entry.url_patterns, prefix + str(entry.pattern))
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, prefix + str(entry.pattern), inner)
             elif (
                 isinstance(entry, URLPattern)
                 and entry.name
@@ -51,7 +52,7 @@ def screens() -> list[str]:
                 and "(?P<" not in str(entry.pattern)
                 and entry.name not in ("login", "logout")
             ):
-                names.append(entry.name)
+                names.append(namespace + entry.name)
 
     walk(get_resolver().url_patterns, "")
     return sorted(set(names))

@@ -1,4 +1,5 @@
-"""One list page machinery for every entity: search, filters, whitelisted sort keys, pagination.
+"""One list page machinery for every entity: search, filters, whitelisted sort keys, pagination,
+and bulk actions on the rows a user ticks (`BulkAction`, `selected_ids`).
 
 A list page is described by a `ListPage` (columns, search fields, filters, a selector giving the
 queryset). The view only parses the query string; the selector owns select_related, so each page
@@ -7,6 +8,7 @@ issues the same number of queries whatever the number of rows.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +33,19 @@ class Column:
     sort: str = ""  # the ORM field this column sorts by; empty → not sortable
     link: bool = False  # the cell links to the record
     numeric: bool = False
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """A command on the rows ticked in a list ("Send by Email", "Assign"): the list shows a checkbox
+    per row, a select-all-on-page box and one button per action the user may run; the button POSTs
+    the ticked ids (`ids`) to `url_name`. That view checks the role again and reads them with
+    `selected_ids` — the button's visibility is a convenience, not the check."""
+
+    key: str  # for test ids and the button's value
+    label: str
+    url_name: str  # reversed without arguments
+    allowed: Callable[[Any], bool] = lambda user: True  # the signed-in user -> may they run it?
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class ListPage:
     owner_filter: bool = True
     views: Sequence[ListView] = ()  # the first is the default unless `default_view` says otherwise
     default_view: Callable[[Any, Any], str] | None = None  # (user, query string) -> a view key
+    bulk_actions: Sequence[BulkAction] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def view(self, user: Any, params: Any) -> ListView | None:
@@ -139,12 +155,46 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
     return qs.order_by(sort, "pk"), applied
 
 
-def rows_html(rows: list[dict[str, Any]]) -> SafeString:
-    """The table body, built in Python (every value escaped): the template engine costs ~0.05 ms a cell."""
+MAX_SELECTED = 500  # ids one bulk action takes at once (ten pages of a list)
+BULK_FORM = "bulk-form"  # the id of the form the row checkboxes belong to
+
+
+class SelectionError(ValueError):
+    """The selection can't be acted on; the message says why, for the user."""
+
+
+def selected_ids(data: Any, *, field_name: str = "ids", limit: int = MAX_SELECTED) -> list[uuid.UUID]:
+    """The record ids a bulk action was posted with: distinct, in the order ticked. Anything that isn't
+    a UUID is dropped (a tampered form); none at all, or more than `limit`, is a SelectionError."""
+    ids: list[uuid.UUID] = []
+    for raw in data.getlist(field_name)[: limit * 2]:
+        try:
+            value = uuid.UUID(str(raw).strip())
+        except ValueError:
+            continue
+        if value not in ids:
+            ids.append(value)
+    if not ids:
+        raise SelectionError("Select at least one record first.")
+    if len(ids) > limit:
+        raise SelectionError(f"Select at most {limit} records at once.")
+    return ids
+
+
+def rows_html(rows: list[dict[str, Any]], *, selectable: bool = False) -> SafeString:
+    """The table body, built in Python (every value escaped): the template engine costs ~0.05 ms a cell.
+    `selectable`: a first cell with the row's checkbox for the list's bulk actions."""
     out = []
     for row in rows:
         url = escape(row["url"])
         cells = []
+        if selectable:
+            label = escape(row["cells"][0]["value"] if row["cells"] else "")
+            cells.append(
+                f'<td class="bulk-select"><input class="form-check-input" type="checkbox" name="ids" '
+                f'value="{escape(row["pk"])}" form="{BULK_FORM}" data-testid="row-select" '
+                f'aria-label="Select {label}"></td>'
+            )
         for cell in row["cells"]:
             text = "" if cell["value"] is None else escape(cell["value"])
             if cell["link"]:
@@ -182,6 +232,7 @@ def render_list(
     page_obj.object_list = [found[pk] for pk in ids if pk in found]
     rows = [
         {
+            "pk": obj.pk,
             "url": page.detail_url(obj),
             "cells": [{"value": c.value(obj), "link": c.link, "numeric": c.numeric} for c in page.columns],
         }
@@ -203,10 +254,17 @@ def render_list(
         if page.owner_filter
         else []
     )
+    actions = [
+        {"key": a.key, "label": a.label, "url": reverse(a.url_name)}
+        for a in page.bulk_actions
+        if a.allowed(request.user)
+    ]
     context = {
         "page": page,
         "rows": rows,
-        "rows_html": rows_html(rows),
+        "rows_html": rows_html(rows, selectable=bool(actions)),
+        "bulk_actions": actions,
+        "bulk_form": BULK_FORM,
         "headers": headers,
         "page_obj": page_obj,
         "applied": applied,

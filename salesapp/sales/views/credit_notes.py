@@ -8,8 +8,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from salesapp.accounts.decorators import salesperson_required
+from salesapp.accounts.roles import is_salesperson
 from salesapp.core import formatting as fmt
-from salesapp.core.views.lists import Column, ListPage, ListView, render_list
+from salesapp.core.views.lists import BulkAction, Column, ListPage, ListView, render_list
 from salesapp.sales.models import CreditNote
 
 from .kinds import CREDIT_NOTE, Kind
@@ -69,6 +70,7 @@ CREDIT_NOTE_LIST = ListPage(
         ListView("all", "All Credit Notes", lambda user: Q()),
     ),
     default_view=lambda user, params: "all",
+    bulk_actions=(BulkAction("email", "Send by Email", "documents:creditnote_bulk_email", is_salesperson),),
 )
 
 

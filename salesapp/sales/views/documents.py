@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from salesapp.accounts.decorators import manager_required, salesperson_required
-from salesapp.accounts.roles import is_manager, may_manage
+from salesapp.accounts.roles import is_manager, is_salesperson, may_manage
 from salesapp.core import formatting as fmt
 from salesapp.core.addresses import address_fields
 from salesapp.core.exceptions import ConcurrentChange, DomainError, PermissionDeniedError
 from salesapp.core.models import OrganizationSettings
-from salesapp.core.views.lists import Column, ListPage, ListView, render_list
+from salesapp.core.views.lists import BulkAction, Column, ListPage, ListView, render_list
 from salesapp.core.views.records import add_domain_error, create_once, run_form
 from salesapp.sales import selectors, services
 from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm, offer_default_pricing_only
@@ -87,6 +87,10 @@ def default_view(user: Any, params: Any) -> str:
     if is_manager(user) or any(params.get(name) for name in FILTER_PARAMS):
         return "all"
     return "my"
+
+
+# Send by Email of the invoices ticked in the list (salesapp.documents: the view checks the role again).
+INVOICE_BULK_EMAIL = BulkAction("email", "Send by Email", "documents:invoice_bulk_email", is_salesperson)
 
 
 def list_page(kind: Kind) -> ListPage:
@@ -162,6 +166,7 @@ def list_page(kind: Kind) -> ListPage:
         date_label="Invoice Date" if model is Invoice else "Created On",
         views=list_views(kind),
         default_view=default_view,
+        bulk_actions=(INVOICE_BULK_EMAIL,) if model is Invoice else (),
     )
 
 
