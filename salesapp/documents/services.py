@@ -71,7 +71,7 @@ from salesapp.core.text import has_line_break, one_line
 from salesapp.core.views.records import create_once
 from salesapp.sales.models import CreditNote, Invoice, Quote, SalesOrder, TimelineKind
 from salesapp.sales.services import ensure_current_pricing, require_issuable
-from salesapp.sales.services.common import lock, record, refresh_pricing, require
+from salesapp.sales.services.common import lines_of, lock, record, refresh_pricing, require
 from salesapp.sales.services.einvoice import einvoicing_on, require_einvoice_ready
 from salesapp.sales.states import INVOICE
 
@@ -132,10 +132,12 @@ def stored_document_pdf(document: Document, *, by: Any = None) -> DocumentPdf:
 def facturx_xml(document: Document, *, action: str = "Download PDF") -> bytes | None:
     """The document's Factur-X CII XML when e-invoicing is on (None when it is off); refused with
     what to fix when the document can't be a valid EN 16931 e-invoice."""
-    if not einvoicing_on(document):
+    org = OrganizationSettings.load()
+    if not einvoicing_on(document, org):
         return None
-    require_einvoice_ready(document, action)
-    return cii_xml(document)
+    lines = lines_of(document)  # read once for the checks and the XML
+    require_einvoice_ready(document, action, org=org, lines=lines)
+    return cii_xml(document, org=org, lines=lines)
 
 
 def einvoice_xml(document: Document, *, by: Any = None) -> bytes:

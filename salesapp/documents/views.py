@@ -166,7 +166,11 @@ def _deliveries(request: HttpRequest, kind: DocumentKind, pk: Any) -> HttpRespon
 def _download_pdf(request: HttpRequest, kind: DocumentKind, pk: Any) -> HttpResponse:
     """Download PDF: the stored PDF, rendered first when the document changed since."""
     document = _load(kind, pk)
-    pdf = services.document_pdf(document, by=request.user)
+    try:
+        pdf = services.document_pdf(document, by=request.user)
+    except DomainError as exc:  # e-invoicing on and the document can't be an e-invoice yet
+        messages.error(request, exc.message)
+        return redirect(reverse(f"{kind.kind}_detail", args=[document.pk]))
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "inline" if request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{services.pdf_filename(document)}"'

@@ -23,6 +23,7 @@ from salesapp.customers.forms import CustomerField
 from salesapp.customers.models import Contact
 from salesapp.pricing import round_half_up
 from salesapp.sales.models import (
+    VAT_CATEGORY_CHOICES,
     CreditNote,
     Invoice,
     Opportunity,
@@ -394,7 +395,22 @@ class LineForm(VersionedForm):
     price_per_unit = forms.DecimalField(label="Price per unit", required=False, **MONEY)
     quantity = forms.DecimalField(label="Quantity", **QTY)
     manual_discount = forms.DecimalField(label="Manual discount", required=False, **MONEY)
-    tax = forms.DecimalField(label="Tax", required=False, **MONEY)
+    tax = forms.DecimalField(
+        label="Tax",
+        required=False,
+        **MONEY,
+        help_text="Typed when there is no VAT rate; else it follows from it.",
+    )
+    vat_category = forms.ChoiceField(
+        label="VAT category",
+        required=False,
+        choices=[("", "—"), *VAT_CATEGORY_CHOICES],
+        help_text="For e-invoices (EN 16931): S standard rate, Z zero rated, E exempt …",
+    )
+    tax_rate = forms.DecimalField(
+        label="VAT rate %", required=False, max_digits=7, decimal_places=4, min_value=0
+    )
+    vat_exemption_reason = forms.CharField(label="VAT exemption reason", required=False, max_length=200)
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -435,6 +451,9 @@ class LineForm(VersionedForm):
             "quantity": d["quantity"],
             "manual_discount": d.get("manual_discount") or 0,
             "tax": d.get("tax") or 0,
+            "vat_category": d.get("vat_category") or "",
+            "tax_rate": d.get("tax_rate"),
+            "vat_exemption_reason": d.get("vat_exemption_reason") or "",
             "description": d.get("description") or "",
         }
 
@@ -450,6 +469,9 @@ class LineForm(VersionedForm):
             "quantity": line.quantity,
             "manual_discount": line.manual_discount,
             "tax": line.tax,
+            "vat_category": line.vat_category,
+            "tax_rate": line.tax_rate,
+            "vat_exemption_reason": line.vat_exemption_reason,
             "description": line.description,
         }
         if args["unit"] is None and args["product"] is not None and args["product"] == line.product:
@@ -472,6 +494,9 @@ class LineForm(VersionedForm):
                 "quantity": line.quantity,
                 "manual_discount": line.manual_discount,
                 "tax": line.tax,
+                "vat_category": line.vat_category,
+                "tax_rate": line.tax_rate,
+                "vat_exemption_reason": line.vat_exemption_reason,
                 "description": line.description,
             },
             prefix=f"line-{line.pk}",

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from salesapp.catalog.models import MONEY, QTY
 from salesapp.core.addresses import BillTo, ShipTo
 from salesapp.core.models import TimeStamped, Versioned
-from salesapp.pricing import PricingErrorCode, VatCategory
+from salesapp.pricing import ERROR_ADVICE, PricingErrorCode, VatCategory
 
 from . import states
 from .states import (
@@ -184,6 +184,15 @@ class PricedDocument(TimeStamped, Versioned):
     @property
     def pricing_error_text(self) -> str:
         return PricingErrorCode(self.pricing_error_code).description
+
+    @property
+    def pricing_error_advice(self) -> str:
+        """What to do about a document-level error no catalog fix cures (VAT categories), else ''."""
+        return (
+            ERROR_ADVICE.get(PricingErrorCode(self.pricing_error_code), "")
+            if self.pricing_error_code >= 1000
+            else ""
+        )
 
     @property
     def is_price_locked(self) -> bool:

@@ -101,6 +101,8 @@ class GridLine:
     catalog_name: str | None
     unit_name: str | None
     pricing_error_code: int
+    vat_category: str
+    tax_rate: Decimal | None
 
     @property
     def product_name(self) -> str:
@@ -127,6 +129,8 @@ GRID_COLUMNS = (
     "product__name",
     "unit__name",
     "pricing_error_code",
+    "vat_category",
+    "tax_rate",
 )
 
 

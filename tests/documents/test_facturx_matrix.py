@@ -244,3 +244,13 @@ def test_partial_credit_note(seller, buyer, boss, schematron):
     note.refresh_from_db()
     root = check(document_pdf(note), schematron, note)
     assert amount(root, "GrandTotalAmount") == D("952.00")  # 800.00 + 19 %
+
+
+def test_without_an_iban_the_payment_means_is_not_defined(seller, buyer, boss, schematron):
+    organization_settings_save(by=boss, iban="", bic="", payment_instructions="Pay by cheque to Contoso.")
+    invoice = make(buyer, boss, lines=CASES["zero rated, header amount only, paid in full"]["lines"])
+    root = check(document_pdf(invoice), schematron, invoice)
+    means = root.find(f".//{RAM}SpecifiedTradeSettlementPaymentMeans")
+    assert means.find(f"{RAM}TypeCode").text == "1"
+    assert means.find(f"{RAM}Information").text == "Pay by cheque to Contoso."
+    assert means.find(f"{RAM}PayeePartyCreditorFinancialAccount") is None

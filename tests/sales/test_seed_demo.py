@@ -109,3 +109,21 @@ def test_seed_demo_shows_payments_credit_notes_and_a_second_currency():
     assert (
         note.invoice.balance_due == note.invoice.total_amount - note.total_amount - note.invoice.amount_paid
     )
+
+
+@pytest.mark.django_db
+def test_seed_demo_invoices_are_valid_einvoices():
+    """E-invoicing is on in the demo, and every invoice and credit note can be a Factur-X e-invoice."""
+    import facturx
+
+    from salesapp.documents.einvoice.cii import cii_xml
+    from salesapp.sales.services.einvoice import einvoice_problems
+
+    call_command("seed_demo", stdout=StringIO())
+    assert OrganizationSettings.load().einvoicing
+    documents = [*Invoice.objects.all(), *CreditNote.objects.all()]
+    assert documents
+    for document in documents:
+        assert einvoice_problems(document) == [], document.number
+    for document in (documents[0], documents[-1]):
+        assert facturx.xml_check_xsd(cii_xml(document), flavor="factur-x", level="en16931")

@@ -34,8 +34,13 @@ def _row(line: Any, *, active: bool, money_places: int, price_places: int, local
         ("volume_discount", fmt.amount(line.volume_discount, price_places, locale=locale)),
         *((field, fmt.amount(getattr(line, field), money_places, locale=locale)) for field in MONEY_CELLS),
     ]
+    vat = ""
+    if line.vat_category:
+        rate = f" {fmt.quantity(line.tax_rate, locale=locale)} %" if line.tax_rate is not None else ""
+        vat = f'<div class="small text-muted" data-testid="line-vat">VAT {escape(line.vat_category)}{escape(rate)}</div>'
     cells = "".join(
-        f'<td class="text-end" data-testid="line-{field}">{escape(text)}</td>' for field, text in numbers
+        f'<td class="text-end" data-testid="line-{field}">{escape(text)}{vat if field == "tax" else ""}</td>'
+        for field, text in numbers
     )
     unit = escape(line.unit_name or "")
     css = ' class="table-active"' if active else ""

@@ -324,7 +324,8 @@ class Seeder:
         org.address_stateorprovince = "WA"
         org.address_postalcode = "98052"
         org.address_country = "US"
-        org.tax_id = "US 91-1144442"
+        org.tax_id = "US911144442"  # an ISO country prefix, as EN 16931 wants (BR-CO-09)
+        org.einvoicing = True  # invoices and credit notes are Factur-X (every demo line has a VAT category)
         org.email = "billing@contoso-office.example"
         org.phone = "+1 425 555 0100"
         org.website = "https://contoso-office.example"
@@ -648,7 +649,7 @@ class Seeder:
             else:
                 quantity = D(rng.choice(["1", "2", "3", "5", "10", "12", "25", "60", "120"]))
             line = services.line_add(
-                document=opp, by=by, product=product, quantity=quantity, tax_rate=tax_rate
+                document=opp, by=by, product=product, quantity=quantity, vat_category="S", tax_rate=tax_rate
             )
             if rng.random() < 0.3 and line.amount >= 100:  # a negotiated discount on some lines
                 services.line_update(line=line, by=by, manual_discount=money(line.amount * D("0.05")))
@@ -660,7 +661,8 @@ class Seeder:
                 write_in_name=name,
                 quantity=D("1"),
                 price_per_unit=D(price),
-                tax=money(D(price) * tax_rate / 100),
+                vat_category="S",
+                tax_rate=tax_rate,
             )
         opp.refresh_from_db()
         return opp
@@ -895,14 +897,23 @@ class Seeder:
             name=f"{short_name(account.name)} service call",
             payment_terms=PaymentTerms.NET_45,
         )
-        services.line_add(document=invoice, by=by, product=cat.active[20], quantity=D("3.5"))
+        rate = D("8.25") if account.default_price_list_id == cat.retail.pk else D("19")
+        services.line_add(
+            document=invoice,
+            by=by,
+            product=cat.active[20],
+            quantity=D("3.5"),
+            vat_category="S",
+            tax_rate=rate,
+        )
         services.line_add(
             document=invoice,
             by=by,
             write_in_name="Call-out fee",
             quantity=D("1"),
             price_per_unit=D("75.00"),
-            tax=D("6.19"),
+            vat_category="S",
+            tax_rate=rate,
         )
         services.invoice_set_status(
             invoice=invoice,
