@@ -33,6 +33,16 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def no_liveness_connection_left():
+    """A delivery attempt made in the test's thread keeps its liveness connection (PostgreSQL) for the
+    next one, as a worker does; close it, or the test database can't be dropped at the end."""
+    yield
+    from salesapp.documents import liveness
+
+    liveness.close()
+
+
+@pytest.fixture(autouse=True)
 def fresh_throttles():
     """Failed API token checks are counted in the cache, which (in memory) outlives a test: forget them,
     so that one test's bad tokens never block the next. (Failed sign-ins live in the database, rolled

@@ -8,4 +8,9 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery tasks in every process, web included: services enqueue the email task
         # by its name (services._enqueue).
-        from . import tasks  # noqa: F401
+        from django.core.signals import request_finished
+
+        from . import liveness, tasks  # noqa: F401
+
+        # A web request that ran a task in-process (no broker) doesn't keep a liveness connection.
+        request_finished.connect(liveness.close, dispatch_uid="documents.liveness.close")

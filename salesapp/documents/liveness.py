@@ -9,7 +9,7 @@ stale-delivery sweep) that can't take the lock knows the holder is alive and bac
 knows any `sending` row it finds was left by a dead attempt and may take it over.
 
 * PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) on a connection of its own in
-  autocommit mode, open for as long as the lock is held. The server releases it when that session
+  autocommit mode (one per thread, kept between attempts). The server releases it when that session
   ends, however it ends.
 * SQLite (one machine by construction): `fcntl.flock` on a file under `LIVENESS_LOCK_DIR`
   (`var/locks/`). The kernel releases it when the file is closed or the process dies.
@@ -39,6 +39,8 @@ class _Backend(Protocol):
 
     def release(self, name: str) -> None: ...
 
+    def close(self) -> None: ...
+
 
 def _key(name: str) -> int:
     """A stable signed 64-bit key for `name` (advisory locks take a bigint)."""
@@ -46,47 +48,65 @@ def _key(name: str) -> int:
 
 
 class _PostgresLocks:
-    """A session advisory lock on a connection opened for it; closing the connection lets it go.
+    """Session advisory locks on a dedicated autocommit connection per thread, kept between holds.
 
-    A connection per hold, not one kept per thread: web request threads (tasks run in-process
-    without a broker) and test threads would otherwise leave sessions open behind them. Opening one
-    costs a few milliseconds next to the hundreds an attempt takes to render and send.
+    Opening a connection costs several milliseconds (and a server process); a worker sends email
+    after email from one thread, so it keeps its connection. `close()` ends it: web requests do so
+    when they finish (tasks run in-process without a broker), and tests after each test.
     """
 
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def _held(self) -> dict[str, Any]:
-        held: dict[str, Any] | None = getattr(self._local, "held", None)
+    def _held(self) -> set[str]:
+        held: set[str] | None = getattr(self._local, "held", None)
         if held is None:
-            held = self._local.held = {}
+            held = self._local.held = set()
         return held
 
-    def acquire(self, name: str) -> bool:
+    def _connection(self) -> Any:
         import psycopg
 
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            params = connection.get_connection_params()
+            for django_only in ("cursor_factory", "context"):
+                params.pop(django_only, None)
+            conn = self._local.conn = psycopg.connect(**params, autocommit=True)
+            self._held().clear()  # a new session holds nothing
+        return conn
+
+    def acquire(self, name: str) -> bool:
         held = self._held()
         if name in held:
             return False
-        params = connection.get_connection_params()
-        for django_only in ("cursor_factory", "context"):
-            params.pop(django_only, None)
-        conn = psycopg.connect(**params, autocommit=True)
         try:
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", [_key(name)]).fetchone()
-        except BaseException:
-            conn.close()
+            row = self._connection().execute("SELECT pg_try_advisory_lock(%s)", [_key(name)]).fetchone()
+        except Exception:
+            self.close()
             raise
         if row and row[0]:
-            held[name] = conn
+            held.add(name)
             return True
-        conn.close()
         return False
 
     def release(self, name: str) -> None:
-        conn = self._held().pop(name, None)
+        held = self._held()
+        if name not in held:
+            return
+        held.discard(name)
+        try:
+            self._connection().execute("SELECT pg_advisory_unlock(%s)", [_key(name)])
+        except Exception:  # a broken session releases its locks by ending
+            self.close()
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        self._held().clear()
         if conn is not None:
-            conn.close()  # the session ends, and its advisory lock with it
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 class _FileLocks:
@@ -132,6 +152,10 @@ class _FileLocks:
                 return True
             os.close(fd)
 
+    def close(self) -> None:
+        for name in list(self._open()):
+            self.release(name)
+
     def release(self, name: str) -> None:
         fd = self._open().pop(name, None)
         if fd is None:
@@ -162,6 +186,12 @@ def hold(name: str) -> Iterator[bool]:
     finally:
         if taken:
             backend.release(name)
+
+
+def close(**_: Any) -> None:
+    """Let go of this thread's liveness connection and locks (connected to `request_finished`)."""
+    for backend in _backends.values():
+        backend.close()
 
 
 def delivery_lock_name(delivery_id: object) -> str:

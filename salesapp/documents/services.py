@@ -339,7 +339,8 @@ def delivery_requeue_stale(
     """Enqueue again deliveries whose task went missing: queued for too long (the broker was down when
     they were queued, or lost the message) or `sending` for longer than a task may run (its worker was
     killed by the hard time limit, which acknowledges the message). Safe to run any time: an extra
-    task for a live delivery finds it sent, or waits for its lock. Run by `manage.py documents_requeue`.
+    task for a live delivery finds it sent, or backs off while its attempt holds the liveness lock.
+    Run by `manage.py documents_requeue`.
     """
     now = timezone.now()
     sending_for = sending_for or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)

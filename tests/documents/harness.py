@@ -182,3 +182,27 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.wait(10)
         self._log.close()
+
+
+@contextlib.contextmanager
+def celery_enqueues_to(url: str, queue: str):
+    """This process's Celery app publishes to `queue` on the Redis at `url` instead of running tasks
+    in-process; the previous configuration (and kombu's producer pools) are restored afterwards."""
+    from salesapp.celery import app
+
+    def forget_producers() -> None:  # kombu keeps pools per connection URL
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    saved = {key: app.conf[key] for key in keys}
+    forget_producers()
+    app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        forget_producers()
+        import redis
+
+        redis.Redis.from_url(url).delete(queue)

@@ -12,22 +12,15 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from salesapp.celery import app as celery_app
 from salesapp.documents import services
 from salesapp.documents.models import Delivery, DeliveryState
 from salesapp.sales.models import TimelineEvent, TimelineKind
-from tests.documents.harness import Worker, free_port, start_smtp, wait_until, worker_env
+from tests.documents.harness import Worker, celery_enqueues_to, free_port, start_smtp, wait_until, worker_env
 from tests.services import require_postgres, require_redis
 
 pytestmark = pytest.mark.integration
 
 WAIT = 90  # seconds; generous for a loaded 2-core CI box
-
-
-def _reset_producer_pool() -> None:
-    """Forget producers made for another broker URL (kombu keeps pools per connection URL)."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -36,16 +29,8 @@ def broker(transactional_db):
     require_postgres()
     url = require_redis()
     queue = f"salesapp-test-{uuid.uuid4().hex[:10]}"
-    keys = ("broker_url", "task_always_eager", "task_default_queue")
-    saved = {key: celery_app.conf[key] for key in keys}
-    _reset_producer_pool()
-    celery_app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
-    yield {"url": url, "queue": queue}
-    celery_app.conf.update(saved)
-    _reset_producer_pool()
-    import redis
-
-    redis.Redis.from_url(url).delete(queue)
+    with celery_enqueues_to(url, queue):
+        yield {"url": url, "queue": queue}
 
 
 @pytest.fixture

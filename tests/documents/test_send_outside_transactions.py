@@ -51,6 +51,7 @@ def in_thread(target, *args, **kwargs) -> tuple[threading.Thread, dict]:
             result["error"] = exc
         finally:
             connection.close()  # this thread's own database connection
+            liveness.close()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()

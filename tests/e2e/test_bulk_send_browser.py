@@ -10,21 +10,15 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from salesapp.celery import app as celery_app
 from salesapp.documents.models import Delivery, DeliveryBatch, DeliveryState
 from salesapp.sales import services
-from tests.documents.harness import Worker, start_smtp, worker_env
+from tests.documents.harness import Worker, celery_enqueues_to, start_smtp, worker_env
 from tests.e2e.browser import login
 from tests.services import require_redis
 
 pytestmark = pytest.mark.browser
 
 COUNT = 20
-
-
-def _reset_producer_pool() -> None:
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 def database_url() -> str:
@@ -40,26 +34,18 @@ def worker(page, transactional_db):
     """The live server enqueues to a Redis queue of its own; one worker process sends to aiosmtpd."""
     url = require_redis()
     queue = f"salesapp-e2e-{uuid.uuid4().hex[:10]}"
-    keys = ("broker_url", "task_always_eager", "task_default_queue")
-    saved = {key: celery_app.conf[key] for key in keys}
-    _reset_producer_pool()
-    celery_app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
     controller, smtp = start_smtp()
     smtp.delay = 0.2  # a server that takes its time: the batch takes seconds, not a blink
-    process = Worker(
-        worker_env(database_url=database_url(), broker_url=url, queue=queue, smtp_port=controller.port)
-    )
-    try:
-        process.wait_ready()
-        yield smtp
-    finally:
-        process.stop()
-        controller.stop()
-        celery_app.conf.update(saved)
-        _reset_producer_pool()
-        import redis
-
-        redis.Redis.from_url(url).delete(queue)
+    with celery_enqueues_to(url, queue):
+        process = Worker(
+            worker_env(database_url=database_url(), broker_url=url, queue=queue, smtp_port=controller.port)
+        )
+        try:
+            process.wait_ready()
+            yield smtp
+        finally:
+            process.stop()
+            controller.stop()
 
 
 def test_bulk_send_of_20_invoices_shows_live_progress_and_the_summary(
