@@ -20,6 +20,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -30,11 +31,13 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from salesapp import pricing
 from salesapp.catalog.models import Currency
 from salesapp.core import formatting as fmt
 from salesapp.core.addresses import address_fields, format_address
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import LINE_MODELS, CreditNote, DocumentLine, Invoice, Quote, SalesOrder
+from salesapp.sales.services.einvoice import vat_breakdown
 from salesapp.sales.states import InvoiceState, InvoiceStatus
 
 from .einvoice.pdf import write_facturx_pdf
@@ -217,6 +220,7 @@ COLUMNS = (
     Column("price_per_unit", "Price per unit"),
     Column("volume_discount", "Volume discount", optional=True),
     Column("manual_discount", "Manual discount", optional=True),
+    Column("vat_rate", "VAT %", optional=True),
     Column("tax", "Tax", optional=True),
     Column("extended_amount", "Extended amount"),
 )
@@ -261,14 +265,34 @@ def line_font_size(columns: list[Column], cells: list[dict[str, str]]) -> float:
     return LINE_FONT_SIZES[-1]
 
 
-def line_table(document: Document, org: OrganizationSettings) -> dict[str, Any]:
+def percent(rate: Any) -> str:
+    """A VAT or discount rate as printed: "20%", "5.5%" (the quantity format of the locale)."""
+    return f"{fmt.quantity(rate)}%"
+
+
+def vat_cell(line: DocumentLine) -> str:
+    """The line's VAT % cell: its rate, and its category's code when that isn't the standard rate
+    ("0% E", "AE"); empty for a line with neither (a typed tax amount, the D365 way)."""
+    category = pricing.VatCategory(line.vat_category) if line.vat_category else None
+    rate = line.tax_rate
+    if rate is None and category is not None and category.zero_rated:
+        rate = Decimal(0)
+    text = percent(rate) if rate is not None else ""
+    if category is not None and category is not pricing.VatCategory.STANDARD:
+        text = f"{text} {category.value}".strip()
+    return text
+
+
+def line_table(
+    document: Document, org: OrganizationSettings, lines: list[DocumentLine] | None = None
+) -> dict[str, Any]:
     """The columns (optional ones only when a line has a value), one row of cells per line, and the
     font size that keeps every column inside the page."""
     cur = document.currency
     places = org.pricing_precision
     cells = []
     rows = []
-    for number, line in enumerate(document_lines(document), start=1):
+    for number, line in enumerate(document_lines(document) if lines is None else lines, start=1):
         cell = {
             "no": str(number),
             "product": line.product_name,
@@ -279,6 +303,7 @@ def line_table(document: Document, org: OrganizationSettings) -> dict[str, Any]:
             if line.volume_discount
             else "",
             "manual_discount": money(line.manual_discount, cur) if line.manual_discount else "",
+            "vat_rate": vat_cell(line),
             "tax": money(line.tax, cur) if line.tax else "",
             "extended_amount": money(line.extended_amount, cur),
         }
@@ -317,6 +342,24 @@ def _totals(document: Document) -> list[tuple[str, str]]:
         totals.append(("Freight", money(document.freight_amount, cur)))
     totals.append(("Total tax", money(document.total_tax, cur)))
     return totals
+
+
+def vat_rows(document: Document, lines: list[DocumentLine]) -> list[dict[str, str]]:
+    """The totals block's VAT breakdown per category and rate (the one the e-invoice carries:
+    `sales.services.einvoice.vat_breakdown`); none when the lines carry no VAT categories."""
+    if not any(line.vat_category for line in lines):
+        return []
+    cur = document.currency
+    return [
+        {
+            "category": row.category.label,
+            "reason": row.reason if row.category is not pricing.VatCategory.STANDARD else "",
+            "rate": percent(row.rate) if row.rate is not None else "",
+            "basis": money(row.basis, cur),
+            "tax": money(row.tax, cur),
+        }
+        for row in vat_breakdown(document, lines)
+    ]
 
 
 def invoice_mark(invoice: Invoice) -> str:
@@ -447,6 +490,7 @@ def document_context(
     kind = kind_of(document)
     customer = document.customer
     customer_name = customer.name if customer else ""
+    lines = document_lines(document)
     context: dict[str, Any] = {
         "document": document,
         "kind": document.kind,
@@ -461,10 +505,11 @@ def document_context(
         "mark": "",
         "references": [],
         "totals": _totals(document),
+        "vat_rows": vat_rows(document, lines),
         "grand_label": "Total amount",
         "total_amount": money(document.total_amount, document.currency),
         "settlement": [],
-        **line_table(document, org),
+        **line_table(document, org, lines),
     }
     context.update(KIND_PARTS[kind.kind][1](document))
     return context

@@ -107,6 +107,7 @@ class Action:
     message: str = ""  # the Dynamics 365 message, or how the Web API reaches it
     by_patch: bool = True  # reachable by PATCH statecode/statuscode in the Web API
     hint: str = ""  # what to do instead, added to the refusal: "Activate the quote first."
+    hint_in: tuple[int, ...] = ()  # the states the hint is for (none: every refused state)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class Lifecycle:
         row = self.actions[action]
         allowed = _join(self.states(s).label for s in row.sources)
         current = self.states(state).label
-        hint = f" {row.hint}" if row.hint else ""
+        hint = f" {row.hint}" if row.hint and (not row.hint_in or state in row.hint_in) else ""
         raise StateError(
             f"{row.label} isn't possible: this {self.noun} is {current}, and it must be {allowed}.{hint}"
         )
@@ -255,6 +256,7 @@ QUOTE = Lifecycle(
             message="SendQuoteByEmail",
             by_patch=False,
             hint="Activate the quote first.",
+            hint_in=(0,),  # a Draft one; a closed quote can't be activated again
         ),
         "convert": Action(
             "Creating an order or invoice from it",

@@ -3,8 +3,8 @@
 For each of the four document types, with 12-digit amounts, 4 pricing decimals, a 300-character
 product name without spaces and every optional column: the header cells (their grey backgrounds)
 don't overlap and each header's glyphs stay inside its own cell; every glyph is inside the page's
-printable box; every amount prints whole on one line. Without discounts or tax on any line, those
-columns aren't printed at all.
+printable box; every amount prints whole on one line (the VAT breakdown's too). Without discounts,
+VAT rates or tax on any line, those columns aren't printed at all.
 """
 
 import io
@@ -18,6 +18,7 @@ from salesapp.core.models import OrganizationSettings
 from salesapp.documents import rendering
 from salesapp.sales import services
 from salesapp.sales.models import LINE_MODELS, Invoice, Quote, SalesOrder
+from salesapp.sales.services.einvoice import vat_breakdown
 
 MM = 72 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = 210 * MM, 297 * MM
@@ -29,7 +30,9 @@ PRICE = Decimal("987654321098.7654")
 MANUAL = Decimal("12345678901.23")
 TAX = Decimal("12345678901.23")
 VOLUME = Decimal("1234567890.1234")
-OPTIONAL_HEADERS = ("Volume discount", "Manual discount")
+VAT_RATE = Decimal("1.25")  # of a 12-digit amount: an 11-digit tax, the total still below 10¹²
+EXEMPTION = "Exempt under Article 261 C of the French tax code"
+OPTIONAL_HEADERS = ("Volume discount", "Manual discount", "VAT %", "Tax")
 
 
 def _add_lines(document, by, *, extreme: bool) -> None:
@@ -41,7 +44,8 @@ def _add_lines(document, by, *, extreme: bool) -> None:
             quantity=Decimal("1"),
             price_per_unit=PRICE,
             manual_discount=MANUAL,
-            tax=TAX,
+            vat_category="S",
+            tax_rate=VAT_RATE,  # the tax follows from the rate
             description="A description long enough to wrap " * 4,
         )
     services.line_add(
@@ -50,6 +54,7 @@ def _add_lines(document, by, *, extreme: bool) -> None:
         write_in_name="Cat6 / Patch Cable",
         quantity=Decimal("3.5"),
         price_per_unit=Decimal("19.9900"),
+        **({"vat_category": "E", "vat_exemption_reason": EXEMPTION} if extreme else {}),
     )
     if extreme:  # volume discounts come from the catalog; the PDF prints what the line stores
         line_model = LINE_MODELS[type(document)]
@@ -129,7 +134,7 @@ def test_line_table_stays_inside_the_page_with_extreme_values(kind, account, rep
             if not cells:
                 continue
             # all columns, the optional ones included, in one header row that repeats on every page
-            assert len(cells) == 9, [round(c["x0"]) for c in cells]
+            assert len(cells) == 10, [round(c["x0"]) for c in cells]
             for a, b in zip(cells, cells[1:], strict=False):
                 assert overlap(a, b) <= EPS, ("header cells overlap", a["x0"], b["x0"])
             for cell in cells:
@@ -167,10 +172,17 @@ def test_line_table_stays_inside_the_page_with_extreme_values(kind, account, rep
                 rendering.money(line.tax, cur),
             ]
             assert line.price_per_unit >= 10**11  # a 12-digit amount
+    breakdown = vat_breakdown(document)
+    assert [(row.category, row.rate) for row in breakdown] == [("S", VAT_RATE), ("E", 0)]
+    for row in breakdown:  # the breakdown printed under the lines, each amount whole
+        amounts += [rendering.money(row.basis, cur), rendering.money(row.tax, cur)]
+    assert breakdown[0].basis >= 10**11 and breakdown[0].tax >= 10**10
     for amount in amounts:
         assert amount in words, f"{amount} is split or missing"
-    for header in ("Volume", "discount", "Manual", "Extended", "amount"):
+    for header in ("Extended", "amount", *" ".join(OPTIONAL_HEADERS).split()):
         assert header in words
+    assert "1.25%" in words and "0% E" in " ".join(words)  # the lines' VAT % cells
+    assert "Standard rate" in " ".join(words) and "Article 261 C" in " ".join(words)
     # the 300-character name is all there, broken across lines inside its own column
     assert LONG_NAME in "".join(product_text.split())
 
@@ -190,6 +202,7 @@ def test_columns_without_values_are_left_out(kind, account, rep, boss, usd):
         text = page.extract_text()
 
     assert len(cells) == 6
-    assert "Tax" not in band and "Volume" not in band and "Manual" not in band
+    assert "Tax" not in band and "Volume" not in band and "Manual" not in band and "VAT" not in band
+    assert "Standard rate" not in text and "Basis" not in text  # no VAT breakdown without categories
     assert "Quantity" in band and "Extended" in band
     assert "Cat6 / Patch Cable" in text  # a name with spaces wraps between words, not inside one
