@@ -93,13 +93,18 @@ def einvoice_problems(
 
 
 def require_einvoice_ready(
-    document: PricedDocument, action: str = "Send by Email", *, always: bool = False
+    document: PricedDocument,
+    action: str = "Send by Email",
+    *,
+    always: bool = False,
+    org: OrganizationSettings | None = None,
+    lines: Sequence[DocumentLine] | None = None,
 ) -> None:
     """Refuse `action` when e-invoicing is on (or `always`) and this document can't be a valid e-invoice."""
-    org = OrganizationSettings.load()
+    org = org or OrganizationSettings.load()
     if not (always or einvoicing_on(document, org)):
         return
-    problems = einvoice_problems(document, org=org)
+    problems = einvoice_problems(document, org=org, lines=lines)
     if problems:
         raise ValidationFailed(
             f"{action} isn't possible: this {document.lifecycle.noun} can't be a valid EN 16931 e-invoice "
