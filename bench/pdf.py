@@ -26,6 +26,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -132,29 +133,40 @@ def build_document(kind: str, user, manager, account, product, lines: int):
     return document
 
 
-def time_pipeline(document) -> float:
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of this process) of one call. On a shared machine the CPU time
+    is the steadier figure: other processes' load stretches the wall clock, not our CPU time."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def time_pipeline(document) -> tuple[float, float]:
     """One full render through our pipeline (the stored PDF is dropped first so nothing is reused)."""
     from salesapp.documents import services
     from salesapp.documents.kinds import kind_of
     from salesapp.documents.models import DocumentPdf
 
     DocumentPdf.objects.filter(**kind_of(document).rows_of(document)).delete()
-    started = time.perf_counter()
-    services.document_pdf(document)
-    return time.perf_counter() - started
+    return timed(lambda: services.document_pdf(document))
 
 
-def time_bare(html: str, logo_name: str) -> float:
+def time_bare(html: str, logo_name: str) -> tuple[float, float]:
     """Bare WeasyPrint: the same HTML, base URL and fetcher, a plain PDF."""
     from weasyprint import HTML
 
     from salesapp.documents.rendering import ASSET_ORIGIN, LocalOnlyFetcher
 
-    started = time.perf_counter()
-    HTML(
-        string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=LocalOnlyFetcher(logo_name=logo_name)
-    ).write_pdf()
-    return time.perf_counter() - started
+    fetcher = LocalOnlyFetcher(logo_name=logo_name)
+    return timed(lambda: HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).write_pdf())
+
+
+def is_facturx(pdf: bytes) -> bool:
+    """The PDF carries a factur-x.xml that passes the Factur-X XSD (checked outside the timings)."""
+    import facturx
+
+    filename, xml = facturx.get_facturx_xml_from_pdf(pdf, check_xsd=False)
+    return filename == "factur-x.xml" and facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
 
 
 def peak_rss_mb() -> float:
@@ -167,8 +179,8 @@ def measure(document, runs: int) -> dict[str, float]:
 
     rendered = document_html(document)
     time_pipeline(document), time_bare(rendered.html, rendered.logo_name)  # warm: fonts, templates
-    ours: list[float] = []
-    bare: list[float] = []
+    ours: list[tuple[float, float]] = []
+    bare: list[tuple[float, float]] = []
     for run in range(runs):
         # Interleaved, so background load hits both alike, in turns first (neither always follows the
         # other), each after a full garbage collection (neither pays for the other's garbage).
@@ -184,11 +196,13 @@ def measure(document, runs: int) -> dict[str, float]:
     services.document_pdf(document)
     reuse = time.perf_counter() - started
     return {
-        "ours": statistics.median(ours),
-        "bare": statistics.median(bare),
+        "ours": statistics.median(wall for wall, _ in ours),
+        "bare": statistics.median(wall for wall, _ in bare),
+        "ours_cpu": statistics.median(cpu for _, cpu in ours),
+        "bare_cpu": statistics.median(cpu for _, cpu in bare),
         "reuse": reuse,
         "pages": row.pages,
-        "facturx": bytes(row.pdf).find(b"factur-x.xml") >= 0,
+        "facturx": is_facturx(bytes(row.pdf)),
         "rss": peak_rss_mb(),
     }
 
@@ -231,8 +245,8 @@ def main() -> int:
         f"median of {args.runs} runs after one warm-up; load average {load()}"
     )
     print(
-        f"{'document':<12} {'lines':>5} {'pages':>5} {'ours (s)':>9} {'bare (s)':>9} {'ratio':>6} "
-        f"{'reuse (ms)':>10} {'peak RSS (MB)':>13}"
+        f"{'document':<23} {'lines':>5} {'pages':>5} {'ours (s)':>9} {'bare (s)':>9} {'ratio':>6} "
+        f"{'ours CPU':>9} {'bare CPU':>9} {'ratio':>6} {'reuse (ms)':>10} {'peak RSS (MB)':>13}"
     )
     results = {}
     for kind in KINDS:
@@ -242,15 +256,20 @@ def main() -> int:
             results[kind, lines] = r
             label = f"{kind}{' (Factur-X)' if r['facturx'] else ''}"
             print(
-                f"{label:<12} {lines:>5} {r['pages']:>5} {r['ours']:>9.3f} {r['bare']:>9.3f} "
-                f"{r['ours'] / r['bare']:>5.2f}x {r['reuse'] * 1000:>10.1f} {r['rss']:>13.0f}",
+                f"{label:<23} {lines:>5} {r['pages']:>5} {r['ours']:>9.3f} {r['bare']:>9.3f} "
+                f"{r['ours'] / r['bare']:>5.2f}x {r['ours_cpu']:>9.3f} {r['bare_cpu']:>9.3f} "
+                f"{r['ours_cpu'] / r['bare_cpu']:>5.2f}x {r['reuse'] * 1000:>10.1f} {r['rss']:>13.0f}",
                 flush=True,
             )
     worst, (kind, lines) = max((r["ours"] / r["bare"], key) for key, r in results.items())
+    worst_cpu, (kind_cpu, lines_cpu) = max((r["ours_cpu"] / r["bare_cpu"], key) for key, r in results.items())
     print(f"load average after {load()}")
-    print(
-        f"overhead ratio (worst: {kind}, {lines} lines) {worst:.2f}x — target ≤ 1.20x: {'OK' if worst <= 1.2 else 'MISSED'}"
-    )
+    for what, ratio, where in (
+        ("wall clock", worst, f"{kind}, {lines} lines"),
+        ("CPU time", worst_cpu, f"{kind_cpu}, {lines_cpu} lines"),
+    ):
+        verdict = "OK" if ratio <= 1.2 else "MISSED"
+        print(f"overhead ratio, {what} (worst: {where}) {ratio:.2f}x — target ≤ 1.20x: {verdict}")
     rss = max(r["rss"] for r in results.values())
     print(f"peak RSS {rss:.0f} MB — target < 300 MB: {'OK' if rss < 300 else 'MISSED'}")
     for suffix in ("", "-wal", "-shm"):
