@@ -173,6 +173,11 @@ class RenderedHtml:
     content_version: int
     line_count: int
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the print was made from, for the e-invoice XML of the same PDF (no second load or computation):
+    # the document with its print relations selected, its lines and its VAT breakdown.
+    document: Any = None
+    lines: list[DocumentLine] = field(default_factory=list)
+    vat: list[pricing.VatBreakdownRow] = field(default_factory=list)
 
 
 def settings_hash(org: OrganizationSettings) -> str:
@@ -344,11 +349,16 @@ def _totals(document: Document) -> list[tuple[str, str]]:
     return totals
 
 
-def vat_rows(document: Document, lines: list[DocumentLine]) -> list[dict[str, str]]:
-    """The totals block's VAT breakdown per category and rate (the one the e-invoice carries:
-    `sales.services.einvoice.vat_breakdown`); none when the lines carry no VAT categories."""
+def document_vat(document: Document, lines: list[DocumentLine]) -> list[pricing.VatBreakdownRow]:
+    """The document's VAT breakdown per category and rate (`sales.services.einvoice.vat_breakdown`, the
+    one the e-invoice carries); none when its lines carry no VAT categories."""
     if not any(line.vat_category for line in lines):
         return []
+    return vat_breakdown(document, lines)
+
+
+def vat_rows(document: Document, breakdown: list[pricing.VatBreakdownRow]) -> list[dict[str, str]]:
+    """The totals block's VAT breakdown, formatted."""
     cur = document.currency
     return [
         {
@@ -358,7 +368,7 @@ def vat_rows(document: Document, lines: list[DocumentLine]) -> list[dict[str, st
             "basis": money(row.basis, cur),
             "tax": money(row.tax, cur),
         }
-        for row in vat_breakdown(document, lines)
+        for row in breakdown
     ]
 
 
@@ -482,7 +492,12 @@ KIND_PARTS: dict[str, tuple[tuple[str, ...], Callable[[Any], dict[str, Any]]]] =
 
 
 def document_context(
-    document: Document, org: OrganizationSettings | None = None, *, asset_origin: str = ASSET_ORIGIN
+    document: Document,
+    org: OrganizationSettings | None = None,
+    *,
+    asset_origin: str = ASSET_ORIGIN,
+    lines: list[DocumentLine] | None = None,
+    vat: list[pricing.VatBreakdownRow] | None = None,
 ) -> dict[str, Any]:
     """Everything templates/pdf/base.html shows of any document, with the kind's own parts on top.
     Call it inside `formatting.using_locale(org.locale)` (document_html does)."""
@@ -490,7 +505,8 @@ def document_context(
     kind = kind_of(document)
     customer = document.customer
     customer_name = customer.name if customer else ""
-    lines = document_lines(document)
+    lines = document_lines(document) if lines is None else lines
+    vat = document_vat(document, lines) if vat is None else vat
     context: dict[str, Any] = {
         "document": document,
         "kind": document.kind,
@@ -505,7 +521,7 @@ def document_context(
         "mark": "",
         "references": [],
         "totals": _totals(document),
-        "vat_rows": vat_rows(document, lines),
+        "vat_rows": vat_rows(document, vat),
         "grand_label": "Total amount",
         "total_amount": money(document.total_amount, document.currency),
         "settlement": [],
@@ -525,8 +541,10 @@ def document_html(
     org = org or OrganizationSettings.load()
     kind = kind_of(document)
     document = kind.model.objects.select_related(*KIND_PARTS[kind.kind][0]).get(pk=document.pk)
+    lines = document_lines(document)
+    vat = document_vat(document, lines)
     with fmt.using_locale(org.locale) as locale:
-        context = document_context(document, org, asset_origin=asset_origin)
+        context = document_context(document, org, asset_origin=asset_origin, lines=lines, vat=vat)
         context["lang"] = locale.split("_")[0]
         html = render_to_string(kind.template, context)
     digest = hashlib.sha256(html.encode())
@@ -537,7 +555,10 @@ def document_html(
         fingerprint=digest.hexdigest(),
         settings_hash=settings_hash(org),
         content_version=getattr(document, "content_version", document.row_version),
-        line_count=len(context["lines"]),
+        line_count=len(lines),
+        document=document,
+        lines=lines,
+        vat=vat,
     )
 
 

@@ -101,8 +101,10 @@ def stored_document_pdf(document: Document, *, by: Any = None) -> DocumentPdf:
     """
     document = ensure_current_pricing(document, by=by)
     kind = kind_of(document)
-    rendered = document_html(document)
-    facturx = facturx_xml(document)  # None unless e-invoicing is on
+    org = OrganizationSettings.load()
+    rendered = document_html(document, org=org)
+    # None unless e-invoicing is on; from the document, lines and VAT breakdown the print was made from
+    facturx = facturx_xml(rendered.document, org=org, lines=rendered.lines, vat=rendered.vat)
     fingerprint = rendered.fingerprint
     if facturx is not None:  # the XML (and that the PDF is Factur-X) is part of what the PDF shows
         fingerprint = hashlib.sha256(fingerprint.encode() + facturx).hexdigest()
@@ -129,15 +131,23 @@ def stored_document_pdf(document: Document, *, by: Any = None) -> DocumentPdf:
     return row
 
 
-def facturx_xml(document: Document, *, action: str = "Download PDF") -> bytes | None:
+def facturx_xml(
+    document: Document,
+    *,
+    action: str = "Download PDF",
+    org: OrganizationSettings | None = None,
+    lines: list[Any] | None = None,
+    vat: list[Any] | None = None,
+) -> bytes | None:
     """The document's Factur-X CII XML when e-invoicing is on (None when it is off); refused with
-    what to fix when the document can't be a valid EN 16931 e-invoice."""
-    org = OrganizationSettings.load()
+    what to fix when the document can't be a valid EN 16931 e-invoice. `org`, `lines` and `vat`
+    (its VAT breakdown) when the caller has them already."""
+    org = org or OrganizationSettings.load()
     if not einvoicing_on(document, org):
         return None
-    lines = lines_of(document)  # read once for the checks and the XML
+    lines = lines_of(document) if lines is None else lines
     require_einvoice_ready(document, action, org=org, lines=lines)
-    return cii_xml(document, org=org, lines=lines)
+    return cii_xml(document, org=org, lines=lines, rows=vat or None)
 
 
 def einvoice_xml(document: Document, *, by: Any = None) -> bytes:

@@ -262,11 +262,13 @@ def cii_xml(
     *,
     org: OrganizationSettings | None = None,
     lines: Sequence[DocumentLine] | None = None,
+    rows: Sequence[pricing.VatBreakdownRow] | None = None,
 ) -> bytes:
-    """The Factur-X EN 16931 CII XML of an invoice (380) or a credit note (381, naming its invoice)."""
+    """The Factur-X EN 16931 CII XML of an invoice (380) or a credit note (381, naming its invoice).
+    `rows`: its VAT breakdown, when the caller has computed it for the same lines (the PDF's)."""
     org = org or OrganizationSettings.load()
     lines = list(lines) if lines is not None else lines_of(document)
-    rows = vat_breakdown(document, lines)
+    rows = list(rows) if rows is not None else vat_breakdown(document, lines)
     places = document.currency.precision
     b = _Builder(document.currency.code, places)
     per_unit = org.discount_calculation == pricing.DiscountMethod.PER_UNIT
