@@ -544,6 +544,7 @@ def _clean_iban(value: str) -> str:
     return iban
 
 
+@transaction.atomic
 def organization_settings_save(*, by: Any, **changes: Any) -> OrganizationSettings:
     """Change the organization settings, with their row locked.
 

@@ -197,11 +197,20 @@ EMAIL_TEMPLATES = {
 }
 
 
+def email_templates(kind: str, org: OrganizationSettings | None = None) -> tuple[str, str]:
+    """The subject and message templates (placeholders unfilled) Send by Email of a document kind
+    starts from: the organization's for invoices, ours for the other kinds."""
+    if kind in EMAIL_TEMPLATES:
+        return EMAIL_TEMPLATES[kind]
+    org = org or OrganizationSettings.load()
+    return org.email_subject_template, org.email_body_template
+
+
 def compose_defaults(document: Document) -> dict[str, str]:
     """SPEC §8 defaults of the Send by Email dialog."""
     org = OrganizationSettings.load()
     values = template_values(document, org)
-    subject, body = EMAIL_TEMPLATES.get(document.kind, (org.email_subject_template, org.email_body_template))
+    subject, body = email_templates(document.kind, org)
     return {
         "to": customer_email(document),
         "cc": "",

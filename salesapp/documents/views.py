@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesapp.accounts.roles import has_role, is_salesperson
 from salesapp.core.exceptions import DomainError, PermissionDeniedError
-from salesapp.core.models import OrganizationSettings
 from salesapp.core.views.lists import SelectionError, selected_ids
 from salesapp.core.views.records import create_once
 from salesapp.sales.models import Invoice
@@ -287,10 +286,8 @@ PLACEHOLDERS = {
 
 def _bulk_defaults(kind: DocumentKind) -> dict[str, str]:
     """The templates a single Send by Email of this kind starts from, placeholders unfilled."""
-    if kind is CREDIT_NOTE:
-        return {"subject": services.CREDIT_NOTE_SUBJECT, "body": services.CREDIT_NOTE_BODY}
-    org = OrganizationSettings.load()
-    return {"subject": org.email_subject_template, "body": org.email_body_template}
+    subject, body = services.email_templates(kind.kind)
+    return {"subject": subject, "body": body}
 
 
 def _list_url(kind: DocumentKind) -> str:

@@ -302,3 +302,15 @@ def test_amounts_in_the_subject_are_formatted_by_the_formatting_module(invoices,
     )
     assert batch.deliveries.get().subject == "$255.00"
     assert invoices[0].total_amount == Decimal("255.00")
+
+
+def test_the_credit_note_confirm_page_starts_from_the_credit_note_templates(client, invoices, boss):
+    note = sales_services.credit_note_create(invoice=invoices[0], by=boss, reason="Returned")
+    response = confirm_page(client, [note.pk], url="/documents/creditnotes/email/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    subject, _ = services.email_templates(CREDIT_NOTE.kind)
+    assert f'value="{subject}"' in html and re.search(r'data-testid="will-send">1<', html)
+    invoice_subject, _ = services.email_templates(INVOICE.kind)
+    assert subject != invoice_subject
