@@ -8,7 +8,8 @@ Needs Redis (CELERY_BROKER_URL or redis://127.0.0.1:6379/15); PostgreSQL (BENCH_
 postgres://postgres@127.0.0.1:5432) with `--db postgres` (the default: creates the database
 `bench_email` and drops it at the end); `--db sqlite` uses a file under var/bench/.
 
-1. The renderer's own limit: the same invoices' PDFs (HTML from the template, WeasyPrint) rendered by
+1. The renderer's own limit: the same invoices' PDFs (HTML from the template, the CII XML, WeasyPrint's
+   Factur-X PDF/A-3b — what the workers attach) rendered by
    `--workers` plain processes, no delivery machinery — invoices per second.
 2. The run: the invoices queued as bulk sends of 50 (the list page's size) through
    `delivery_queue_many`, `--workers` `celery worker` processes (concurrency 1 each) rendering and
@@ -41,7 +42,6 @@ import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from collections import Counter  # noqa: E402
-from decimal import Decimal  # noqa: E402
 
 DB_NAME = "bench_email"
 BATCH = 50
@@ -68,25 +68,11 @@ def drop_sqlite() -> None:
 
 
 def build_invoices(user, account, product, count: int, lines: int) -> list:
-    """`count` invoices of `lines` lines (catalog and write-in alternating), each one service call."""
+    """`count` invoices of `lines` lines (bench/pdf.py's e-invoice lines), each one service call."""
     from salesapp.sales import services
     from salesapp.sales.models import Invoice, PaymentTerms
 
-    specs = []
-    for i in range(lines):
-        if i % 2:
-            specs.append(
-                {
-                    "write_in_name": f"On-site service, day {i}",
-                    "quantity": Decimal("1"),
-                    "price_per_unit": Decimal("640.00"),
-                    "tax": Decimal("51.20"),
-                }
-            )
-        else:
-            specs.append(
-                {"product": product, "quantity": Decimal(i % 7 + 1), "manual_discount": Decimal("5.00")}
-            )
+    specs = load_pdf_bench().line_specs(product, lines)
     return [
         services.document_create(
             Invoice, by=user, customer=account, name="Bench", payment_terms=PaymentTerms.NET_30, lines=specs
@@ -112,12 +98,18 @@ def _render_init(ready) -> None:
 
 
 def _render(pk) -> int:
+    """One invoice's PDF as the worker makes it (the HTML, and with e-invoicing on the CII XML and a
+    Factur-X PDF/A-3b), without storing or sending it."""
+    from salesapp.core.models import OrganizationSettings
     from salesapp.documents.rendering import document_html, html_to_pdf
+    from salesapp.documents.services import facturx_xml
     from salesapp.sales.models import Invoice
 
     invoice = Invoice.objects.select_related("currency").get(pk=pk) if pk else Invoice.objects.first()
-    rendered = document_html(invoice)
-    pdf, _ = html_to_pdf(rendered.html, logo_name=rendered.logo_name)
+    org = OrganizationSettings.load()
+    rendered = document_html(invoice, org=org)
+    xml = facturx_xml(rendered.document, org=org, lines=rendered.lines, vat=rendered.vat)
+    pdf, _ = html_to_pdf(rendered.html, logo_name=rendered.logo_name, facturx=xml)
     return len(pdf)
 
 
@@ -214,7 +206,7 @@ def main() -> int:
     controller = None
     try:
         load_before = os.getloadavg()[0]
-        user, account, product = bench_pdf.build_catalog()
+        user, _manager, account, product = bench_pdf.build_catalog()
         print(f"building {args.invoices} invoices of {args.lines} lines ({args.db}) …", flush=True)
         started = time.perf_counter()
         invoices = build_invoices(user, account, product, args.invoices + 1, args.lines)

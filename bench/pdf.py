@@ -105,6 +105,20 @@ def build_catalog():  # (user, manager, account, product)
     return user, manager, Account.objects.select_related("default_price_list").get(pk=account.pk), product
 
 
+def line_specs(product, lines: int) -> list[dict]:
+    """`lines` lines, catalog at 20 % VAT and write-ins at 5.5 % alternating (valid e-invoice lines)."""
+    specs = []
+    for i in range(lines):
+        if i % 2:
+            line = {"write_in_name": f"On-site service, day {i}", "price_per_unit": Decimal("640.00")}
+            line |= {"quantity": Decimal("1"), "tax_rate": Decimal("5.5")}
+        else:
+            line = {"product": product, "quantity": Decimal(i % 7 + 1), "manual_discount": Decimal("5.00")}
+            line |= {"tax_rate": Decimal("20")}
+        specs.append(line | {"vat_category": "S"})
+    return specs
+
+
 def build_document(kind: str, user, manager, account, product, lines: int):
     """A document of `kind` with `lines` lines (catalog at 20 % VAT and write-ins at 5.5 %, alternating),
     through the services; a credit note credits every line of such an invoice."""
@@ -119,14 +133,8 @@ def build_document(kind: str, user, manager, account, product, lines: int):
         name=f"Bench {kind} {lines} lines",
         payment_terms=PaymentTerms.NET_30,
     )
-    for i in range(lines):
-        if i % 2:
-            line = {"write_in_name": f"On-site service, day {i}", "price_per_unit": Decimal("640.00")}
-            line |= {"quantity": Decimal("1"), "tax_rate": Decimal("5.5")}
-        else:
-            line = {"product": product, "quantity": Decimal(i % 7 + 1), "manual_discount": Decimal("5.00")}
-            line |= {"tax_rate": Decimal("20")}
-        services.line_add(document=document, by=user, vat_category="S", **line)
+    for line in line_specs(product, lines):
+        services.line_add(document=document, by=user, **line)
     document.refresh_from_db()
     if kind == "creditnote":
         return services.credit_note_create(invoice=document, by=manager, reason="Returned")
