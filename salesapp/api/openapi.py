@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .actions import ACTIONS, PDF_SETS, Action
+from .actions import ACTIONS, FACTURX_SETS, PDF_SETS, Action
 from .entities import CREATE, ENTITIES, MONEY_LIMIT, RW, STATE_PARAM, Attr, Entity
 
 GUID = {"type": "string", "format": "uuid"}
@@ -346,36 +346,19 @@ def document(server: str) -> dict[str, Any]:
     paths.update(action_paths())
     paths.update(metadata_paths())
     for entity_set, noun in PDF_SETS.items():
-        paths[f"/{entity_set}({{id}})/pdf"] = {
-            "get": {
-                "operationId": f"{entity_set}_pdf",
-                "tags": [entity_set],
-                "description": f"(ours) The {noun} PDF.",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
-                "responses": {
-                    "200": {
-                        "description": "The PDF",
-                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-                    },
-                    **_responses(400, 401, 403, 404),
-                },
-            }
-        }
-        paths[f"/{entity_set}({{id}})/facturx.xml"] = {
-            "get": {
-                "operationId": f"{entity_set}_facturx_xml",
-                "tags": [entity_set],
-                "description": f"(ours) The {noun}'s EN 16931 CII XML, as embedded in its Factur-X PDF.",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
-                "responses": {
-                    "200": {
-                        "description": "The Factur-X XML",
-                        "content": {"application/xml": {"schema": {"type": "string"}}},
-                    },
-                    **_responses(400, 401, 403, 404),
-                },
-            }
-        }
+        paths[f"/{entity_set}({{id}})/pdf"] = _document_file(
+            f"{entity_set}_pdf", entity_set, f"(ours) The {noun} PDF.", "The PDF", "application/pdf", True
+        )
+    for entity_set in FACTURX_SETS:
+        noun = PDF_SETS[entity_set]
+        paths[f"/{entity_set}({{id}})/facturx.xml"] = _document_file(
+            f"{entity_set}_facturx_xml",
+            entity_set,
+            f"(ours) The {noun}'s EN 16931 CII XML, as embedded in its Factur-X PDF.",
+            "The Factur-X XML",
+            "application/xml",
+            False,
+        )
     paths["/openapi.json"] = {
         "get": {
             "operationId": "openapi",
@@ -438,3 +421,22 @@ def allowed_methods(path: str) -> str:
         if pattern.fullmatch(path):
             return methods
     return ""
+
+
+def _document_file(
+    operation: str, entity_set: str, description: str, label: str, media: str, binary: bool
+) -> dict[str, Any]:
+    """(ours) GET <set>(<id>)/<file>: a document's PDF or Factur-X XML."""
+    schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
+    return {
+        "get": {
+            "operationId": operation,
+            "tags": [entity_set],
+            "description": description,
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": GUID}],
+            "responses": {
+                "200": {"description": label, "content": {media: {"schema": schema}}},
+                **_responses(400, 401, 403, 404),
+            },
+        }
+    }

@@ -17,6 +17,7 @@ from salesapp.customers import services as customer_services
 from salesapp.customers.models import Account, Contact
 from salesapp.sales import services
 from salesapp.sales.models import Invoice
+from salesapp.sales.services.lines import LINE_FIELDS
 from salesapp.sales.states import Role
 
 from . import ownership
@@ -200,22 +201,8 @@ def _line_fields(parts: Body) -> dict[str, Any]:
         )
     if "quantity" not in values:
         raise bad_request("quantity is required.")
-    known = ("sequence", "write_in_name", "quantity", "price_per_unit", "is_price_overridden")
-    fields = {name: values.pop(name) for name in known if name in values}
-    fields.update(
-        {
-            name: values.pop(name)
-            for name in (
-                "manual_discount",
-                "tax",
-                "tax_rate",
-                "vat_category",
-                "vat_exemption_reason",
-                "description",
-            )
-            if name in values
-        }
-    )
+    # the line's own columns, as a Quick Create takes them (product and unit come from the binds)
+    fields = {name: values[name] for name in LINE_FIELDS if name in values}
     return {"product": product, "unit": unit, **fields}
 
 
