@@ -1,19 +1,21 @@
 """Send by Email at scale: 1,000 invoices through 2 real Celery worker processes to a local SMTP server,
 against the renderer's own limit measured in the same run.
 
-    .venv/bin/python bench/email.py [--invoices 1000] [--lines 10] [--workers 2] [--db postgres|sqlite]
-                                    [--slow-smtp SECONDS]
+    .venv/bin/python bench/email.py [--invoices 1000] [--lines 10] [--workers 2] [--concurrency 2]
+                                    [--db postgres|sqlite] [--slow-smtp SECONDS]
 
 Needs Redis (CELERY_BROKER_URL or redis://127.0.0.1:6379/15); PostgreSQL (BENCH_PG_URL or
 postgres://postgres@127.0.0.1:5432) with `--db postgres` (the default: creates the database
 `bench_email` and drops it at the end); `--db sqlite` uses a file under var/bench/.
 
 1. The renderer's own limit: the same invoices' PDFs (HTML from the template, the CII XML, WeasyPrint's
-   Factur-X PDF/A-3b — what the workers attach) rendered by
-   `--workers` plain processes, no delivery machinery — invoices per second.
+   Factur-X PDF/A-3b — what the workers attach) rendered by plain processes, no delivery machinery —
+   invoices per second, with as many processes as the workers have and with one per worker; the
+   higher figure is the limit.
 2. The run: the invoices queued as bulk sends of 50 (the list page's size) through
-   `delivery_queue_many`, `--workers` `celery worker` processes (concurrency 1 each) rendering and
-   sending to an aiosmtpd server. Emails per second, as a share of 1 (target ≥ 90 %).
+   `delivery_queue_many`, `--workers` `celery worker` nodes (`--concurrency` processes each, 2 as
+   `make worker` starts them) rendering and sending to an aiosmtpd server. Emails per second, as a
+   share of 1 (target ≥ 90 %).
 3. None lost, none duplicated: every delivery sent, one message per Message-ID at the server.
 4. `--slow-smtp 1`: the server answers each message after 1 s; meanwhile a thread saves another
    invoice through the service every 0.25 s (a page save). p50 / max of those saves (target < 200 ms):
@@ -170,6 +172,7 @@ def main() -> int:
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=2, help="processes per worker (make worker: 2)")
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--slow-smtp", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument(
@@ -215,8 +218,12 @@ def main() -> int:
         ids = [inv.pk for inv in invoices]
 
         sample = ids[: args.limit_sample]
-        print(f"renderer's own limit: {len(sample)} of the PDFs by {args.workers} processes …", flush=True)
-        limit_before = renderer_limit(sample, args.workers)
+        pools = sorted({args.workers, args.workers * args.concurrency})
+        print(
+            f"renderer's own limit: {len(sample)} of the PDFs by {' and by '.join(map(str, pools))} processes …",
+            flush=True,
+        )
+        limits = {n: [renderer_limit(sample, n)] for n in pools}
 
         controller, smtp = start_smtp()
         smtp.delay = args.slow_smtp
@@ -231,7 +238,7 @@ def main() -> int:
             LOG_LEVEL="WARNING",
         )
         log_dir = ROOT / "var" / "bench"
-        workers = [Worker(env, concurrency=1, log_dir=log_dir) for _ in range(args.workers)]
+        workers = [Worker(env, concurrency=args.concurrency, log_dir=log_dir) for _ in range(args.workers)]
         for worker in workers:
             worker.wait_ready()
 
@@ -240,7 +247,7 @@ def main() -> int:
             services.delivery_queue(
                 invoice=invoices[i], by=user, to="warmup@fabrikam.example", subject="warm-up"
             )
-            for i in range(args.workers)
+            for i in range(args.workers * args.concurrency)
         ]
         warm_ids = [d.pk for d in warm]
         assert wait_until(
@@ -284,8 +291,10 @@ def main() -> int:
         time.sleep(2)  # let any duplicate arrive before counting
         # The limit again after the run, under the load of then: the higher of the two is the limit
         # (so the share is not flattered by a slow moment of the machine).
-        limit_after = renderer_limit(sample, args.workers)
-        limit = max(limit_before, limit_after)
+        for n in pools:
+            limits[n].append(renderer_limit(sample, n))
+        best = max(pools, key=lambda n: max(limits[n]))
+        limit = max(limits[best])
 
         states = Counter(Delivery.objects.filter(pk__in=queued_ids).values_list("state", flat=True))
         expected = set(Delivery.objects.filter(pk__in=queued_ids).values_list("message_id", flat=True))
@@ -305,8 +314,12 @@ def main() -> int:
             )
         )
         print(
-            f"renderer's own limit: {limit:.2f} PDFs/s with {args.workers} processes "
-            f"({limit_before:.2f} before the run, {limit_after:.2f} after; {len(sample)} PDFs each time)"
+            f"renderer's own limit: {limit:.2f} PDFs/s with {best} processes ("
+            + "; ".join(
+                f"{n} processes: {before:.2f} before the run, {after:.2f} after"
+                for n, (before, after) in limits.items()
+            )
+            + f"; {len(sample)} PDFs each time)"
         )
         print(
             f"in the workers, median a delivery: {in_task:.0f} ms from claim to sent, {in_worker:.0f} ms of it WeasyPrint"

@@ -106,10 +106,8 @@ def _queue_one(
                 to=to,
                 subject=one_line(fill(subject, values)),
                 body=fill(body, values),
+                batch=batch,
             )
-            if batch is not None:
-                Delivery.objects.filter(pk=delivery.pk).update(batch=batch)
-                delivery.batch = batch
     except (DomainError, PermissionDenied) as exc:
         return Skip(str(document.pk), document.number, getattr(exc, "message", None) or str(exc))
     return delivery

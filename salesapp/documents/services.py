@@ -78,7 +78,15 @@ from salesapp.sales.states import INVOICE
 from . import liveness, mailer
 from .einvoice.cii import cii_xml
 from .kinds import kind_of
-from .models import DOCUMENT_RELATIONS, Delivery, DeliveryPurpose, DeliveryState, DocumentPdf, split_addresses
+from .models import (
+    DOCUMENT_RELATIONS,
+    Delivery,
+    DeliveryBatch,
+    DeliveryPurpose,
+    DeliveryState,
+    DocumentPdf,
+    split_addresses,
+)
 from .rendering import document_html, fill, html_to_pdf, template_values
 
 log = logging.getLogger(__name__)
@@ -94,14 +102,17 @@ Document = Quote | SalesOrder | Invoice | CreditNote
 # --- the PDF -----------------------------------------------------------------------------------------
 
 
-def stored_document_pdf(document: Document, *, by: Any = None) -> DocumentPdf:
+def stored_document_pdf(
+    document: Document, *, by: Any = None, org: OrganizationSettings | None = None
+) -> DocumentPdf:
     """The document's PDF row: reused while the print HTML (and logo) is unchanged, else re-rendered.
 
-    An open, unlocked invoice is repriced first (SPEC §6: exports show current prices).
+    An open, unlocked invoice is repriced first (SPEC §6: exports show current prices). `org` when
+    the caller has loaded the settings already.
     """
     document = ensure_current_pricing(document, by=by)
     kind = kind_of(document)
-    org = OrganizationSettings.load()
+    org = org or OrganizationSettings.load()
     rendered = document_html(document, org=org)
     # None unless e-invoicing is on; from the document, lines and VAT breakdown the print was made from
     facturx = facturx_xml(rendered.document, org=org, lines=rendered.lines, vat=rendered.vat)
@@ -158,9 +169,9 @@ def einvoice_xml(document: Document, *, by: Any = None) -> bytes:
     return cii_xml(document)
 
 
-def document_pdf(document: Document, *, by: Any = None) -> bytes:
+def document_pdf(document: Document, *, by: Any = None, org: OrganizationSettings | None = None) -> bytes:
     """The document's PDF as bytes (rendered once, then reused until the document changes)."""
-    return bytes(stored_document_pdf(document, by=by).pdf)
+    return bytes(stored_document_pdf(document, by=by, org=org).pdf)
 
 
 # The invoice-only names the Web API, bench/ and older callers use.
@@ -287,9 +298,10 @@ def delivery_queue(
     body: str = "",
     document: Document | None = None,
     invoice: Invoice | None = None,
+    batch: DeliveryBatch | None = None,
 ) -> Delivery:
     """Send by Email of a document (`invoice=` is the older spelling of `document=`): validate the
-    addresses, store a queued delivery, enqueue the send after commit.
+    addresses, store a queued delivery (in `batch`, for a bulk send), enqueue the send after commit.
 
     Returns at once; a Celery worker renders the PDF and talks SMTP.
     """
@@ -311,6 +323,7 @@ def delivery_queue(
         cc=", ".join(cc_list),
         subject=subject,
         body=body,
+        batch=batch,
         created_by=by if getattr(by, "pk", None) else None,
     )
     record(
@@ -421,10 +434,16 @@ def _text(value: Any) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-def delivery_claim(delivery_id: Any) -> uuid.UUID | None:
-    """Start an attempt: mark the row `sending` with a new token and commit. None: nothing to do."""
+def delivery_claim(delivery_id: Any) -> Delivery | None:
+    """Start an attempt: mark the row `sending` with a new token (`attempt_token`) and commit; the
+    row comes back with its document, read by the same query. None: nothing to do."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related(*DOCUMENT_RELATIONS)
+            .filter(pk=delivery_id)
+            .first()
+        )
         if delivery is None or delivery.state in (DeliveryState.SENT, DeliveryState.FAILED):
             return None
         if delivery.state == DeliveryState.SENDING:
@@ -449,7 +468,7 @@ def delivery_claim(delivery_id: Any) -> uuid.UUID | None:
         delivery.save(
             update_fields=["state", "attempt_token", "attempts", "takeovers", "sending_since", "modified_on"]
         )
-        return token
+        return delivery
 
 
 def _build_message(delivery: Delivery, pdf: bytes, org: OrganizationSettings) -> EmailMessage:
@@ -502,14 +521,14 @@ def delivery_attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
 
 
 def _attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
-    token = delivery_claim(delivery_id)
-    if token is None:
+    delivery = delivery_claim(delivery_id)
+    if delivery is None:
         return Outcome("done")
-    delivery = Delivery.objects.select_related(*DOCUMENT_RELATIONS).get(pk=delivery_id)
-    if delivery.state != DeliveryState.SENDING or delivery.attempt_token != token:
-        return Outcome("done")  # taken over or finished between the claim and now
+    token = delivery.attempt_token
+    assert token is not None  # the claim set it
+    org = OrganizationSettings.load()
     try:
-        pdf = document_pdf(delivery.document)
+        pdf = document_pdf(delivery.document, org=org)
     except Exception as exc:  # a bug or a broken template: retrying won't help
         log.exception("delivery %s: rendering the PDF failed", delivery_id)
         transient, error = classify(exc) if isinstance(exc, SoftTimeLimitExceeded) else (False, f"PDF: {exc}")
@@ -517,7 +536,7 @@ def _attempt(delivery_id: Any, *, final_attempt: bool) -> Outcome:
     if not Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING, attempt_token=token).exists():
         return Outcome("done")  # a later attempt took over, or it was finished meanwhile
     try:
-        mailer.send(_build_message(delivery, pdf, OrganizationSettings.load()))
+        mailer.send(_build_message(delivery, pdf, org))
     except Exception as exc:
         transient, error = classify(exc)
         log.warning(

@@ -110,11 +110,11 @@ def test_an_attempt_whose_claim_was_taken_over_does_not_send(
     real_claim = services.delivery_claim
 
     def claim_then_lose_it(delivery_id):
-        token = real_claim(delivery_id)
+        claimed = real_claim(delivery_id)
         Delivery.objects.filter(pk=delivery_id).update(
             attempt_token=uuid.uuid4()
         )  # another attempt took over
-        return token
+        return claimed
 
     monkeypatch.setattr(services, "delivery_claim", claim_then_lose_it)
 

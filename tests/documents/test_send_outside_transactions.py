@@ -103,7 +103,7 @@ def test_the_app_still_writes_while_a_slow_smtp_server_takes_its_time(invoice, r
 def test_a_second_attempt_backs_off_while_the_first_is_alive_then_takes_over_when_it_died(invoice, rep, smtp):
     delivery = queued(invoice, rep)
     # The first attempt claimed the row and is still talking to the server (its lock is held):
-    first_token = services.delivery_claim(delivery.pk)
+    first_token = services.delivery_claim(delivery.pk).attempt_token
     holding, release = threading.Event(), threading.Event()
 
     def alive_holder():
