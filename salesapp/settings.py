@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A command URL opened by GET: a page leading back to the record, not a blank 405.
+    "salesapp.core.middleware.CommandPageMiddleware",
     # Last: turns a refused login (the lockout axes' backend signals) into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]

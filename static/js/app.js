@@ -73,6 +73,36 @@
       syncBulkCount(event.target.getAttribute("form"));
     }
   });
+  // Unsaved changes: leaving a page whose form was edited and not sent asks first (as D365 does).
+  // A field belongs to its form even when it sits outside it (form="…"); ticking list rows isn't an edit.
+  function editedForm(target) {
+    var form = target && target.form;
+    if (!form || (form.method || "").toLowerCase() !== "post" || target.name === "ids") { return null; }
+    return form.hasAttribute("data-no-unsaved-warning") ? null : form;
+  }
+  function markEdited(event) {
+    var form = editedForm(event.target);
+    if (form) { form.setAttribute("data-unsaved", ""); }
+  }
+  document.addEventListener("input", markEdited);
+  document.addEventListener("change", markEdited);
+  document.addEventListener("submit", function (event) { event.target.removeAttribute("data-unsaved"); });
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector("form[data-unsaved]")) {
+      event.preventDefault();
+      event.returnValue = "";  // older browsers need a value to show their prompt
+    }
+  });
+
+  // Ctrl+S (Cmd+S) saves: the form being edited, else the page's main form — not the browser's "Save page".
+  document.addEventListener("keydown", function (event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || (event.key || "").toLowerCase() !== "s") { return; }
+    var form = editedForm(document.activeElement) || document.querySelector("form[data-primary-form]");
+    if (!form) { return; }
+    event.preventDefault();
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { syncLineForm(document); openDialog(document); });
   document.addEventListener("htmx:afterSettle", function () { syncLineForm(document); });
 })();

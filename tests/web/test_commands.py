@@ -249,7 +249,7 @@ def test_a_stale_row_version_is_refused_and_changes_nothing(client, rep, order):
         reverse("order_create_invoice", args=[order.pk]), {"create-invoice-row_version": stale}
     )
     page = shown(client, response)
-    assert "changed by someone else" in page
+    assert "changed after this page was loaded" in page
     assert not Invoice.objects.filter(sales_order=order).exists()
 
 

@@ -209,7 +209,7 @@ def test_stale_grid_is_refused(client, rep, empty_invoice):
         "add-quantity": "1",
     }
     html = client.post(reverse("invoice_line_add", args=[empty_invoice.pk]), data, **HX).content.decode()
-    assert "changed by someone else" in html
+    assert "changed after this page was loaded" in html
     assert list(empty_invoice.lines.values_list("write_in_name", flat=True)) == ["A"]
 
 

@@ -95,10 +95,25 @@ def lock(document: D, *, expected_version: int | None = None) -> D:
     )
     if expected_version is not None and fresh.row_version != expected_version:
         raise ConcurrentChange(
-            f"This {fresh.lifecycle.noun} was changed by someone else after you opened it "
-            f"(it is now {fresh.state_label}). Reload it and try again."
+            f"This {fresh.lifecycle.noun} changed after this page was loaded ({_last_change(fresh)}; "
+            f"it is now {fresh.state_label}). Reload it to see the current values, then try again."
         )
     return fresh
+
+
+def _last_change(document: Any) -> str:
+    """Who changed the document last and when, from its timeline — which may be the reader, in
+    another tab or by sending a form again after Back, so the message names them rather than
+    blaming "someone else"."""
+    event = (
+        TimelineEvent.objects.filter(document_type=document.kind, document_id=document.pk)
+        .select_related("actor")
+        .first()
+    )
+    if event is None:
+        return "changed meanwhile"
+    who = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "the system"
+    return f"last changed by {who}, {fmt.moment(event.at)}"
 
 
 def touch(document: PricedDocument, *fields: str) -> None:
