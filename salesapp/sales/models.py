@@ -6,10 +6,13 @@ through `salesapp.sales.services`.
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import capfirst
 
 from salesapp.catalog.models import MONEY, QTY
 from salesapp.core.addresses import BillTo, ShipTo
@@ -120,6 +123,10 @@ class PricedDocument(TimeStamped, Versioned):
         "total_amount",
     )
 
+    # Labels the screens show where they differ from the verbose name ("customer" is the pair of
+    # customer columns). `field_label` is the one door: the header form and the timeline read it.
+    LABELS: dict[str, str] = {"customer": "Customer"}
+
     lifecycle: states.Lifecycle
     kind: str  # "opportunity" | "quote" | "salesorder" | "invoice" | "creditnote"
     # Each concrete document declares its own `state` and `status` fields, with its own choices.
@@ -161,6 +168,16 @@ class PricedDocument(TimeStamped, Versioned):
     @property
     def status_label(self) -> str:
         return self.lifecycle.status_label(self.status)
+
+    @classmethod
+    def field_label(cls, name: str) -> str:
+        """A field's label in the users' words: "Header discount %", "Topic" (an opportunity's name)."""
+        if name in cls.LABELS:
+            return cls.LABELS[name]
+        try:
+            return capfirst(str(cls._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            return name.replace("_", " ").capitalize()
 
     def can(self, action: str) -> bool:
         return self.lifecycle.can(action, self.state) and not self.refusal(action)
@@ -236,6 +253,7 @@ class Opportunity(PricedDocument):
     lifecycle = states.OPPORTUNITY
     kind = "opportunity"
     BASE_TWINS = (*PricedDocument.BASE_TWINS, "estimated_value")
+    LABELS = {**PricedDocument.LABELS, "name": "Topic"}
 
     class Meta(PricedDocument.Meta):
         verbose_name_plural = "opportunities"
@@ -670,21 +688,54 @@ class TimelineKind(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
-class TimelineEvent(models.Model):
+def _user() -> Any:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class OnTimeline(models.Model):
+    """A row of a record's timeline: which record (its `kind` and id), when."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     document_type = models.CharField(max_length=20)
     document_id = models.UUIDField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at"]
+
+
+class TimelineEvent(OnTimeline):
+    actor = _user()
     kind = models.CharField(max_length=30, choices=TimelineKind.choices)
     summary = models.CharField(max_length=500)
     details = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-at"]
+    class Meta(OnTimeline.Meta):
         indexes = [models.Index(fields=["document_type", "document_id", "-at"], name="timeline_document_idx")]
 
     def __str__(self) -> str:
         return self.summary
+
+
+NOTE_TEXT_MAX = 10_000  # the note's text; the title is a CharField of 200
+
+
+class Note(OnTimeline):
+    """A note a user adds to a record's timeline (Dynamics 365's annotation: subject and note text).
+
+    Written and deleted only by `services.notes`; shown by `selectors.timeline` among the events.
+    """
+
+    # Its author: `owner`, so that "the owner or a sales manager may delete it" is `roles.may_manage`.
+    owner = _user()
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+
+    class Meta(OnTimeline.Meta):
+        indexes = [models.Index(fields=["document_type", "document_id", "-at"], name="note_document_idx")]
+
+    def __str__(self) -> str:
+        return self.title or self.text[:60]
