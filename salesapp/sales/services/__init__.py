@@ -14,6 +14,7 @@ from .opportunities import (
     opportunity_reopen,
     opportunity_win,
 )
+from .notes import note_add, note_delete
 from .orders import order_cancel, order_create_invoice, order_fulfill
 from .ownership import customer_assign, document_assign, document_delete, record_assign
 from .payments import invoice_mark_paid, payment_record
@@ -50,6 +51,8 @@ __all__ = [
     "opportunity_lose",
     "opportunity_reopen",
     "opportunity_win",
+    "note_add",
+    "note_delete",
     "order_cancel",
     "order_create_invoice",
     "order_fulfill",
