@@ -6,6 +6,7 @@ from .documents import document_create, document_set_status, document_update, ge
 from .invoices import invoice_cancel, invoice_set_status
 from .lines import line_add, line_delete, line_update
 from .locking import lock_pricing, use_current_pricing
+from .notes import note_add, note_delete
 from .opportunities import (
     opportunity_generate_invoice,
     opportunity_generate_order,
@@ -14,7 +15,6 @@ from .opportunities import (
     opportunity_reopen,
     opportunity_win,
 )
-from .notes import note_add, note_delete
 from .orders import order_cancel, order_create_invoice, order_fulfill
 from .ownership import customer_assign, document_assign, document_delete, record_assign
 from .payments import invoice_mark_paid, payment_record
