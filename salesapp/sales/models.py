@@ -6,7 +6,7 @@ through `salesapp.sales.services`.
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -60,7 +60,31 @@ class ShippingMethod(models.IntegerChoices):
     WILL_CALL = 7, "Will Call"
 
 
-class PricedDocument(TimeStamped, Versioned):
+class Labelled:
+    """Fields in the users' words, for the screens and the timeline (`field_label`, the one door).
+
+    `LABELS`: where a label differs from the field's verbose name; `MONEY_FIELDS`: the amounts, shown
+    in the record's currency (a document's are its `BASE_TWINS`)."""
+
+    LABELS: ClassVar[dict[str, str]] = {}
+    MONEY_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def is_money(cls, name: str) -> bool:
+        return name in cls.MONEY_FIELDS
+
+    @classmethod
+    def field_label(cls, name: str) -> str:
+        """ "Header discount %", "Topic" (an opportunity's name), "VAT rate %" (a line's tax rate)."""
+        if name in cls.LABELS:
+            return cls.LABELS[name]
+        try:
+            return capfirst(str(cls._meta.get_field(name).verbose_name))  # type: ignore[attr-defined]
+        except FieldDoesNotExist:
+            return name.replace("_", " ").capitalize()
+
+
+class PricedDocument(Labelled, TimeStamped, Versioned):
     """What opportunities, quotes, orders and invoices share: customer, pricing, header, totals."""
 
     name = models.CharField(max_length=300)
@@ -123,9 +147,11 @@ class PricedDocument(TimeStamped, Versioned):
         "total_amount",
     )
 
-    # Labels the screens show where they differ from the verbose name ("customer" is the pair of
-    # customer columns). `field_label` is the one door: the header form and the timeline read it.
-    LABELS: dict[str, str] = {"customer": "Customer"}
+    LABELS: ClassVar[dict[str, str]] = {"customer": "Customer"}  # the pair of customer columns
+
+    @classmethod
+    def is_money(cls, name: str) -> bool:
+        return name in cls.BASE_TWINS
 
     lifecycle: states.Lifecycle
     kind: str  # "opportunity" | "quote" | "salesorder" | "invoice" | "creditnote"
@@ -168,16 +194,6 @@ class PricedDocument(TimeStamped, Versioned):
     @property
     def status_label(self) -> str:
         return self.lifecycle.status_label(self.status)
-
-    @classmethod
-    def field_label(cls, name: str) -> str:
-        """A field's label in the users' words: "Header discount %", "Topic" (an opportunity's name)."""
-        if name in cls.LABELS:
-            return cls.LABELS[name]
-        try:
-            return capfirst(str(cls._meta.get_field(name).verbose_name))
-        except FieldDoesNotExist:
-            return name.replace("_", " ").capitalize()
 
     def can(self, action: str) -> bool:
         return self.lifecycle.can(action, self.state) and not self.refusal(action)
@@ -511,8 +527,18 @@ class CreditNote(SalesDocument):
         return True  # its prices and exchange rate are the invoice's, for ever
 
 
-class DocumentLine(models.Model):
+class DocumentLine(Labelled, models.Model):
     """One product line of a document. Catalog product (+ unit) or write-in name, never both."""
+
+    LABELS: ClassVar[dict[str, str]] = {"tax_rate": "VAT rate %", "is_price_overridden": "Override price"}
+    MONEY_FIELDS = (
+        "price_per_unit",
+        "volume_discount",
+        "manual_discount",
+        "tax",
+        "amount",
+        "extended_amount",
+    )
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_on = models.DateTimeField(auto_now_add=True)

@@ -3,7 +3,7 @@
 A service records an event with its facts as data (the fields changed with their values before and
 after, an amount, a balance) and a summary sentence formatted then (for the admin and the Web API).
 The record page says it again when it is read (`views/timeline.py`), from the same sentences here,
-with the reader's locale: field labels from `PricedDocument.field_label`, money in the document's
+with the reader's locale: field labels from `Labelled.field_label`, money in the document's
 currency and dates by `core.formatting`, option sets by their labels.
 """
 
@@ -18,7 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from salesapp.core import formatting as fmt
-from salesapp.sales.models import PaymentMethod, PricedDocument, TimelineKind
+from salesapp.sales.models import Labelled, PaymentMethod, PricedDocument, TimelineKind
 
 EMPTY = "—"
 Money = Callable[[Any], str]
@@ -60,13 +60,15 @@ SENTENCES: dict[str, Callable[..., str]] = {
 }
 
 
-def display_value(document: PricedDocument, name: str, raw: Any) -> str:
-    """A header field's stored value as the record page shows it: an option set's label, money in the
-    document's currency, a date in the reader's format, Yes/No; "—" when empty."""
+def display_value(document: PricedDocument, name: str, raw: Any, model: type[Labelled] | None = None) -> str:
+    """A stored value of a field of the document (or of its lines: `model`) as the record page shows
+    it: an option set's label, money in the document's currency, a date in the reader's format,
+    Yes/No; "—" when empty."""
+    model = model or type(document)
     if raw is None or raw == "":
         return EMPTY
     try:
-        field = type(document)._meta.get_field(name)
+        field = model._meta.get_field(name)  # type: ignore[attr-defined]
     except FieldDoesNotExist:
         return str(raw)  # "customer" (stored by name), or a field since removed
     if field.is_relation:
@@ -76,7 +78,7 @@ def display_value(document: PricedDocument, name: str, raw: Any) -> str:
     if isinstance(field, models.BooleanField):
         return "Yes" if raw else "No"
     if isinstance(field, models.DecimalField):
-        return money_of(document)(raw) if name in document.BASE_TWINS else fmt.quantity(Decimal(str(raw)))
+        return money_of(document)(raw) if model.is_money(name) else fmt.quantity(Decimal(str(raw)))
     if isinstance(field, models.DateTimeField):
         return fmt.moment(datetime.datetime.fromisoformat(raw))
     if isinstance(field, models.DateField):

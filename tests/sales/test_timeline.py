@@ -187,3 +187,16 @@ def test_deleting_a_document_deletes_its_notes(opportunity, rep):
     note_add(document=opportunity, by=rep, text="Gone with it")
     services.document_delete(document=opportunity, by=rep)
     assert not Note.objects.exists()
+
+
+def test_a_line_change_reads_with_the_lines_labels_and_money(invoice, rep):
+    line = invoice.lines.get(write_in_name="Installation")  # 1 × 50.00, tax 5.00
+    services.line_update(line=line, by=rep, quantity=Decimal("3"), tax_rate=Decimal("10"))
+    entry = next(e for e in updates(invoice) if e.text == "Changed Installation")
+    assert {c.label: (c.before, c.after) for c in entry.changes} == {
+        "Quantity": ("1", "3"),
+        "VAT rate %": ("—", "10"),
+        "Extended amount": ("$55.00", "$165.00"),
+    }
+    event = TimelineEvent.objects.filter(document_id=invoice.pk, details__line="Installation").get()
+    assert event.summary == "Changed Installation: Quantity, VAT rate %, Extended amount"

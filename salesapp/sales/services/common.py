@@ -128,13 +128,13 @@ def record(
 CHANGE_TEXT_MAX = 300  # a changed text (a description) is kept this long in the timeline
 
 
-def field_value(document: PricedDocument, name: str) -> Any:
-    """A header field's value as the timeline stores it: a related record by its name (the name it had
-    then), "customer" by the customer's, everything else as `_jsonable` stores it; rendered (labels,
-    formats) when the timeline is read."""
+def field_value(record: Any, name: str) -> Any:
+    """A field's value as the timeline stores it (of a document or of a line): a related record by its
+    name (the name it had then), "customer" by the customer's, everything else as `_jsonable` stores
+    it; rendered (labels, formats) when the timeline is read."""
     if name == "customer":
-        return str(document.customer) if document.customer else None
-    value = getattr(document, name)
+        return str(record.customer) if record.customer else None
+    value = getattr(record, name)
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, str):
@@ -142,27 +142,33 @@ def field_value(document: PricedDocument, name: str) -> Any:
     return value
 
 
-def snapshot(document: PricedDocument, names: Iterable[str]) -> dict[str, Any]:
-    return {name: field_value(document, name) for name in names}
+def snapshot(record: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {name: field_value(record, name) for name in names}
 
 
-def record_changes(document: PricedDocument, before: dict[str, Any], *, by: Any) -> TimelineEvent | None:
-    """Record an update: the fields that changed, each with its value before and after (structured,
-    so the reader's locale and the current labels format them). Nothing changed: nothing recorded."""
+def record_changes(
+    document: PricedDocument, before: dict[str, Any], *, by: Any, line: DocumentLine | None = None
+) -> TimelineEvent | None:
+    """Record an update of the document (or of one of its lines): the fields that changed, each with
+    its value before and after, as data, so the current labels and the reader's locale say them.
+    Nothing changed: nothing recorded."""
+    changed: Any = line if line is not None else document
     changes = [
         {"field": name, "before": old, "after": new}
         for name, old in before.items()
-        if old != (new := field_value(document, name))
+        if old != (new := field_value(changed, name))
     ]
     if not changes:
         return None
-    labels = ", ".join(document.field_label(c["field"]) for c in changes)
+    labels = ", ".join(changed.field_label(c["field"]) for c in changes)
+    about = {} if line is None else {"line": line.product_name, "line_id": str(line.pk)}
     return record(
         document,
         TimelineKind.UPDATED,
-        f"Changed {labels}",
+        f"Changed {f'{line.product_name}: ' if line is not None else ''}{labels}",
         by=by,
         changes=[_jsonable(c) for c in changes],
+        **about,
     )
 
 

@@ -17,7 +17,15 @@ from django.urls import NoReverseMatch, reverse
 
 from salesapp.accounts.roles import may_manage
 from salesapp.sales import selectors
-from salesapp.sales.models import CreditNote, Note, PricedDocument, TimelineEvent, TimelineKind
+from salesapp.sales.models import (
+    LINE_MODELS,
+    CreditNote,
+    Labelled,
+    Note,
+    PricedDocument,
+    TimelineEvent,
+    TimelineKind,
+)
 from salesapp.sales.timeline import SENTENCES, display_value, money_of
 
 from .kinds import KIND_OF_TYPE
@@ -131,15 +139,16 @@ def describe(document: PricedDocument, event: TimelineEvent) -> Entry:
 
 def _render(document: PricedDocument, kind: str, details: dict[str, Any], entry: Entry) -> None:
     if kind == TimelineKind.UPDATED and "changes" in details:
+        model: type[Labelled] = LINE_MODELS[type(document)] if "line" in details else type(document)
         entry.changes = [
             Change(
-                document.field_label(c["field"]),
-                display_value(document, c["field"], c["before"]),
-                display_value(document, c["field"], c["after"]),
+                model.field_label(c["field"]),
+                display_value(document, c["field"], c["before"], model),
+                display_value(document, c["field"], c["after"], model),
             )
             for c in details["changes"]
         ]
-        entry.text = "Updated"
+        entry.text = f"Changed {details['line']}" if "line" in details else "Updated"
     elif kind in SENTENCES:
         entry.text = SENTENCES[kind](money_of(document), **details)
 
