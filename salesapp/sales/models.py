@@ -752,7 +752,7 @@ NOTE_TEXT_MAX = 10_000  # the note's text; the title is a CharField of 200
 class Note(OnTimeline):
     """A note a user adds to a record's timeline (Dynamics 365's annotation: subject and note text).
 
-    Written and deleted only by `services.notes`; shown by `selectors.timeline` among the events.
+    Written and deleted only by `services.notes`; shown among the events by `views.timeline`.
     """
 
     # Its author: `owner`, so that "the owner or a sales manager may delete it" is `roles.may_manage`.
