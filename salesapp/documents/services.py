@@ -332,6 +332,7 @@ def delivery_queue(
         f"Email queued to {delivery.to}",
         by=by,
         delivery_id=str(delivery.pk),
+        to=delivery.to,
         subject=subject,
     )
     _enqueue(delivery.pk)
@@ -360,6 +361,7 @@ def delivery_retry(*, delivery: Delivery, by: Any) -> Delivery:
         f"Email to {fresh.to} queued again (retry)",
         by=by,
         delivery_id=str(fresh.pk),
+        to=fresh.to,
     )
     _enqueue(fresh.pk)
     return fresh
@@ -496,6 +498,7 @@ def _finish_failed(delivery: Delivery, error: str) -> None:
         TimelineKind.EMAIL_FAILED,
         f"{_what(delivery)} to {delivery.to} failed: {error}"[:500],
         delivery_id=str(delivery.pk),
+        to=delivery.to,
         error=error[:500],
         attempts=delivery.attempts,
     )
@@ -579,6 +582,7 @@ def _record_sent(delivery: Delivery, token: uuid.UUID) -> Outcome:
             TimelineKind.EMAILED,
             f"{'Payment reminder emailed' if delivery.is_reminder else 'Emailed'} to {delivery.to}",
             delivery_id=str(delivery.pk),
+            to=delivery.to,
             message_id=message_id,
         )
     return Outcome("sent")
@@ -670,6 +674,7 @@ def _queue_reminder(
         f"Payment reminder queued to {delivery.to}" + (" (automatic)" if period is not None else ""),
         by=by,
         delivery_id=str(delivery.pk),
+        to=delivery.to,
         balance_due=invoice.balance_due,
         automatic=period is not None,
     )

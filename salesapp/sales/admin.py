@@ -10,6 +10,7 @@ from .models import (
     CreditNoteDetail,
     Invoice,
     InvoiceDetail,
+    Note,
     Opportunity,
     OpportunityProduct,
     Payment,
@@ -60,6 +61,15 @@ for model, line in [
 class TimelineEventAdmin(DocumentAdmin):
     list_display = ["at", "document_type", "kind", "summary", "actor"]
     list_filter = ["document_type", "kind"]
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    """Notes are added and deleted on the record page (`services.note_add`, `note_delete`)."""
+
+    list_display = ["at", "document_type", "title", "owner"]
+    list_filter = ["document_type"]
+    search_fields = ["title", "text"]
 
 
 @admin.register(Payment)

@@ -23,6 +23,7 @@ from salesapp.customers.forms import CustomerField
 from salesapp.customers.models import Contact
 from salesapp.pricing import round_half_up
 from salesapp.sales.models import (
+    NOTE_TEXT_MAX,
     VAT_CATEGORY_CHOICES,
     CreditNote,
     Invoice,
@@ -34,6 +35,7 @@ from salesapp.sales.models import (
 )
 from salesapp.sales.selectors import creditable_lines
 from salesapp.sales.services.documents import COMMON_HEADER, EDITABLE_FIELDS, SALES_HEADER
+from salesapp.sales.services.notes import NOTE_TITLE_MAX
 from salesapp.sales.services.quotes import is_last_open_quote
 from salesapp.sales.states import INVOICE, OPPORTUNITY, ORDER, QUOTE
 
@@ -232,6 +234,20 @@ class VersionedForm(BootstrapWidgets, forms.Form):
         self.style_widgets()
 
 
+class NoteForm(BootstrapWidgets, forms.Form):
+    """A note's title (optional) and text. `services.note_add` checks both and names the field; the
+    lengths here are only the browser's hint."""
+
+    title = forms.CharField(label="Title (optional)", required=False)
+    text = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs["maxlength"] = NOTE_TITLE_MAX
+        self.fields["text"].widget.attrs["maxlength"] = NOTE_TEXT_MAX
+        self.style_widgets()
+
+
 # --- create --------------------------------------------------------------------------------------
 
 
@@ -325,7 +341,7 @@ def header_form_class(model: type[PricedDocument]) -> type[HeaderForm]:
             "model": model,
             "fields": list(header_fields(model)),
             "widgets": {"description": forms.Textarea(attrs={"rows": 3})},
-            "labels": {"name": "Topic"} if model is Opportunity else {},
+            "labels": {name: model.field_label(name) for name in model.LABELS},
         },
     )
     return type(f"{model.__name__}HeaderForm", (HeaderForm,), {"Meta": meta})

@@ -6,10 +6,13 @@ through `salesapp.sales.services`.
 
 import uuid
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import capfirst
 
 from salesapp.catalog.models import MONEY, QTY
 from salesapp.core.addresses import BillTo, ShipTo
@@ -57,7 +60,31 @@ class ShippingMethod(models.IntegerChoices):
     WILL_CALL = 7, "Will Call"
 
 
-class PricedDocument(TimeStamped, Versioned):
+class Labelled:
+    """Fields in the users' words, for the screens and the timeline (`field_label`, the one door).
+
+    `LABELS`: where a label differs from the field's verbose name; `MONEY_FIELDS`: the amounts, shown
+    in the record's currency (a document's are its `BASE_TWINS`)."""
+
+    LABELS: ClassVar[dict[str, str]] = {}
+    MONEY_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def is_money(cls, name: str) -> bool:
+        return name in cls.MONEY_FIELDS
+
+    @classmethod
+    def field_label(cls, name: str) -> str:
+        """ "Header discount %", "Topic" (an opportunity's name), "VAT rate %" (a line's tax rate)."""
+        if name in cls.LABELS:
+            return cls.LABELS[name]
+        try:
+            return capfirst(str(cls._meta.get_field(name).verbose_name))  # type: ignore[attr-defined]
+        except FieldDoesNotExist:
+            return name.replace("_", " ").capitalize()
+
+
+class PricedDocument(Labelled, TimeStamped, Versioned):
     """What opportunities, quotes, orders and invoices share: customer, pricing, header, totals."""
 
     name = models.CharField(max_length=300)
@@ -119,6 +146,12 @@ class PricedDocument(TimeStamped, Versioned):
         "total_tax",
         "total_amount",
     )
+
+    LABELS: ClassVar[dict[str, str]] = {"customer": "Customer"}  # the pair of customer columns
+
+    @classmethod
+    def is_money(cls, name: str) -> bool:
+        return name in cls.BASE_TWINS
 
     lifecycle: states.Lifecycle
     kind: str  # "opportunity" | "quote" | "salesorder" | "invoice" | "creditnote"
@@ -236,6 +269,7 @@ class Opportunity(PricedDocument):
     lifecycle = states.OPPORTUNITY
     kind = "opportunity"
     BASE_TWINS = (*PricedDocument.BASE_TWINS, "estimated_value")
+    LABELS = {**PricedDocument.LABELS, "name": "Topic"}
 
     class Meta(PricedDocument.Meta):
         verbose_name_plural = "opportunities"
@@ -493,8 +527,18 @@ class CreditNote(SalesDocument):
         return True  # its prices and exchange rate are the invoice's, for ever
 
 
-class DocumentLine(models.Model):
+class DocumentLine(Labelled, models.Model):
     """One product line of a document. Catalog product (+ unit) or write-in name, never both."""
+
+    LABELS: ClassVar[dict[str, str]] = {"tax_rate": "VAT rate %", "is_price_overridden": "Override price"}
+    MONEY_FIELDS = (
+        "price_per_unit",
+        "volume_discount",
+        "manual_discount",
+        "tax",
+        "amount",
+        "extended_amount",
+    )
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_on = models.DateTimeField(auto_now_add=True)
@@ -670,21 +714,54 @@ class TimelineKind(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
-class TimelineEvent(models.Model):
+def _user() -> Any:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class OnTimeline(models.Model):
+    """A row of a record's timeline: which record (its `kind` and id), when."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     document_type = models.CharField(max_length=20)
     document_id = models.UUIDField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at"]
+
+
+class TimelineEvent(OnTimeline):
+    actor = _user()
     kind = models.CharField(max_length=30, choices=TimelineKind.choices)
     summary = models.CharField(max_length=500)
     details = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-at"]
+    class Meta(OnTimeline.Meta):
         indexes = [models.Index(fields=["document_type", "document_id", "-at"], name="timeline_document_idx")]
 
     def __str__(self) -> str:
         return self.summary
+
+
+NOTE_TEXT_MAX = 10_000  # the note's text; the title is a CharField of 200
+
+
+class Note(OnTimeline):
+    """A note a user adds to a record's timeline (Dynamics 365's annotation: subject and note text).
+
+    Written and deleted only by `services.notes`; shown among the events by `views.timeline`.
+    """
+
+    # Its author: `owner`, so that "the owner or a sales manager may delete it" is `roles.may_manage`.
+    owner = _user()
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+
+    class Meta(OnTimeline.Meta):
+        indexes = [models.Index(fields=["document_type", "document_id", "-at"], name="note_document_idx")]
+
+    def __str__(self) -> str:
+        return self.title or self.text[:60]

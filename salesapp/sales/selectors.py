@@ -19,6 +19,7 @@ from .models import (
     DocumentLine,
     Invoice,
     InvoiceDetail,
+    Note,
     Opportunity,
     Payment,
     PricedDocument,
@@ -159,6 +160,15 @@ def timeline(document: PricedDocument) -> list[TimelineEvent]:
         TimelineEvent.objects.filter(document_type=document.kind, document_id=document.pk)
         .select_related("actor")
         .only("at", "kind", "summary", "details", "actor__username")
+        .order_by("-at")[:TIMELINE_ROWS]
+    )
+
+
+def notes(document: PricedDocument) -> list[Note]:
+    """The record's newest notes, with their authors: one query."""
+    return list(
+        Note.objects.filter(document_type=document.kind, document_id=document.pk)
+        .select_related("owner")
         .order_by("-at")[:TIMELINE_ROWS]
     )
 

@@ -20,16 +20,19 @@ from .views.documents import (
 )
 from .views.kinds import CREDIT_NOTE, INVOICE, OPPORTUNITY, ORDER, QUOTE
 from .views.lookup import product_lookup
+from .views.notes import note_add, note_delete
 
 # A table, one URL a row: keep ruff from folding the long rows into five lines each.
 # fmt: off
 urlpatterns = [
     path("", home, name="home"),
     path("lines/product-lookup/", product_lookup, name="product_lookup"),
+    path("notes/<uuid:note_pk>/delete/", note_delete, name="note_delete"),
     # opportunities
     path("opportunities/", document_list, {"kind": OPPORTUNITY}, name="opportunity_list"),
     path("opportunities/new/", document_create, {"kind": OPPORTUNITY}, name="opportunity_create"),
     path("opportunities/<uuid:pk>/", document_detail, {"kind": OPPORTUNITY}, name="opportunity_detail"),
+    path("opportunities/<uuid:pk>/notes/add/", note_add, {"kind": OPPORTUNITY}, name="opportunity_note_add"),
     path("opportunities/<uuid:pk>/lines/add/", line_add, {"kind": OPPORTUNITY}, name="opportunity_line_add"),
     path("opportunities/<uuid:pk>/lines/<uuid:line_pk>/", line_edit, {"kind": OPPORTUNITY}, name="opportunity_line_edit"),
     path("opportunities/<uuid:pk>/lines/<uuid:line_pk>/delete/", line_delete, {"kind": OPPORTUNITY}, name="opportunity_line_delete"),
@@ -46,6 +49,7 @@ urlpatterns = [
     path("quotes/", document_list, {"kind": QUOTE}, name="quote_list"),
     path("quotes/new/", document_create, {"kind": QUOTE}, name="quote_create"),
     path("quotes/<uuid:pk>/", document_detail, {"kind": QUOTE}, name="quote_detail"),
+    path("quotes/<uuid:pk>/notes/add/", note_add, {"kind": QUOTE}, name="quote_note_add"),
     path("quotes/<uuid:pk>/lines/add/", line_add, {"kind": QUOTE}, name="quote_line_add"),
     path("quotes/<uuid:pk>/lines/<uuid:line_pk>/", line_edit, {"kind": QUOTE}, name="quote_line_edit"),
     path("quotes/<uuid:pk>/lines/<uuid:line_pk>/delete/", line_delete, {"kind": QUOTE}, name="quote_line_delete"),
@@ -61,6 +65,7 @@ urlpatterns = [
     path("orders/", document_list, {"kind": ORDER}, name="order_list"),
     path("orders/new/", document_create, {"kind": ORDER}, name="order_create"),
     path("orders/<uuid:pk>/", document_detail, {"kind": ORDER}, name="order_detail"),
+    path("orders/<uuid:pk>/notes/add/", note_add, {"kind": ORDER}, name="order_note_add"),
     path("orders/<uuid:pk>/lines/add/", line_add, {"kind": ORDER}, name="order_line_add"),
     path("orders/<uuid:pk>/lines/<uuid:line_pk>/", line_edit, {"kind": ORDER}, name="order_line_edit"),
     path("orders/<uuid:pk>/lines/<uuid:line_pk>/delete/", line_delete, {"kind": ORDER}, name="order_line_delete"),
@@ -77,6 +82,7 @@ urlpatterns = [
     path("invoices/", document_list, {"kind": INVOICE}, name="invoice_list"),
     path("invoices/new/", document_create, {"kind": INVOICE}, name="invoice_create"),
     path("invoices/<uuid:pk>/", document_detail, {"kind": INVOICE}, name="invoice_detail"),
+    path("invoices/<uuid:pk>/notes/add/", note_add, {"kind": INVOICE}, name="invoice_note_add"),
     path("invoices/<uuid:pk>/lines/add/", line_add, {"kind": INVOICE}, name="invoice_line_add"),
     path("invoices/<uuid:pk>/lines/<uuid:line_pk>/", line_edit, {"kind": INVOICE}, name="invoice_line_edit"),
     path("invoices/<uuid:pk>/lines/<uuid:line_pk>/delete/", line_delete, {"kind": INVOICE}, name="invoice_line_delete"),
@@ -92,6 +98,7 @@ urlpatterns = [
     # credit notes: made by Create Credit Note on an invoice, never edited
     path("creditnotes/", credit_note_list, {"kind": CREDIT_NOTE}, name="creditnote_list"),
     path("creditnotes/<uuid:pk>/", document_detail, {"kind": CREDIT_NOTE}, name="creditnote_detail"),
+    path("creditnotes/<uuid:pk>/notes/add/", note_add, {"kind": CREDIT_NOTE}, name="creditnote_note_add"),
     path("creditnotes/<uuid:pk>/assign/", document_command, {"kind": CREDIT_NOTE, "command": "assign"}, name="creditnote_assign"),
 ]
 # fmt: on

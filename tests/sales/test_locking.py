@@ -45,7 +45,7 @@ def test_locked_order_keeps_its_total_then_follows_on_use_current_pricing(
     assert not order.prices_locked
     assert order.total_amount == D("355.00")  # 2 × 150 + 50 + 5 tax
     event = TimelineEvent.objects.get(document_id=order.pk, kind="repriced")
-    assert "255.00 → 355.00" in event.summary
+    assert "total $255.00 → $355.00" in event.summary  # in the order's currency
 
 
 def test_overridden_and_write_in_lines_never_move(opportunity, product, price_list, rep):

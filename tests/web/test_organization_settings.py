@@ -97,8 +97,9 @@ def test_switching_the_discount_method_reprices_open_unlocked_documents_only(cli
     page = client.get(reverse("invoice_detail", args=[invoice.pk])).content.decode()
     assert "235.00" in page  # the manual discount now counts per unit: 2 × 10.00
     assert (
-        "Repriced (the catalog, the pricing settings or the exchange rate changed): total 245.00" in page
-    )  # the timeline says why
+        "Repriced (the catalog, the pricing settings or the exchange rate changed): total $245.00 → $235.00"
+        in page
+    )  # the timeline says why, in the invoice's currency
     assert Invoice.objects.get(pk=invoice.pk).total_amount == Decimal("235.00")
     client.get(reverse("invoice_detail", args=[other.pk]))
     assert Invoice.objects.get(pk=other.pk).total_amount == Decimal("190.00")  # locked: keeps its prices

@@ -6,6 +6,7 @@ from .documents import document_create, document_set_status, document_update, ge
 from .invoices import invoice_cancel, invoice_set_status
 from .lines import line_add, line_delete, line_update
 from .locking import lock_pricing, use_current_pricing
+from .notes import note_add, note_delete
 from .opportunities import (
     opportunity_generate_invoice,
     opportunity_generate_order,
@@ -50,6 +51,8 @@ __all__ = [
     "opportunity_lose",
     "opportunity_reopen",
     "opportunity_win",
+    "note_add",
+    "note_delete",
     "order_cancel",
     "order_create_invoice",
     "order_fulfill",

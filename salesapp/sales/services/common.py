@@ -20,7 +20,6 @@ from django.utils import timezone
 from salesapp import pricing
 from salesapp.catalog.errors import as_validation_error
 from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductState, Unit
-from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ConcurrentChange, StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import (
@@ -31,6 +30,7 @@ from salesapp.sales.models import (
     TimelineEvent,
     TimelineKind,
 )
+from salesapp.sales.timeline import money_of, repriced_text
 
 ZERO = Decimal("0")
 D = TypeVar("D", bound=PricedDocument)
@@ -137,6 +137,53 @@ def record(
         kind=kind,
         summary=summary[:500],
         details=_jsonable(details),
+    )
+
+
+CHANGE_TEXT_MAX = 300  # a changed text (a description) is kept this long in the timeline
+
+
+def field_value(record: Any, name: str) -> Any:
+    """A field's value as the timeline stores it (of a document or of a line): a related record by its
+    name (the name it had then), "customer" by the customer's, everything else as `_jsonable` stores
+    it; rendered (labels, formats) when the timeline is read."""
+    if name == "customer":
+        return str(record.customer) if record.customer else None
+    value = getattr(record, name)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, str):
+        return value[:CHANGE_TEXT_MAX]
+    return value
+
+
+def snapshot(record: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {name: field_value(record, name) for name in names}
+
+
+def record_changes(
+    document: PricedDocument, before: dict[str, Any], *, by: Any, line: DocumentLine | None = None
+) -> TimelineEvent | None:
+    """Record an update of the document (or of one of its lines): the fields that changed, each with
+    its value before and after, as data, so the current labels and the reader's locale say them.
+    Nothing changed: nothing recorded."""
+    changed: Any = line if line is not None else document
+    changes = [
+        {"field": name, "before": old, "after": new}
+        for name, old in before.items()
+        if old != (new := field_value(changed, name))
+    ]
+    if not changes:
+        return None
+    labels = ", ".join(changed.field_label(c["field"]) for c in changes)
+    about = {} if line is None else {"line": line.product_name, "line_id": str(line.pk)}
+    return record(
+        document,
+        TimelineKind.UPDATED,
+        f"Changed {f'{line.product_name}: ' if line is not None else ''}{labels}",
+        by=by,
+        changes=[_jsonable(c) for c in changes],
+        **about,
     )
 
 
@@ -468,14 +515,9 @@ def reprice(document: D, *, by: Any = None, reason: str) -> D:
     document.priced_revision = document.price_list.revision if document.price_list else 0
     save_totals(document, lines, ctx, extra_fields=["priced_revision"])
     if document.total_amount != before:
-        record(
-            document,
-            TimelineKind.REPRICED,
-            f"Repriced ({reason}): total {fmt.amount(before, ctx.money_places)} → {fmt.amount(document.total_amount, ctx.money_places)}",
-            by=by,
-            old_total=before,
-            new_total=document.total_amount,
-        )
+        facts: dict[str, Any] = {"reason": reason, "old_total": before, "new_total": document.total_amount}
+        summary = repriced_text(money_of(document), **facts)
+        record(document, TimelineKind.REPRICED, summary, by=by, **facts)
     return document
 
 

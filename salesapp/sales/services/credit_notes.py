@@ -19,6 +19,7 @@ from salesapp import pricing
 from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import CreditNote, CreditNoteDetail, Invoice, InvoiceDetail, TimelineKind
+from salesapp.sales.timeline import credited_text, money_of
 
 from .common import (
     PricingContext,
@@ -104,23 +105,20 @@ def credit_note_create(
     save_totals(note, note_lines, ctx)
     if note.total_amount > invoice.creditable_amount:
         raise ValidationFailed(
-            f"This credit note ({_money(invoice, note.total_amount)}) would credit more than is left to credit "
-            f"on {invoice.invoice_number} ({_money(invoice, invoice.creditable_amount)}).",
+            f"This credit note ({money_of(invoice)(note.total_amount)}) would credit more than is left to credit "
+            f"on {invoice.invoice_number} ({money_of(invoice)(invoice.creditable_amount)}).",
             field="lines",
         )
     invoice.amount_credited += note.total_amount
     was = (invoice.state, invoice.status)
     touch(invoice, *settle(invoice))
-    record(
-        invoice,
-        TimelineKind.CREDITED,
-        f"Credit note {note.credit_note_number} of {_money(invoice, note.total_amount)} issued; balance due "
-        f"{_money(invoice, invoice.balance_due)}",
-        by=by,
-        credit_note_id=note.pk,
-        amount=note.total_amount,
-        balance_due=invoice.balance_due,
-    )
+    facts: dict[str, Any] = {
+        "number": note.credit_note_number,
+        "amount": note.total_amount,
+        "balance_due": invoice.balance_due,
+    }
+    summary = credited_text(money_of(invoice), **facts)
+    record(invoice, TimelineKind.CREDITED, summary, by=by, credit_note_id=note.pk, **facts)
     if was != (invoice.state, invoice.status):
         record(invoice, TimelineKind.PAID, f"Paid ({invoice.status_label})", by=by, paid_on=invoice.date_paid)
     record(
@@ -262,7 +260,3 @@ def _credit_line(
         vat_exemption_reason=line.vat_exemption_reason,
         description=line.description,
     )
-
-
-def _money(invoice: Invoice, value: Decimal) -> str:
-    return fmt.money(value, invoice.currency.precision, symbol=invoice.currency.symbol)

@@ -36,10 +36,12 @@ from .common import (
     lock,
     price_line,
     record,
+    record_changes,
     refresh_pricing,
     reprice_lines,
     require,
     save_totals,
+    snapshot,
     today,
     touch,
     validate_header,
@@ -281,6 +283,10 @@ def document_update(document: D, *, by: Any, expected_version: int | None = None
         raise ValidationFailed("Enter a name.", field="name")
     old_price_list_id = document.price_list_id
     old_currency_id = document.currency_id
+    watched = [*changes, *(["customer"] if customer is not None else [])]
+    if isinstance(document, Invoice):
+        watched.append("due_date")  # follows the payment terms
+    before = snapshot(document, dict.fromkeys(watched))
     if customer is not None:
         for key, value in customer_fields(customer).items():
             setattr(document, key, value)
@@ -302,7 +308,7 @@ def document_update(document: D, *, by: Any, expected_version: int | None = None
     validate_header(document, ctx)
     check_fields(document)
     save_totals(document, lines, ctx, extra_fields=fields)
-    record(document, TimelineKind.UPDATED, "Changed " + ", ".join(sorted(changes) or ["customer"]), by=by)
+    record_changes(document, before, by=by)
     return document
 
 

@@ -22,11 +22,15 @@ from .common import (
     next_sequence,
     price_line,
     record,
+    record_changes,
     require,
     save_totals,
+    snapshot,
     validate_line,
 )
 
+# What a line change shows besides the fields the user changed: the price and the line's total follow.
+WATCHED = ("price_per_unit", "extended_amount")
 LINE_FIELDS = (
     "product",
     "unit",
@@ -184,6 +188,7 @@ def line_update(
     if changes.get("product") is not None and changes["product"] != target.product:
         ensure_active_product(changes["product"])
     was_overridden, old_key = target.is_price_overridden, (target.product_id, target.unit_id)
+    before = snapshot(target, dict.fromkeys([*changes, *WATCHED]))
     for name, value in changes.items():
         setattr(target, name, value)
     if target.product is not None:
@@ -203,7 +208,7 @@ def line_update(
     _prepare(document, target, ctx, book, price_typed=price_typed, refresh_price=refresh, strict=asks_catalog)
     target.save()
     save_totals(document, lines, ctx)
-    record(document, TimelineKind.UPDATED, f"Changed {target.product_name}", by=by)
+    record_changes(document, before, by=by, line=target)
     return target
 
 

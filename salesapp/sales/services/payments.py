@@ -14,10 +14,10 @@ from typing import Any
 from django.db import transaction
 
 from salesapp import pricing
-from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ValidationFailed
 from salesapp.sales.models import Invoice, Payment, PaymentMethod, TimelineKind
 from salesapp.sales.states import InvoiceState, InvoiceStatus
+from salesapp.sales.timeline import money_of, payment_text
 
 from .common import base_places, lock, record, refresh_pricing, require, require_issuable, today, touch
 
@@ -46,7 +46,7 @@ def invoice_mark_paid(
     if status == InvoiceStatus.COMPLETE:
         if amount is not None and amount != balance:
             raise ValidationFailed(
-                f"A Complete payment is the balance due ({_money(invoice, balance)}: the total less what was "
+                f"A Complete payment is the balance due ({money_of(invoice)(balance)}: the total less what was "
                 "paid and credited); for less, record a Partial payment.",
                 field="amount",
             )
@@ -59,7 +59,7 @@ def invoice_mark_paid(
             raise ValidationFailed("Enter the amount received.", field="amount")
         if amount >= balance:
             raise ValidationFailed(
-                f"A partial payment is less than the balance due ({_money(invoice, balance)}); for all of it, "
+                f"A partial payment is less than the balance due ({money_of(invoice)(balance)}); for all of it, "
                 "choose Complete.",
                 field="amount",
             )
@@ -122,8 +122,8 @@ def _receive(
         raise ValidationFailed(f"The amount received can have at most {places} decimals.", field="amount")
     if amount > invoice.balance_due:
         raise ValidationFailed(
-            f"The amount received ({_money(invoice, amount)}) is more than the balance due "
-            f"({_money(invoice, invoice.balance_due)}).",
+            f"The amount received ({money_of(invoice)(amount)}) is more than the balance due "
+            f"({money_of(invoice)(invoice.balance_due)}).",
             field="amount",
         )
     if method is None:
@@ -145,18 +145,14 @@ def _receive(
     )
     invoice.amount_paid += amount
     _settle(invoice, by=by, paid_on=paid_on)
-    record(
-        invoice,
-        TimelineKind.PAYMENT,
-        f"Payment of {_money(invoice, amount)} received ({PaymentMethod(method).label}"
-        + (f", {reference}" if reference else "")
-        + f"); balance due {_money(invoice, invoice.balance_due)} ({invoice.status_label})",
-        by=by,
-        payment_id=payment.pk,
-        amount=amount,
-        paid_on=paid_on,
-        balance_due=invoice.balance_due,
-    )
+    facts: dict[str, Any] = {
+        "amount": amount,
+        "method": method,
+        "reference": reference,
+        "balance_due": invoice.balance_due,
+    }
+    summary = payment_text(money_of(invoice), **facts)
+    record(invoice, TimelineKind.PAYMENT, summary, by=by, payment_id=payment.pk, paid_on=paid_on, **facts)
     return payment
 
 
@@ -193,7 +189,3 @@ def _check_date(paid_on: datetime.date | None) -> datetime.date:
     if paid_on is not None and paid_on > today():
         raise ValidationFailed("The payment date can't be in the future.", field="paid_on")
     return paid_on or today()
-
-
-def _money(invoice: Invoice, value: Decimal) -> str:
-    return fmt.money(value, invoice.currency.precision, symbol=invoice.currency.symbol)

@@ -27,9 +27,17 @@ from salesapp.core.models import OrganizationSettings
 from salesapp.core.views.lists import BulkAction, Column, ListPage, ListView, render_list
 from salesapp.core.views.records import add_domain_error, create_once, run_form
 from salesapp.sales import selectors, services
-from salesapp.sales.forms import HEADER_FORMS, DocumentCreateForm, LineForm, offer_default_pricing_only
+from salesapp.sales.forms import (
+    HEADER_FORMS,
+    DocumentCreateForm,
+    LineForm,
+    NoteForm,
+    offer_default_pricing_only,
+)
 from salesapp.sales.models import CreditNote, Invoice, Opportunity, PricedDocument, Quote, SalesOrder
+from salesapp.sales.services.notes import may_add_note
 
+from . import timeline
 from .grid import grid_rows
 from .kinds import Command, Kind, url_of
 
@@ -233,6 +241,7 @@ def document_context(
     edit_form: LineForm | None = None,
     dialog: Command | None = None,
     dialog_form: Any = None,
+    note_form: NoteForm | None = None,
 ) -> dict[str, Any]:
     editable = doc.is_editable
     commands = visible_commands(kind, doc, request.user)
@@ -265,7 +274,7 @@ def document_context(
         "detail_url": kind.url(doc),
         "line_add_url": "" if kind.read_only else kind.line_url("line_add", doc),
         "line_edit_url": kind.line_url("line_edit", doc, edit_line.pk) if edit_line is not None else "",
-        "timeline": selectors.timeline(doc),
+        **timeline_context(request, kind, doc, note_form),
         "related": selectors.related_documents(doc),
         "header_form": header_form,
         "sections": header_sections(header_form),
@@ -281,6 +290,18 @@ def document_context(
         "list_url": kind.list_url(),
         "new_url": "" if kind.read_only else kind.create_url(),
         "title": doc.display_name,
+    }
+
+
+def timeline_context(
+    request: HttpRequest, kind: Kind, doc: PricedDocument, note_form: NoteForm | None = None
+) -> dict[str, Any]:
+    """The timeline's entries, and the note form for a user who may add one (as they may edit)."""
+    may_note = may_add_note(request.user, doc)
+    return {
+        "timeline": timeline.entries(doc, request.user),
+        "note_form": (note_form or NoteForm()) if may_note else None,
+        "note_url": reverse(kind.url_name("note_add"), args=[doc.pk]) if may_note else "",
     }
 
 

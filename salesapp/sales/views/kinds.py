@@ -493,6 +493,7 @@ CREDIT_NOTE = Kind(
 
 KINDS = (OPPORTUNITY, QUOTE, ORDER, INVOICE, CREDIT_NOTE)
 KIND_OF_MODEL = {k.model: k for k in KINDS}
+KIND_OF_TYPE = {k.model.kind: k for k in KINDS}  # a timeline's document_type → its Kind
 
 
 def url_of(document: Any) -> str:
