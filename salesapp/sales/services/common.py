@@ -20,6 +20,7 @@ from django.utils import timezone
 from salesapp import pricing
 from salesapp.catalog.errors import as_validation_error
 from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductState, Unit
+from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ConcurrentChange, StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
 from salesapp.sales.models import (
