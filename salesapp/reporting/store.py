@@ -75,7 +75,9 @@ def change(before: Figure | None, after: Figure | None) -> None:
         sums = deltas.setdefault(figure.key, [0] * len(AMOUNTS))
         for i, value in enumerate(figure.amounts(sign)):
             sums[i] += value
-    rows = [(*key, *sums) for key, sums in deltas.items() if any(sums)]
+    # in key order: two transactions moving documents between the same rows lock them in one order
+    # (no deadlock)
+    rows = [(*key, *sums) for key, sums in sorted(deltas.items()) if any(sums)]
     if not rows:
         return
     with connection.cursor() as cursor:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, Quote
-from salesapp.sales.selectors import AGING_BUCKETS
+from salesapp.sales.selectors import AGING_BUCKETS, receivables_aging
 from salesapp.sales.views.dashboard import CARDS
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,33 @@ def test_bad_chart_filters_are_ignored_not_a_500(client, boss, book):
         assert "list-filter-" not in page.content.decode(), query
     page = client.get(f"{reverse('invoice_list')}?view=all&aging=31-60").content.decode()
     assert 'data-testid="list-filter-aging"' in page and 'name="aging" value="31-60"' in page
+
+
+def test_the_dashboard_reads_only_open_invoices_and_the_summary(client, boss, book):
+    """At a million invoices most are paid: every query of the page that reads the invoice table is
+    bounded by the open ones (balance due > 0, invoice_open_due_idx) or fetches a card's few rows by
+    id; invoices by status comes from the summary table."""
+    client.force_login(boss)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("home"))
+    invoice_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "sales_invoice"' in q["sql"]]
+    assert invoice_reads
+    for sql in invoice_reads:
+        assert '"sales_invoice"."balance_due" >' in sql or '"sales_invoice"."id" IN (' in sql, sql
+    assert any("reporting_documentfigure" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_receivables_aging_is_read_from_the_open_invoices_index(boss, book):
+    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as ctx:
+        receivables_aging(today)
+    sql = ctx.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            assert "COVERING INDEX invoice_open_due_idx" in " ".join(str(r) for r in cursor.fetchall())
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny: see that it can
+            cursor.execute("EXPLAIN " + sql)
+            assert "invoice_open_due_idx" in " ".join(str(r[0]) for r in cursor.fetchall())
+            cursor.execute("SET LOCAL enable_seqscan = on")
