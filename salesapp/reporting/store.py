@@ -85,20 +85,26 @@ def change(before: Figure | None, after: Figure | None) -> None:
             cursor.execute(_UPSERT, row)
 
 
-@transaction.atomic
-def replace_all(figures: Iterable[Figure]) -> int:
-    """Recompute the table from scratch: the sum of every document's figure. Returns the row count."""
+def summed(figures: Iterable[Figure]) -> dict[tuple[object, ...], tuple[int, ...]]:
+    """The rows the table should hold for these documents, as `snapshot` shows them."""
     sums: dict[tuple[object, ...], list[int]] = {}
     for figure in figures:
         row = sums.setdefault(figure.key, [0] * len(AMOUNTS))
         for i, value in enumerate(figure.amounts()):
             row[i] += value
+    return {key: tuple(row) for key, row in sums.items() if any(row)}
+
+
+@transaction.atomic
+def replace_all(figures: Iterable[Figure]) -> int:
+    """Recompute the table from scratch: the sum of every document's figure. Returns the row count."""
+    rows = summed(figures)
     DocumentFigure.objects.all().delete()
     DocumentFigure.objects.bulk_create(
-        [DocumentFigure(**dict(zip(KEY + AMOUNTS, (*key, *row), strict=True))) for key, row in sums.items()],
+        [DocumentFigure(**dict(zip(KEY + AMOUNTS, (*key, *row), strict=True))) for key, row in rows.items()],
         batch_size=1000,
     )
-    return len(sums)
+    return len(rows)
 
 
 def snapshot() -> dict[tuple[object, ...], tuple[int, ...]]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from salesapp.sales import services
 from salesapp.sales.models import Invoice, Opportunity, Quote
 from salesapp.sales.selectors import AGING_BUCKETS, receivables_aging
+from salesapp.sales.states import OpportunityStatus
 from salesapp.sales.views.dashboard import CARDS
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def book(rep, boss, account, product):
         lost = services.document_create(Opportunity, by=owner, customer=account, name=f"Lost by {owner}")
         services.opportunity_lose(opportunity=lost, by=owner)
         hold = services.document_create(Opportunity, by=owner, customer=account, name=f"Held by {owner}")
-        services.document_set_status(document=hold, by=owner, status=2)  # On Hold
+        services.document_set_status(document=hold, by=owner, status=OpportunityStatus.ON_HOLD)
     quote = services.document_create(Quote, by=rep, customer=account, name="Offer")
     services.line_add(document=quote, by=rep, product=product, quantity=Decimal(1))
     services.quote_activate(quote=quote, by=rep)
