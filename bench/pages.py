@@ -222,6 +222,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         user, big, partial, data = load(args.invoices, args.lines)
     data["load_s"] = time.perf_counter() - started
+    call_command("reporting_rebuild", verbosity=0)  # the clones went around the services
     settle()
     how = "reused" if args.reused else f"loaded in {data['load_s']:.1f} s"
     print(

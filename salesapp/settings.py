@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "salesapp.accounts",
     "salesapp.customers",
     "salesapp.catalog",
+    "salesapp.reporting",
     "salesapp.sales",
     "salesapp.documents",
     "salesapp.api",

@@ -180,6 +180,11 @@ def _day(value: datetime.date, locale: str) -> str:
     return format_date(value, DATE_FORMAT, locale=locale)
 
 
+def month(value: datetime.date, *, locale: str | None = None) -> str:
+    """A calendar month as a chart's axis shows it: "May 2026" (en_US), "Mai 2026" (de_DE)."""
+    return format_date(value, "MMM y", locale=locale or default_locale())
+
+
 def moment(value: datetime.datetime | None, *, locale: str | None = None) -> str:
     """A date and time, in the current time zone: "Jan 5, 2026 3:04 PM", "05.01.2026 15:04"."""
     if value is None:

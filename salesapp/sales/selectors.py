@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from salesapp.core import formatting as fmt
 from salesapp.core.models import OrganizationSettings
+from salesapp.reporting.models import DocumentFigure
+from salesapp.reporting.store import money
 
+from .figures import month_of
 from .models import (
     LINE_MODELS,
     CreditNote,
@@ -27,7 +30,7 @@ from .models import (
     SalesOrder,
     TimelineEvent,
 )
-from .states import InvoiceState, OpportunityState, OrderState, QuoteState
+from .states import InvoiceState, OpportunityState
 
 TIMELINE_ROWS = 50
 
@@ -286,69 +289,134 @@ def overdue_invoices(today: Any) -> Q:
     return open_invoices() & Q(due_date__lt=today)
 
 
-def invoice_balances(today: Any) -> dict[str, dict[str, Any]]:
-    """One query: the count and balance due of the open and of the overdue invoices, in the base
-    currency (every invoice stores `balance_due_base` at its own exchange rate, so they add up).
+def balance_summary(qs: Any) -> dict[str, Any]:
+    """One query: the count and balance due of the invoices of `qs` in the base currency (every
+    invoice stores `balance_due_base` at its own exchange rate, so they add up).
 
-    Read from invoice_open_due_idx alone. Display totals: SQLite sums decimals as floats, so the
-    total is rounded back to the base currency's precision when it is formatted.
+    On the open or overdue invoices, read from invoice_open_due_idx alone. Display totals: SQLite sums
+    decimals as floats, so the total is rounded back to the base currency's precision when formatted.
     """
-    # count(due_date)/count(balance_due_base), not count(id): the query then reads the index only
-    late = Q(due_date__lt=today)
-    row = (
-        Invoice.objects.filter(open_invoices())
-        .order_by()
-        .aggregate(
-            count=Count("balance_due_base"),
-            total=Sum("balance_due_base"),
-            overdue_count=Count("balance_due_base", filter=late),
-            overdue_total=Sum("balance_due_base", filter=late),
-        )
-    )
+    # count(balance_due_base), not count(id): the query then reads the index only
+    row = qs.order_by().aggregate(count=Count("balance_due_base"), total=Sum("balance_due_base"))
+    code, places = base_currency()
+    count = row["count"] or 0
+    total = Decimal(str(row["total"] or 0))
+    return {
+        "count": count,
+        "label": f"Balance due ({code})" if code else "Balance due",
+        "totals": [{"currency": code, "places": places, "count": count, "total": total}],
+    }
+
+
+def base_currency() -> tuple[str, int]:
+    """The base currency's code and precision ("", 2 before one is set)."""
     base = OrganizationSettings.load().default_currency
-    code, places = (base.code, base.precision) if base else ("", 2)
-    label = f"Balance due ({code})" if code else "Balance due"
-    out = {}
-    for key, prefix in (("open", ""), ("overdue", "overdue_")):
-        count = row[f"{prefix}count"] or 0
-        total = Decimal(str(row[f"{prefix}total"] or 0))
-        out[key] = {
-            "count": count,
-            "label": label,
-            "totals": [{"currency": code, "places": places, "count": count, "total": total}],
-        }
-    return out
+    return (base.code, base.precision) if base else ("", 2)
 
 
-def _first(qs: Any, *order: str) -> list[Any]:
-    """The first rows in `order`: ids from the table alone (SQLite then walks an index instead of
-    sorting every joined row, as the lists do), then those rows with their relations."""
+def first_rows(qs: Any) -> list[Any]:
+    """The first rows of a sorted list queryset, in the list's order: ids from the table alone, then
+    those rows. Without the list's pk tie-breaker (ties may come in another order than on its page):
+    SQLite then walks the sort column's index, or sorts the open invoices from invoice_open_due_idx
+    without reading each one's row (5 ms instead of 40 on 6,500 open invoices)."""
+    order = [name for name in qs.query.order_by if name not in ("pk", "-pk")]
     ids = list(qs.order_by(*order).values_list("pk", flat=True)[:DASHBOARD_ROWS])
-    rows = qs.in_bulk(ids)
+    rows = qs.model._default_manager.select_related(*LIST_RELATED).in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def dashboard(user: Any) -> dict[str, Any]:
-    today = timezone.localdate()
-    # document_list: the list columns only (documents are wide rows)
-    opportunities = document_list(Opportunity).filter(owner=user, state=OpportunityState.OPEN)
-    quotes = document_list(Quote).filter(owner=user, state=QuoteState.ACTIVE)
-    orders = document_list(SalesOrder).filter(
-        state__in=[OrderState.ACTIVE, OrderState.SUBMITTED, OrderState.FULFILLED]
+# --- receivables aging: from the open invoices' due dates (invoice_open_due_idx) ---------------
+
+# (key, label, fewest days overdue, most days overdue); None: no bound. Not yet due includes the
+# invoices without a due date.
+AGING_BUCKETS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("current", "Not yet due", None, 0),
+    ("1-30", "1–30 days", 1, 30),
+    ("31-60", "31–60 days", 31, 60),
+    ("61-90", "61–90 days", 61, 90),
+    ("90+", "Over 90 days", 91, None),
+)
+
+
+def _due_in(key: str, today: datetime.date) -> Q | None:
+    """The due dates of aging bucket `key` (None if there is no such bucket)."""
+    for name, _label, low, high in AGING_BUCKETS:
+        if name != key:
+            continue
+        if low is None:
+            return Q(due_date__gte=today) | Q(due_date__isnull=True)
+        cond = Q(due_date__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            cond &= Q(due_date__gte=today - datetime.timedelta(days=high))
+        return cond
+    return None
+
+
+def aging_bucket(key: str, today: datetime.date) -> Q | None:
+    """The open invoices `key` days overdue (the invoice list's `?aging=` filter); None if unknown."""
+    due = _due_in(key, today)
+    return open_invoices() & due if due is not None else None
+
+
+def receivables_aging(today: datetime.date, owner: Any = None) -> list[dict[str, Any]]:
+    """One query over the open invoices only (invoice_open_due_idx leads with the balance, so the
+    paid-up ones, most of a million, are never read): count and balance due (base) per bucket."""
+    qs = Invoice.objects.filter(open_invoices())
+    if owner is not None:
+        qs = qs.filter(owner_id=owner)
+    aggregates: dict[str, Any] = {}
+    for key, _label, _low, _high in AGING_BUCKETS:
+        cond = _due_in(key, today)  # within the open invoices of `qs`
+        aggregates[f"{key}_count"] = Count("balance_due_base", filter=cond)
+        aggregates[f"{key}_total"] = Sum("balance_due_base", filter=cond)
+    row = qs.order_by().aggregate(**aggregates)
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": row[f"{key}_count"] or 0,
+            "amount": Decimal(str(row[f"{key}_total"] or 0)),
+        }
+        for key, label, _low, _high in AGING_BUCKETS
+    ]
+
+
+# --- the summary table's figures (salesapp.reporting, kept by the services) ---------------------
+
+
+def _figures(kind: str, owner: Any) -> QuerySet:
+    qs = DocumentFigure.objects.filter(kind=kind)
+    return qs.filter(owner=owner) if owner is not None else qs
+
+
+def _sums(qs: QuerySet, by: str, amount: str) -> dict[int, dict[str, Any]]:
+    rows = qs.values(by).annotate(n=Sum("count"), units=Sum(amount)).order_by(by)
+    return {r[by]: {"count": r["n"] or 0, "amount": money(r["units"])} for r in rows if r["n"]}
+
+
+def pipeline_by_status(owner: Any = None) -> dict[int, dict[str, Any]]:
+    """Open opportunities' estimated revenue (base) by status reason: {status: {count, amount}}."""
+    return _sums(
+        _figures(Opportunity.kind, owner).filter(state=OpportunityState.OPEN), "status", "estimated_base"
     )
-    invoices = document_list(Invoice).filter(open_invoices())
-    overdue = invoices.filter(due_date__lt=today)
-    balances = invoice_balances(today)
-    return {
-        "opportunities": _first(opportunities, "estimated_close_date", "-created_on"),
-        "opportunities_summary": _summary(_per_currency(opportunities)),
-        "quotes": _first(quotes, "due_by", "-created_on"),
-        "quotes_summary": _summary(_per_currency(quotes)),
-        "orders": _first(orders, "-created_on"),
-        "orders_summary": _summary(_per_currency(orders)),
-        # newest first (an index walk); the overdue card lists the oldest due dates
-        "invoices": _first(invoices, "-created_on"),
-        "invoices_summary": balances["open"],
-        "overdue": _first(overdue, "due_date"),
-        "overdue_summary": balances["overdue"],
-    }
+
+
+def last_months(today: datetime.date, count: int = 12) -> list[datetime.date]:
+    """The first days of the last `count` months, the oldest first, this month last."""
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def revenue_won_by_month(months: list[datetime.date], owner: Any = None) -> dict[int, dict[str, Any]]:
+    """Won opportunities' actual revenue (base) by month closed: {yyyymm: {count, amount}}."""
+    keys = [month_of(m) for m in months]
+    qs = _figures(Opportunity.kind, owner).filter(state=OpportunityState.WON, month__in=keys)
+    return _sums(qs, "month", "revenue_base")
+
+
+def invoices_by_status(owner: Any = None) -> dict[int, dict[str, Any]]:
+    """Every invoice by status reason: {status: {count, total amount (base)}}."""
+    return _sums(_figures(Invoice.kind, owner), "status", "total_base")

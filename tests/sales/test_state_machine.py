@@ -53,7 +53,8 @@ from salesapp.core.exceptions import DomainError
 from salesapp.core.models import OrganizationSettings
 from salesapp.customers.models import Account
 from salesapp.documents import services as documents
-from salesapp.sales import services
+from salesapp.reporting import store
+from salesapp.sales import figures, services
 from salesapp.sales.models import LINE_MODELS, Invoice, Opportunity, PricedDocument, Quote, SalesOrder
 from salesapp.sales.states import InvoiceState, InvoiceStatus
 from tests import factories
@@ -792,6 +793,8 @@ class QuoteToCash(RuleBasedStateMachine):
             self.totals_add_up(doc)
             self.frozen_prices_stay(doc)
         self.no_retired_product_entered()
+        # the dashboard's summary table, kept by the services, equals a recomputation
+        assert store.snapshot() == store.summed(figures.all_figures())
         with transaction.atomic():  # look, then forget: viewing reprices, the next step must not see it
             for doc in docs:
                 self.opens_everywhere(doc)

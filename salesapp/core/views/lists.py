@@ -58,6 +58,16 @@ class ListView:
 
 
 @dataclass(frozen=True)
+class ListFilter:
+    """A filter of a list page's own (`?status=4`, `?aging=31-60`): the query-string value → the rows
+    it keeps, or None when the value means nothing (it is then ignored, never a 500)."""
+
+    key: str  # the query-string name
+    label: str  # shown on the list while it applies
+    condition: Callable[[str], Q | None]
+
+
+@dataclass(frozen=True)
 class ListPage:
     title: str
     url_name: str  # of this list
@@ -76,6 +86,7 @@ class ListPage:
     views: Sequence[ListView] = ()  # the first is the default unless `default_view` says otherwise
     default_view: Callable[[Any, Any], str] | None = None  # (user, query string) -> a view key
     bulk_actions: Sequence[BulkAction] = ()
+    filters: Sequence[ListFilter] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def view(self, user: Any, params: Any) -> ListView | None:
@@ -146,6 +157,12 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
                     }
                 )
                 applied[key] = value.isoformat()
+    for extra in page.filters:
+        value = (params.get(extra.key) or "")[:100]
+        cond = extra.condition(value) if value else None
+        if cond is not None:
+            qs = qs.filter(cond)
+            applied[extra.key] = value
     sort = params.get("sort") or page.default_sort
     key = sort.lstrip("-")
     if key not in page.sort_keys and sort != page.default_sort:
@@ -206,6 +223,22 @@ def rows_html(rows: list[dict[str, Any]], *, selectable: bool = False) -> SafeSt
     return mark_safe("\n".join(out))  # escaped above
 
 
+def list_queryset(page: ListPage, user: Any, query: Any) -> tuple[QuerySet, dict[str, Any], ListView | None]:
+    """The rows a list shows for this user and query string, sorted: what the page lists, and what a
+    dashboard card that links to it counts (so the two can't disagree)."""
+    params = query.copy()
+    if params.get("owner") == "me":
+        params["owner"] = str(user.pk)
+    qs, applied = filtered(page, params)
+    if query.get("owner") == "me":
+        applied["owner"] = "me"
+    view = page.view(user, query)
+    if view is not None:
+        qs = qs.filter(view.condition(user))
+        applied["view"] = view.key
+    return qs, applied, view
+
+
 def render_list(
     request: HttpRequest,
     page: ListPage,
@@ -213,16 +246,7 @@ def render_list(
     template: str = "includes/list_page.html",
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    params = request.GET.copy()
-    if params.get("owner") == "me":
-        params["owner"] = str(request.user.pk)
-    qs, applied = filtered(page, params)
-    if request.GET.get("owner") == "me":
-        applied["owner"] = "me"
-    view = page.view(request.user, request.GET)
-    if view is not None:
-        qs = qs.filter(view.condition(request.user))
-        applied["view"] = view.key
+    qs, applied, view = list_queryset(page, request.user, request.GET)
     # Two steps: the page's ids from a narrow query (the sort runs on the table alone, so SQLite
     # uses its index instead of sorting every joined row), then those rows with their relations.
     paginator = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE)
@@ -271,6 +295,7 @@ def render_list(
         "filters": keep,
         "users": users,
         "view": view,
+        "page_filters": [(f.key, f.label, applied[f.key]) for f in page.filters if f.key in applied],
         "create_url": reverse(page.create_url_name) if page.create_url_name else "",
         **(extra or {}),
     }

@@ -23,6 +23,7 @@ from salesapp.catalog.models import PriceList, PriceListItem, Product, ProductSt
 from salesapp.core import formatting as fmt
 from salesapp.core.exceptions import ConcurrentChange, StateError, ValidationFailed
 from salesapp.core.models import OrganizationSettings
+from salesapp.sales import figures
 from salesapp.sales.models import (
     LINE_MODELS,
     DocumentLine,
@@ -99,6 +100,7 @@ def lock(document: D, *, expected_version: int | None = None) -> D:
             f"This {fresh.lifecycle.noun} changed after this page was loaded ({_last_change(fresh)}; "
             f"it is now {fresh.state_label}). Reload it to see the current values, then try again."
         )
+    figures.remember(fresh)
     return fresh
 
 
@@ -118,7 +120,11 @@ def _last_change(document: Any) -> str:
 
 
 def touch(document: PricedDocument, *fields: str) -> None:
-    """Save the given fields and bump the row version (and the invoice's PDF content version)."""
+    """Save the given fields and bump the row version (and the invoice's PDF content version).
+
+    The one place a document's state, owner, dates and totals are written: the dashboard's summary
+    (salesapp.sales.figures) follows here, in the same transaction."""
+    before = figures.before_write(document)
     document.row_version = F("row_version") + 1
     names = {"row_version", "modified_on", *fields}
     if hasattr(document, "content_version"):
@@ -126,6 +132,7 @@ def touch(document: PricedDocument, *fields: str) -> None:
         names.add("content_version")
     document.save(update_fields=sorted(names))
     document.refresh_from_db(fields=[n for n in ("row_version", "content_version") if n in names])
+    figures.written(document, before)
 
 
 def record(

@@ -15,6 +15,7 @@ from salesapp.core.exceptions import ValidationFailed, from_django_validation
 from salesapp.core.models import OrganizationSettings
 from salesapp.core.numbering import next_number
 from salesapp.customers.models import Account, Contact
+from salesapp.sales import figures
 from salesapp.sales.models import (
     LINE_MODELS,
     PAYMENT_TERM_DAYS,
@@ -230,6 +231,7 @@ def new_document(model: type[D], *, by: Any, customer: Account | Contact, fields
     validate_header(doc, ctx)  # field rules now; the pre-freight rule once lines are there
     check_fields(doc)
     doc.save(force_insert=True)
+    figures.inserted(doc)
     return doc
 
 

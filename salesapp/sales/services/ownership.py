@@ -17,6 +17,7 @@ from django.db.models import ForeignObjectRel
 from salesapp.accounts.roles import is_salesperson, may_manage
 from salesapp.core.exceptions import PermissionDeniedError, StateError, ValidationFailed
 from salesapp.customers.models import Account, Contact
+from salesapp.sales import figures
 from salesapp.sales.models import Invoice, Note, PricedDocument, SalesOrder, TimelineEvent, TimelineKind
 
 from .common import lock, record, require, touch
@@ -97,6 +98,7 @@ def document_delete(*, document: PricedDocument, by: Any, expected_version: int 
     TimelineEvent.objects.filter(document_type=kind, document_id=pk).delete()
     Note.objects.filter(document_type=kind, document_id=pk).delete()
     type(document)._default_manager.filter(pk=pk).delete()  # its lines go with it (CASCADE)
+    figures.deleted(document)
     for source in sources:
         if source is not None:
             record(source, TimelineKind.UPDATED, summary, by=by, deleted_type=kind, deleted_id=str(pk))

@@ -5,6 +5,7 @@ Views parse forms and call one service each; DomainErrors come back as form erro
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ from salesapp.core import formatting as fmt
 from salesapp.core.addresses import address_fields
 from salesapp.core.exceptions import ConcurrentChange, DomainError, PermissionDeniedError
 from salesapp.core.models import OrganizationSettings
-from salesapp.core.views.lists import BulkAction, Column, ListPage, ListView, render_list
+from salesapp.core.views.lists import BulkAction, Column, ListFilter, ListPage, ListView, render_list
 from salesapp.core.views.records import add_domain_error, create_once, run_form
 from salesapp.sales import selectors, services
 from salesapp.sales.forms import (
@@ -95,6 +96,38 @@ def default_view(user: Any, params: Any) -> str:
     if is_manager(user) or any(params.get(name) for name in FILTER_PARAMS):
         return "all"
     return "my"
+
+
+def status_filter(model: type[PricedDocument]) -> ListFilter:
+    """`?status=N`: one status reason of the model (the dashboard's bars link to it)."""
+    known = dict(model._meta.get_field("status").choices or ())
+
+    def condition(value: str) -> Q | None:
+        return Q(status=int(value)) if value.isascii() and value.isdigit() and int(value) in known else None
+
+    return ListFilter("status", "Status reason", condition)
+
+
+def closed_in_month(value: str) -> Q | None:
+    """`?closed=2026-05`: opportunities closed (actual close date) in that month."""
+    try:
+        first = datetime.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return None
+    after = (first + datetime.timedelta(days=31)).replace(day=1)
+    return Q(actual_close_date__gte=first, actual_close_date__lt=after)
+
+
+def list_filters(model: type[PricedDocument]) -> tuple[ListFilter, ...]:
+    filters: tuple[ListFilter, ...] = (status_filter(model),)
+    if model is Opportunity:
+        filters += (ListFilter("closed", "Closed in", closed_in_month),)
+    if model is Invoice:
+        # "today" is the request's, as for the overdue view
+        filters += (
+            ListFilter("aging", "Days overdue", lambda v: selectors.aging_bucket(v, timezone.localdate())),
+        )
+    return filters
 
 
 # Send by Email of the invoices ticked in the list (salesapp.documents: the view checks the role again).
@@ -175,6 +208,7 @@ def list_page(kind: Kind) -> ListPage:
         views=list_views(kind),
         default_view=default_view,
         bulk_actions=(INVOICE_BULK_EMAIL,) if model is Invoice else (),
+        filters=list_filters(model),
     )
 
 
