@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,6 +21,8 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .keyset import keyset_page, ordering
 
 PAGE_SIZE = 50  # D365 grids show 50 records a page
 
@@ -152,7 +153,7 @@ def filtered(page: ListPage, params: Any) -> tuple[QuerySet, dict[str, Any]]:
         sort = page.default_sort
         key = sort.lstrip("-")
     applied["sort"] = sort
-    return qs.order_by(sort, "pk"), applied
+    return qs.order_by(*ordering(qs.model, sort)), applied
 
 
 MAX_SELECTED = 500  # ids one bulk action takes at once (ten pages of a list)
@@ -223,20 +224,18 @@ def render_list(
     if view is not None:
         qs = qs.filter(view.condition(request.user))
         applied["view"] = view.key
-    # Two steps: the page's ids from a narrow query (the sort runs on the table alone, so SQLite
-    # uses its index instead of sorting every joined row), then those rows with their relations.
-    paginator = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    ids = list(page_obj.object_list)
-    found = page.queryset().in_bulk(ids)
-    page_obj.object_list = [found[pk] for pk in ids if pk in found]
+    # Two steps: the page's ids from a narrow keyset query (an index range of the sort key, whatever
+    # the page's depth), then those rows with their relations.
+    page_obj = keyset_page(qs, applied["sort"], request.GET, size=PAGE_SIZE)
+    found = page.queryset().in_bulk(page_obj.ids)
+    objects = [found[pk] for pk in page_obj.ids if pk in found]
     rows = [
         {
             "pk": obj.pk,
             "url": page.detail_url(obj),
             "cells": [{"value": c.value(obj), "link": c.link, "numeric": c.numeric} for c in page.columns],
         }
-        for obj in page_obj.object_list
+        for obj in objects
     ]
     current = applied["sort"]
     headers = []
