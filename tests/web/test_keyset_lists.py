@@ -222,7 +222,7 @@ def test_search_by_number_name_and_customer(client, boss, invoices, rep):
 def test_postgresql_searches_through_the_trigram_indexes(model, lookup, index):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = model.objects.filter(**{lookup: "abc"}).values("pk").query.sql_with_params()
+        sql, params = model.objects.filter(**{lookup: "abc"}).order_by().values("pk").query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
