@@ -372,11 +372,12 @@ class Invoice(SalesDocument):
                 fields=["balance_due", "state", "due_date", "balance_due_base"], name="invoice_open_due_idx"
             ),
             # The list's views, filters and sorts read an index range (keyset pages, issue 13): "My …"
-            # by owner, a status filter sorted by date or total, all invoices by total. (created_on has
+            # by owner, a status filter sorted by created on, total or invoice date, all by total. (created_on has
             # its own index, TimeStamped.) Search: trigram indexes on PostgreSQL, migration 0010.
             models.Index(fields=["owner", "created_on"], name="invoice_owner_created_idx"),
             models.Index(fields=["state", "created_on"], name="invoice_state_created_idx"),
             models.Index(fields=["state", "total_amount"], name="invoice_state_total_idx"),
+            models.Index(fields=["state", "invoice_date"], name="invoice_state_date_idx"),
             models.Index(fields=["total_amount"], name="invoice_total_idx"),
         ]
 

@@ -105,9 +105,12 @@ def _decode(cursor: str, field: Field, pk_field: Field) -> tuple[Any, Any] | Non
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw)
-        if value is not None:
+        if value is not None:  # within the column's range (an integer over 2³¹ would be a 500)
             value = field.to_python(value)
-        return value, pk_field.to_python(pk)
+            field.run_validators(value)
+        pk = pk_field.to_python(pk)
+        pk_field.run_validators(pk)
+        return value, pk
     except (binascii.Error, ValueError, TypeError, ValidationError, UnicodeDecodeError):
         return None
 
@@ -151,7 +154,8 @@ def keyset_page(qs: QuerySet, sort: str, params: Any, *, size: int = 50) -> Keys
     cursor, backwards = None, False
     for name, back in (("after", False), ("before", True)):
         if params.get(name):
-            cursor, backwards = _decode(str(params.get(name)), field, pk_field), back
+            cursor = _decode(str(params.get(name)), field, pk_field)
+            backwards = back and cursor is not None
             break
     number = _page_number(params.get("page")) if cursor else 1
     walk_descending = descending != backwards

@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
                 (["owner", "created_on"], "invoice_owner_created_idx"),
                 (["state", "created_on"], "invoice_state_created_idx"),
                 (["state", "total_amount"], "invoice_state_total_idx"),
+                (["state", "invoice_date"], "invoice_state_date_idx"),
                 (["total_amount"], "invoice_total_idx"),
             )
         ),
