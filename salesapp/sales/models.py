@@ -324,6 +324,11 @@ class SalesOrder(SalesDocument):
         return self.order_number
 
 
+# SPEC §10: an invoice is open while something is left to pay on it (Active or Paid · Partial). The
+# selectors filter by it and a partial index is defined by it, so the two can't drift apart.
+OPEN_INVOICE = Q(balance_due__gt=0) & ~Q(state=states.InvoiceState.CANCELED)
+
+
 class Invoice(SalesDocument):
     invoice_number = models.CharField(max_length=30, unique=True, editable=False)
     sales_order = models.ForeignKey(
@@ -379,6 +384,8 @@ class Invoice(SalesDocument):
             models.Index(fields=["state", "total_amount"], name="invoice_state_total_idx"),
             models.Index(fields=["state", "invoice_date"], name="invoice_state_date_idx"),
             models.Index(fields=["total_amount"], name="invoice_total_idx"),
+            # the dashboard's overdue invoices, oldest due date first: an index walk over the open ones
+            models.Index(fields=["due_date"], condition=OPEN_INVOICE, name="invoice_open_due_date_idx"),
         ]
 
     @property

@@ -15,6 +15,7 @@ from salesapp.core.models import OrganizationSettings
 
 from .models import (
     LINE_MODELS,
+    OPEN_INVOICE,
     CreditNote,
     DocumentLine,
     Invoice,
@@ -26,7 +27,7 @@ from .models import (
     SalesOrder,
     TimelineEvent,
 )
-from .states import InvoiceState, OpportunityState, OrderState, QuoteState
+from .states import OpportunityState, OrderState, QuoteState
 
 TIMELINE_ROWS = 50
 
@@ -268,7 +269,7 @@ def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
 
 def open_invoices() -> Q:
     """SPEC §10: an invoice is open while something is left to pay on it (Active or Paid · Partial)."""
-    return Q(balance_due__gt=0) & ~Q(state=InvoiceState.CANCELED)
+    return OPEN_INVOICE
 
 
 def overdue_invoices(today: Any) -> Q:

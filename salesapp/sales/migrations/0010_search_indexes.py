@@ -58,6 +58,14 @@ class Migration(migrations.Migration):
                 (["total_amount"], "invoice_total_idx"),
             )
         ),
+        migrations.AddIndex(
+            model_name="invoice",
+            index=models.Index(
+                condition=models.Q(("balance_due__gt", 0), models.Q(("state", 3), _negated=True)),
+                fields=["due_date"],
+                name="invoice_open_due_date_idx",
+            ),
+        ),
         TrigramExtension(),  # CREATE EXTENSION IF NOT EXISTS pg_trgm; nothing on SQLite
         migrations.RunPython(add_trigram_indexes, remove_trigram_indexes),
     ]
