@@ -9,6 +9,13 @@ Runs once on SQLite (var/bench/pages.sqlite3) and once on PostgreSQL (database `
 and dropped here; skipped with a message when unreachable).
 Target: every median below 50 ms.
 
+At a million (issue 13): `--invoices N` above 10,000 measures PostgreSQL twice — at 10,000 (loaded as
+above), then after growing the table to N with INSERT … SELECT generate_series (customers, owners,
+names, states, dates and totals spread over the new rows, scaled from the templates' priced totals; the
+lines, payments and timeline stay with the first 10,000, the sample the record pages are measured on)
+— and prints both side by side with the ratio (target: ≤ 1.5× and every median < 50 ms) and the query
+counts (the same at both sizes). SQLite is measured at 10,000 only.
+
 How the rows are made: a few invoices are built through the services (from scratch, with catalog and
 write-in lines, discounts and tax); the rest are clones of them with `bulk_create` — same lines, so the
 stored totals are exactly the ones the services computed — spread over customers, dates and states
@@ -39,16 +46,41 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "bench_pages"
+PG_DB = os.environ.get("BENCH_PG_DB", "bench_pages")
+STAGE = 10_000  # the first size measured; a larger --invoices grows the table after it
+MAX_RATIO = 1.5  # a page at N invoices against the same page at STAGE
 TARGET_MS = 50.0
 PAGES = (
     "invoice list",
+    "list, next page",
+    "search number",
+    "search name",
+    "search customer",
+    "status, by total",
+    "status, by date",
     "overdue invoices",
     "list by balance due",
+    "invoice, 10 lines",
     "invoice, 100 lines",
     "partial, 3 payments",
     "dashboard",
 )
+# Invoice names (clones and generated rows): "search name" looks for one of them (about 1 in 40).
+TOPICS = tuple(
+    f"{what} {where}"
+    for what in (
+        "Hardware refresh",
+        "Annual support",
+        "Cabling",
+        "Licences",
+        "Installation",
+        "Consulting",
+        "Spare parts",
+        "Training",
+    )
+    for where in ("head office", "warehouse", "branch", "data centre", "shop floor")
+)
+SEARCHED_TOPIC = "cabling data"  # matches "Cabling data centre" only
 EUR_RATE = "0.92"  # EUR per USD (the base currency)
 
 
@@ -65,6 +97,7 @@ def main() -> int:
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--reuse", action="store_true", help="SQLite: keep the loaded file of a previous run")
     parser.add_argument("--profile", action="store_true", help="print where each page spends its time")
+    parser.add_argument("--keep", action="store_true", help="PostgreSQL: keep the database afterwards")
     parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -114,13 +147,14 @@ def run_all(args: argparse.Namespace) -> int:
             "--child",
             backend,
             "--invoices",
-            str(args.invoices),
+            str(args.invoices if backend == "postgres" else min(args.invoices, STAGE)),
             "--lines",
             str(args.lines),
             "--requests",
             str(args.requests),
             *(["--reuse"] if args.reuse else []),
             *(["--profile"] if args.profile else []),
+            *(["--keep"] if args.keep else []),
         ]
         proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         for line in proc.stdout.splitlines():
@@ -131,11 +165,44 @@ def run_all(args: argparse.Namespace) -> int:
         if proc.returncode:
             print(f"{backend} run failed (exit {proc.returncode})")
             return proc.returncode
-    print_table(results)
-    slow = [(b, p) for b, r in results.items() for p, t in r["pages"].items() if t["median"] >= TARGET_MS]
+    print_table({b: r["stages"][0] for b, r in results.items()})
+    slow = [
+        (b, s["data"]["invoices"], p)
+        for b, r in results.items()
+        for s in r["stages"]
+        for p, t in s["pages"].items()
+        if t["median"] >= TARGET_MS
+    ]
+    for backend, result in results.items():
+        if len(result["stages"]) > 1:
+            print_scale_table(backend, *result["stages"])
     if slow:
-        print("Over the target: " + ", ".join(f"{p} on {b}" for b, p in slow))
+        print("Over the target: " + ", ".join(f"{p} on {b} at {n:,}" for b, n, p in slow))
     return 0
+
+
+def print_scale_table(backend: str, small: dict, large: dict) -> None:
+    """The same pages at two sizes, side by side (issue 13: at a million ≤ 1.5× and < 50 ms)."""
+    n, m = small["data"]["invoices"], large["data"]["invoices"]
+    print()
+    print(f"{backend}: {n:,} invoices against {m:,} (grown in {large['data']['grow_s']:.0f} s)")
+    print(
+        f"{'page':<20} {'median':>8} {'p95':>7} {'SQL':>6} {'q':>3} | {'median':>8} {'p95':>7} {'SQL':>6} "
+        f"{'q':>3} | {'ratio':>6}  target"
+    )
+    for page, a in small["pages"].items():
+        b = large["pages"][page]
+        ratio = b["median"] / a["median"]
+        ok = b["median"] < TARGET_MS and ratio <= MAX_RATIO and a["queries"] == b["queries"]
+        print(
+            f"{page:<20} {a['median']:>8.1f} {a['p95']:>7.1f} {a['sql_ms']:>6.1f} {a['queries']:>3} | "
+            f"{b['median']:>8.1f} {b['p95']:>7.1f} {b['sql_ms']:>6.1f} {b['queries']:>3} | "
+            f"{ratio:>5.2f}×  {'ok' if ok else 'MISSED'}"
+        )
+    print(
+        f"(ms; SQL: the database's part of one request; load average {small['loadavg']:.1f} at {n:,} and {large['loadavg']:.1f} at {m:,} on "
+        f"{os.cpu_count()} CPUs; {small['requests']} requests per page)"
+    )
 
 
 def print_table(results: dict[str, dict]) -> None:
@@ -208,7 +275,7 @@ def child(args: argparse.Namespace) -> int:
         from django.db import connections
 
         connections.close_all()
-        if args.child == "postgres":
+        if args.child == "postgres" and not args.keep:
             pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
@@ -218,27 +285,34 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     if args.reused:
-        user, big, partial, data = reuse()
+        user, samples, data = reuse()
     else:
-        user, big, partial, data = load(args.invoices, args.lines)
+        user, samples, data = load(min(args.invoices, STAGE), args.lines)
     data["load_s"] = time.perf_counter() - started
     call_command("reporting_rebuild", verbosity=0)  # the clones went around the services
+    stages = [
+        measured(user, samples, data, args, "reused" if args.reused else f"loaded in {data['load_s']:.1f} s")
+    ]
+    if args.invoices > STAGE and args.child == "postgres":
+        started = time.perf_counter()
+        grow(args.invoices)
+        call_command("reporting_rebuild", verbosity=0)  # so did the grown rows
+        grow_s = time.perf_counter() - started
+        data = {**counts(), "load_s": data["load_s"], "grow_s": grow_s}
+        stages.append(measured(user, samples, data, args, f"grown in {grow_s:.1f} s"))
+    print("RESULT " + json.dumps({"stages": stages}), flush=True)
+    return 0
+
+
+def measured(user, samples: dict, data: dict, args: argparse.Namespace, how: str) -> dict:
     settle()
-    how = "reused" if args.reused else f"loaded in {data['load_s']:.1f} s"
     print(
         f"{data['invoices']:,} invoices ({data['eur']:,} in EUR, {data['with_balance']:,} with a balance due, "
         f"{data['overdue']:,} overdue), {data['lines']:,} lines, {data['payments']:,} payments ({how})",
         flush=True,
     )
-    pages = measure(user, big, partial, args.requests, profile=args.profile)
-    print(
-        "RESULT "
-        + json.dumps(
-            {"pages": pages, "data": data, "requests": args.requests, "loadavg": os.getloadavg()[0]}
-        ),
-        flush=True,
-    )
-    return 0
+    pages = measure(user, samples, args.requests, profile=args.profile)
+    return {"pages": pages, "data": data, "requests": args.requests, "loadavg": os.getloadavg()[0]}
 
 
 def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
@@ -430,6 +504,7 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
             invoice = Invoice(**{name: getattr(template, name) for name in header_fields})
             invoice.id = uuid.uuid4()
             invoice.invoice_number = f"{prefix}{number:05d}"
+            invoice.name = rng.choice(TOPICS)
             invoice.customer_account = account
             for key, value in address_cache[account.pk].items():
                 setattr(invoice, key, value)
@@ -513,7 +588,7 @@ def load(count: int, lines_per_invoice: int):  # (user, big invoice, counts)
     # payments, balance and base amounts what the payment services would set.
     check_sample(Invoice.objects.order_by("?")[:40])
     check_sample(Invoice.objects.filter(status=InvoiceStatus.PARTIAL).order_by("?")[:10])
-    return user, big, partial, counts()
+    return user, {"big": big, "partial": partial, "small": templates[0]}, counts()
 
 
 def check_sample(invoices) -> None:
@@ -568,6 +643,129 @@ def counts() -> dict:
     return data
 
 
+def grow(total: int, *, batch: int = 100_000) -> None:
+    """PostgreSQL: add invoices with INSERT … SELECT generate_series until there are `total`.
+
+    Each new row starts from one of the priced templates (the clones' sources) and gets its own number,
+    name, customer (new accounts, about 50 invoices each, as in the first 10,000), owner (20 reps),
+    state and status (as load() spreads them), dates over three years and every money column scaled
+    by one factor (so totals stay the sum of their parts up to a cent) with balance and base twins set
+    as the payment services would. Indexes are kept during the insert, as in production.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from salesapp.core.models import NumberSequence, OrganizationSettings
+    from salesapp.customers.models import Account
+    from salesapp.sales.models import Invoice
+    from salesapp.sales.states import InvoiceState, InvoiceStatus
+
+    start = Invoice.objects.count()
+    if total <= start:
+        return
+    user_model = get_user_model()
+    reps = user_model.objects.bulk_create(
+        [user_model(username=f"bench-rep-{n:02d}", is_active=True) for n in range(1, 21)]
+    )
+    new_accounts = max(1, (total - start) // 50)
+    Account.objects.bulk_create(
+        [
+            Account(
+                name=f"Client {n:06d} {('GmbH', 'Ltd', 'Inc', 'SARL', 'BV')[n % 5]}", email=f"ap@c{n}.example"
+            )
+            for n in range(1, new_accounts + 1)
+        ],
+        batch_size=5000,
+    )
+    prefix = OrganizationSettings.load().invoice_prefix
+    number = NumberSequence.objects.get(name="invoice").last_value
+    table = Invoice._meta.db_table
+    money = {f.column for f in Invoice._meta.concrete_fields if f.get_internal_type() == "DecimalField"}
+    money -= {"exchange_rate", "discount_percentage"}
+    own = {  # column -> SQL over g (the series), t (the template), k (the factor), r (the roll)
+        "id": "gen_random_uuid()",
+        "invoice_number": "%(prefix)s || CASE WHEN g < 100000 THEN lpad(g::text, 5, '0') ELSE g::text END",
+        "name": "(%(topics)s::text[])[1 + floor(random() * %(ntopics)s)::int]",
+        "customer_account_id": "a.id",
+        "owner_id": "(%(reps)s::int[])[1 + (g %% 20)]",
+        "created_on": "now() - make_interval(secs => (%(last)s - g) * 90)",
+        "modified_on": "now() - make_interval(secs => (%(last)s - g) * 90)",
+        "invoice_date": "(now() - make_interval(secs => (%(last)s - g) * 90))::date",
+        "due_date": "(now() - make_interval(secs => (%(last)s - g) * 90))::date + 30",
+        "state": f"CASE WHEN r < 0.6 THEN {InvoiceState.ACTIVE} WHEN r < 0.9 THEN {InvoiceState.PAID} "
+        f"ELSE {InvoiceState.CANCELED} END",
+        "status": f"CASE WHEN r < 0.6 THEN (%(statuses)s::int[])[1 + (g %% 5)] "
+        f"WHEN r < 0.85 THEN {InvoiceStatus.COMPLETE} WHEN r < 0.9 THEN {InvoiceStatus.PARTIAL} "
+        f"ELSE {InvoiceStatus.CANCELED} END",
+        "date_paid": "CASE WHEN r >= 0.6 AND r < 0.9 THEN (now() - make_interval(secs => (%(last)s - g) * 60))::date END",
+        "amount_paid": "CASE WHEN r < 0.6 OR r >= 0.9 THEN 0 WHEN r < 0.85 THEN round(t.total_amount * k, 2) "
+        "ELSE round(t.total_amount * k / 2, 2) END",
+        "amount_credited": "0",
+        "first_sent_on": "NULL",
+    }
+    own["balance_due"] = (
+        f"CASE WHEN r >= 0.9 THEN 0 ELSE round(t.total_amount * k, 2) - ({own['amount_paid']}) END"
+    )
+    own["amount_paid_base"] = f"round(({own['amount_paid']}) / t.exchange_rate, 2)"
+    own["balance_due_base"] = f"round(({own['balance_due']}) / t.exchange_rate, 2)"
+    for column in money - set(own):
+        own[column] = f"round(t.{column} * k, 2)"
+    columns = [f.column for f in Invoice._meta.concrete_fields]
+    select = ", ".join(own.get(c, f"t.{c}") for c in columns)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM ("
+        # open invoices are recent: past 120 days, 7 in 100 are still Active (see `own["state"]`)
+        f"SELECT g, CASE WHEN (%(last)s - g) * 90 > 120 * 86400 THEN 0.57 + random() * 0.43 "
+        f"ELSE random() END AS r, round((0.2 + random() * 4)::numeric, 2) AS k, "
+        f"1 + floor(random() * %(naccounts)s)::int AS an, "
+        f"1 + g %% (SELECT count(*) FROM bench_templates) AS tn FROM generate_series(%(first)s, %(stop)s) AS g"
+        f") AS s JOIN bench_templates b ON b.n = s.tn JOIN {table} t ON t.id = b.id "
+        f"JOIN bench_accounts a ON a.n = s.an"
+    )
+    last = number + total - start
+    params = {
+        "prefix": prefix,
+        "topics": list(TOPICS),
+        "ntopics": len(TOPICS),
+        "naccounts": new_accounts,
+        "reps": [u.pk for u in reps],
+        "statuses": [
+            InvoiceStatus.NEW,
+            InvoiceStatus.BILLED,
+            InvoiceStatus.BOOKED,
+            InvoiceStatus.INSTALLED,
+            InvoiceStatus.PARTIALLY_SHIPPED,
+        ],
+        "last": last,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_accounts AS SELECT row_number() OVER (ORDER BY name)::int AS n, id "
+            "FROM customers_account WHERE name LIKE 'Client %%'"
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON bench_accounts (n)")
+        # the clones' sources: every invoice with lines except the 100-line one and the partial one
+        cursor.execute(
+            f"CREATE TEMP TABLE bench_templates AS SELECT row_number() OVER (ORDER BY i.invoice_number)::int AS n, "
+            f"i.id FROM {table} i WHERE i.invoice_number IN (SELECT invoice_number FROM {table} "
+            f"ORDER BY invoice_number LIMIT 8 OFFSET 1) AND i.state = {InvoiceState.ACTIVE}"
+        )
+        cursor.execute("ANALYZE bench_accounts; ANALYZE bench_templates")
+        first = number + 1
+        while first <= last:
+            stop = min(first + batch - 1, last)
+            started = time.perf_counter()
+            with transaction.atomic():
+                cursor.execute(sql, {**params, "first": first, "stop": stop})
+            print(
+                f"   … {stop - number + start:,} invoices ({time.perf_counter() - started:.1f} s)", flush=True
+            )
+            first = stop + 1
+        NumberSequence.objects.filter(name="invoice").update(last_value=last)
+        cursor.execute("DROP TABLE bench_accounts; DROP TABLE bench_templates")
+        cursor.execute("VACUUM ANALYZE")
+
+
 def settle() -> None:
     """Measure as a server would run: on a fresh connection, with SQLite's write-ahead log folded
     back into the database file (a 100,000-row bulk load leaves it huge until a checkpoint)."""
@@ -585,8 +783,9 @@ def reuse():  # the rows of a previous SQLite run
     from salesapp.sales.models import Invoice
 
     big = Invoice.objects.get(invoice_number__endswith="00001")
+    small = Invoice.objects.get(invoice_number__endswith="00002")  # the first template
     partial = Invoice.objects.get(invoice_number__endswith="00009")  # after big and 7 templates
-    return User.objects.get(username="bench"), big, partial, counts()
+    return User.objects.get(username="bench"), {"big": big, "partial": partial, "small": small}, counts()
 
 
 def count_queries(client, url: str) -> tuple[int, float, object]:
@@ -623,19 +822,35 @@ def profile_page(client, page: str, url: str) -> None:
     print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
 
 
-def measure(user, big, partial, requests: int, *, profile: bool = False) -> dict[str, dict]:
+def measure(user, samples: dict, requests: int, *, profile: bool = False) -> dict[str, dict]:
+    import re
+    from html import unescape
+
     from django.test import Client
     from django.urls import reverse
+
+    from salesapp.sales.states import InvoiceState
 
     client = Client()
     client.force_login(user)
     invoice_list = reverse("invoice_list")
+    first = client.get(invoice_list).content.decode()
+    next_page = invoice_list + unescape(re.search(r'href="([^"]*after=[^"]*)"', first).group(1))
+    # An invoice from the middle of the first 10,000 ("05000" also finds 105000, 205000, … at a million).
+    number = samples["small"].invoice_number[:-5] + "05000"
     urls = {
         "invoice list": invoice_list,
+        "list, next page": next_page,
+        "search number": f"{invoice_list}?q={number}",
+        "search name": f"{invoice_list}?q={SEARCHED_TOPIC.replace(' ', '+')}",
+        "search customer": f"{invoice_list}?customer=Customer+042",
+        "status, by total": f"{invoice_list}?view=all&state={InvoiceState.PAID}&sort=-total_amount",
+        "status, by date": f"{invoice_list}?view=all&state={InvoiceState.ACTIVE}&sort=-invoice_date",
         "overdue invoices": f"{invoice_list}?view=overdue",
         "list by balance due": f"{invoice_list}?view=all&sort=-balance_due_base",
-        "invoice, 100 lines": reverse("invoice_detail", kwargs={"pk": big.pk}),
-        "partial, 3 payments": reverse("invoice_detail", kwargs={"pk": partial.pk}),
+        "invoice, 10 lines": reverse("invoice_detail", kwargs={"pk": samples["small"].pk}),
+        "invoice, 100 lines": reverse("invoice_detail", kwargs={"pk": samples["big"].pk}),
+        "partial, 3 payments": reverse("invoice_detail", kwargs={"pk": samples["partial"].pk}),
         "dashboard": reverse("home"),
     }
     assert tuple(urls) == PAGES

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram search indexes (sales migration 0010); inert on SQLite
     "crispy_forms",
     "crispy_bootstrap5",
     "template_partials",

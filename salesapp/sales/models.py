@@ -358,6 +358,11 @@ class SalesOrder(SalesDocument):
         return self.order_number
 
 
+# SPEC §10: an invoice is open while something is left to pay on it (Active or Paid · Partial). The
+# selectors filter by it and a partial index is defined by it, so the two can't drift apart.
+OPEN_INVOICE = Q(balance_due__gt=0) & ~Q(state=states.InvoiceState.CANCELED)
+
+
 class Invoice(SalesDocument):
     invoice_number = models.CharField(max_length=30, unique=True, editable=False)
     sales_order = models.ForeignKey(
@@ -405,6 +410,16 @@ class Invoice(SalesDocument):
             models.Index(
                 fields=["balance_due", "state", "due_date", "balance_due_base"], name="invoice_open_due_idx"
             ),
+            # The list's views, filters and sorts read an index range (keyset pages, issue 13): "My …"
+            # by owner, a status filter sorted by created on, total or invoice date, all by total. (created_on has
+            # its own index, TimeStamped.) Search: trigram indexes on PostgreSQL, migration 0010.
+            models.Index(fields=["owner", "created_on"], name="invoice_owner_created_idx"),
+            models.Index(fields=["state", "created_on"], name="invoice_state_created_idx"),
+            models.Index(fields=["state", "total_amount"], name="invoice_state_total_idx"),
+            models.Index(fields=["state", "invoice_date"], name="invoice_state_date_idx"),
+            models.Index(fields=["total_amount"], name="invoice_total_idx"),
+            # the dashboard's overdue invoices, oldest due date first: an index walk over the open ones
+            models.Index(fields=["due_date"], condition=OPEN_INVOICE, name="invoice_open_due_date_idx"),
         ]
 
     @property

@@ -18,6 +18,7 @@ from salesapp.reporting.store import money
 from .figures import month_of
 from .models import (
     LINE_MODELS,
+    OPEN_INVOICE,
     CreditNote,
     DocumentLine,
     Invoice,
@@ -30,7 +31,7 @@ from .models import (
     SalesOrder,
     TimelineEvent,
 )
-from .states import InvoiceState, OpportunityState
+from .states import OpportunityState
 
 TIMELINE_ROWS = 50
 
@@ -281,7 +282,7 @@ def _summary(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
 
 def open_invoices() -> Q:
     """SPEC §10: an invoice is open while something is left to pay on it (Active or Paid · Partial)."""
-    return Q(balance_due__gt=0) & ~Q(state=InvoiceState.CANCELED)
+    return OPEN_INVOICE
 
 
 def overdue_invoices(today: Any) -> Q:

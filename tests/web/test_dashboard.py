@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -105,8 +106,9 @@ def pg_plan_of(sql: str, params: Any = ()) -> str:
 
 
 def test_open_and_overdue_invoices_are_read_from_the_index(db):
-    """The dashboard on 10,000 invoices: summed and sorted from invoice_open_due_idx (bench/pages.py),
-    which leads with balance_due, so the paid-up invoices are never read."""
+    """The dashboard on 10,000 invoices: summed from invoice_open_due_idx (bench/pages.py), which leads
+    with balance_due, so the paid-up invoices are never read; the overdue card's oldest due dates are an
+    index walk of invoice_open_due_date_idx (partial: open invoices only), no sort of every open one."""
     today = datetime.date(2030, 1, 1)
     rows = Invoice.objects.filter(overdue_invoices(today)).order_by("due_date").values_list("pk")[:8]
     with CaptureQueriesContext(connection) as ctx:
@@ -114,9 +116,12 @@ def test_open_and_overdue_invoices_are_read_from_the_index(db):
     summed = ctx.captured_queries[0]["sql"]
     assert "balance_due_base" in summed and "SUM" in summed.upper()
     if connection.vendor == "sqlite":
-        assert "invoice_open_due_idx" in plan_of(*rows.query.sql_with_params())
+        walk = plan_of(*rows.query.sql_with_params())
+        assert "invoice_open_due_date_idx" in walk and "TEMP B-TREE" not in walk
         assert "COVERING INDEX invoice_open_due_idx" in plan_of(summed)
     else:
-        assert "invoice_open_due_idx" in pg_plan_of(*rows.query.sql_with_params())
+        walk = pg_plan_of(*rows.query.sql_with_params())
+        assert "invoice_open_due_date_idx" in walk and "Sort" not in walk
         # an index-only scan needs a vacuumed table (the visibility map): here a bitmap scan of it
-        assert "invoice_open_due_idx" in pg_plan_of(summed)
+        # (on a tiny table it may take the partial one instead: either reads open invoices only)
+        assert re.search(r"invoice_open_due(_date)?_idx", pg_plan_of(summed))

@@ -10,7 +10,21 @@ from tests.api.test_fuzz import fingerprint
 
 pytestmark = pytest.mark.django_db
 
-PARAMS = ["page", "owner", "state", "sort", "q", "customer", "from", "to", "next", "inline", "_"]
+PARAMS = [
+    "page",
+    "owner",
+    "state",
+    "sort",
+    "q",
+    "customer",
+    "from",
+    "to",
+    "next",
+    "inline",
+    "_",
+    "after",
+    "before",
+]
 VALUES = [
     "²",  # str.isdigit() says yes, int() says no
     "١٢",  # int() reads Arabic-Indic digits
