@@ -37,7 +37,7 @@ def test_export_of_100000_invoices_streams_in_under_150_mb(rep, account, tmp_pat
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,
         check=False,
     )
     assert child.returncode == 0, child.stderr[-3000:]
