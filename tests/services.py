@@ -45,3 +45,13 @@ def require_chromium() -> str:
     if not os.path.exists(CHROMIUM):
         unavailable(f"Chromium at {CHROMIUM} (apt-get install chromium)")
     return CHROMIUM
+
+
+def database_url() -> str:
+    """The test database, as another process (a worker, a child measuring memory) reaches it."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

@@ -168,11 +168,8 @@ def quantity(value: Decimal | None, *, locale: str | None = None) -> str:
 def day(value: datetime.date | datetime.datetime | None, *, locale: str | None = None) -> str:
     """A date in the locale's medium format ("Jan 5, 2026", "05.01.2026"). An aware datetime is
     first turned into a date in the current time zone. None → ""."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    return _day(value, locale or default_locale())
+    date = local_date(value)
+    return "" if date is None else _day(date, locale or default_locale())
 
 
 @lru_cache(maxsize=4096)  # a list shows the same few dates again and again
@@ -193,3 +190,29 @@ def moment(value: datetime.datetime | None, *, locale: str | None = None) -> str
         value = timezone.localtime(value)
     locale = locale or default_locale()
     return f"{_day(value.date(), locale)} {format_time(value.time(), TIME_FORMAT, locale=locale)}"
+
+
+# --- for spreadsheets (Export to Excel / CSV): typed values, not text --------------------------------
+
+
+def rounded(value: Decimal | None, places: int) -> Decimal | None:
+    """An amount as a number for a spreadsheet: half-up to the currency's precision, as shown."""
+    return None if value is None else round_half_up(value, places)
+
+
+def local_date(value: datetime.date | datetime.datetime | None) -> datetime.date | None:
+    """A date for a spreadsheet: an aware datetime becomes its date in the current time zone."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def spreadsheet_format(places: int) -> str:
+    """Excel's number format for an amount at `places` decimals: 2 → "#,##0.00" (Excel applies the
+    reader's own separators)."""
+    return "#,##0" + (f".{'0' * places}" if places > 0 else "")
+
+
+def plain(value: Decimal) -> str:
+    """An amount for a CSV file: digits and a point, no grouping, never an exponent ("1234.50")."""
+    return format(value, "f")

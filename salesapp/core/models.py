@@ -149,3 +149,19 @@ class OrganizationSettings(SellerAddress):
     def load(cls) -> "OrganizationSettings":
         obj, _ = cls.objects.select_related("default_currency").get_or_create(pk=1)
         return obj
+
+
+class ListPreference(models.Model):
+    """The columns a user chose for one list (the column chooser), in the order shown; kept per user
+    and applied on every visit. No row: the list's default columns."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_name = models.CharField(max_length=100)  # the list's URL name ("invoice_list")
+    columns = models.JSONField(default=list)  # column keys ("total-amount"), in order
+    modified_on = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "list_name"], name="list_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.list_name}: {', '.join(self.columns)}"

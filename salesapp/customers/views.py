@@ -1,10 +1,11 @@
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from salesapp.accounts.decorators import salesperson_required
-from salesapp.core import formatting as fmt
-from salesapp.core.views.lists import Column, ListPage, render_list
+from salesapp.accounts.roles import is_salesperson
+from salesapp.core.views.lists import BulkAction, Column, ListPage, ListView, date_column, render_list
 from salesapp.core.views.records import edit_page
 
 from . import selectors, services
@@ -14,6 +15,19 @@ from .models import Account, Contact
 
 def _owner(obj) -> str:
     return obj.owner.username if obj.owner_id else ""
+
+
+def owner_views(title: str) -> tuple[ListView, ...]:
+    """The view selector of a customer list (accounts and contacts have no state: no "Active" view)."""
+    return (
+        ListView("all", f"All {title}", lambda user: Q()),
+        ListView("my", f"My {title}", lambda user: Q(owner_id=user.pk)),
+    )
+
+
+# Assign of the ticked rows: the view (salesapp.sales.views.assign) and the service check the role.
+def bulk_assign(entity: str) -> BulkAction:
+    return BulkAction("assign", "Assign", f"{entity}_bulk_assign", is_salesperson)
 
 
 ACCOUNTS = ListPage(
@@ -33,8 +47,10 @@ ACCOUNTS = ListPage(
         Column("City", lambda a: a.address1_city, sort="address1_city"),
         Column("Primary Contact", lambda a: a.primary_contact.full_name if a.primary_contact_id else ""),
         Column("Owner", _owner, sort="owner__username"),
-        Column("Created On", lambda a: fmt.day(a.created_on), sort="created_on"),
+        date_column("Created On", lambda a: a.created_on, sort="created_on"),
     ),
+    views=owner_views("Accounts"),
+    bulk_actions=(bulk_assign("account"),),
 )
 
 CONTACTS = ListPage(
@@ -54,8 +70,10 @@ CONTACTS = ListPage(
         Column("Job Title", lambda c: c.job_title, sort="job_title"),
         Column("Account Name", lambda c: c.account.name if c.account_id else "", sort="account__name"),
         Column("Owner", _owner, sort="owner__username"),
-        Column("Created On", lambda c: fmt.day(c.created_on), sort="created_on"),
+        date_column("Created On", lambda c: c.created_on, sort="created_on"),
     ),
+    views=owner_views("Contacts"),
+    bulk_actions=(bulk_assign("contact"),),
 )
 
 

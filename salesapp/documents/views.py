@@ -20,13 +20,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesapp.accounts.roles import has_role, is_salesperson
 from salesapp.core.exceptions import DomainError, PermissionDeniedError
 from salesapp.core.views.lists import SelectionError, selected_ids
-from salesapp.core.views.records import create_once
+from salesapp.core.views.records import create_once, next_url
 from salesapp.sales.models import Invoice
 from salesapp.sales.services import ensure_current_pricing
 
@@ -93,15 +92,6 @@ def _load(kind: DocumentKind, pk: Any) -> Any:
     return get_object_or_404(kind.model.objects.select_related(*related), pk=pk)
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 def _context(document: Any, **extra: Any) -> dict[str, Any]:
     """What the documents templates need: the document (also as `invoice` for invoices), its kind, URLs."""
     kind = kind_of(document)
@@ -147,11 +137,11 @@ def _send_email(request: HttpRequest, kind: DocumentKind, pk: Any) -> HttpRespon
                     messages.info(
                         request, f"This email to {delivery.to} was already queued; it is not sent twice."
                     )
-                return redirect(_next_url(request, document_urls(document)["deliveries"]))
+                return redirect(next_url(request, document_urls(document)["deliveries"]))
     else:  # the default message quotes the total: show the one the PDF will carry (SPEC §6)
         document = ensure_current_pricing(document, by=request.user)
         form = SendEmailForm(initial=services.compose_defaults(document))
-    context = _context(document, form=form, next=_next_url(request, ""))
+    context = _context(document, form=form, next=next_url(request, ""))
     return render(request, DIALOG if is_htmx(request) else "documents/send_email.html", context)
 
 
@@ -236,7 +226,7 @@ def retry(request: HttpRequest, delivery_id: Any) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, f"Email to {delivery.to} queued again.")
-    return redirect(_next_url(request, document_urls(document)["deliveries"]))
+    return redirect(next_url(request, document_urls(document)["deliveries"]))
 
 
 @require_POST
@@ -245,7 +235,7 @@ def remind(request: HttpRequest, invoice_id: Any) -> HttpResponse:
     invoice = _invoice(invoice_id)
     if not has_role(request.user, invoice.lifecycle.role("remind"), invoice):
         raise PermissionDenied("Only a sales manager may send a payment reminder.")
-    back = _next_url(request, document_urls(invoice)["deliveries"])
+    back = next_url(request, document_urls(invoice)["deliveries"])
     form = ReminderForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The form is out of date: reload the page and try again.")
@@ -297,7 +287,7 @@ def _list_url(kind: DocumentKind) -> str:
 def _bulk_email(request: HttpRequest, kind: DocumentKind) -> HttpResponse:
     """POST from a list with the ticked `ids`: the confirm page (templates, who gets an email and who
     doesn't, and why). POST of that page (`confirm`): one batch, then its progress page."""
-    back = _next_url(request, _list_url(kind))
+    back = next_url(request, _list_url(kind))
     try:
         ids = selected_ids(request.POST)
     except SelectionError as exc:

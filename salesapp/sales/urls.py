@@ -6,6 +6,7 @@ build these names back through Kind.url_name, and a NoReverseMatch in the tests 
 
 from django.urls import path
 
+from .views.assign import bulk_assign_views as ASSIGN
 from .views.credit_notes import credit_note_list
 from .views.dashboard import home
 from .views.documents import (
@@ -100,5 +101,12 @@ urlpatterns = [
     path("creditnotes/<uuid:pk>/", document_detail, {"kind": CREDIT_NOTE}, name="creditnote_detail"),
     path("creditnotes/<uuid:pk>/notes/add/", note_add, {"kind": CREDIT_NOTE}, name="creditnote_note_add"),
     path("creditnotes/<uuid:pk>/assign/", document_command, {"kind": CREDIT_NOTE, "command": "assign"}, name="creditnote_assign"),
+    # bulk Assign of the rows ticked in a list
+    path("opportunities/assign/", ASSIGN["opportunity"], name="opportunity_bulk_assign"),
+    path("quotes/assign/", ASSIGN["quote"], name="quote_bulk_assign"),
+    path("orders/assign/", ASSIGN["order"], name="order_bulk_assign"),
+    path("invoices/assign/", ASSIGN["invoice"], name="invoice_bulk_assign"),
+    path("accounts/assign/", ASSIGN["account"], name="account_bulk_assign"),
+    path("contacts/assign/", ASSIGN["contact"], name="contact_bulk_assign"),
 ]
 # fmt: on

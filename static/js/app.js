@@ -103,6 +103,17 @@
     if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
   });
 
+  // The column chooser: Up / Down move a column; the ticked ones are posted in the order shown.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-column-move]");
+    if (!button) { return; }
+    var item = button.closest("li");
+    var up = button.getAttribute("data-column-move") === "up";
+    var other = up ? item.previousElementSibling : item.nextElementSibling;
+    if (!other) { return; }
+    item.parentNode.insertBefore(up ? item : other, up ? other : item);
+    button.focus();
+  });
   document.addEventListener("DOMContentLoaded", function () { syncLineForm(document); openDialog(document); });
   document.addEventListener("htmx:afterSettle", function () { syncLineForm(document); });
 })();

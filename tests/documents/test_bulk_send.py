@@ -174,7 +174,7 @@ def test_the_list_offers_checkboxes_and_send_by_email(client, invoices):
     for invoice in invoices:
         assert f'value="{invoice.pk}" form="bulk-form"' in html
     quotes = client.get("/quotes/").content.decode()
-    assert 'data-testid="bulk-actions"' not in quotes  # no bulk action there (yet)
+    assert 'data-testid="bulk-assign"' in quotes and 'data-testid="bulk-email"' not in quotes  # Assign only
     notes = client.get("/creditnotes/").content.decode()
     assert 'formaction="/documents/creditnotes/email/"' in notes
 

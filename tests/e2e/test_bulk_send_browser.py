@@ -7,26 +7,17 @@ var/screenshots/<test>-*.png.
 import uuid
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from salesapp.documents.models import Delivery, DeliveryBatch, DeliveryState
 from salesapp.sales import services
 from tests.documents.harness import Worker, celery_enqueues_to, start_smtp, worker_env
 from tests.e2e.browser import login
-from tests.services import require_redis
+from tests.services import database_url, require_redis
 
 pytestmark = pytest.mark.browser
 
 COUNT = 20
-
-
-def database_url() -> str:
-    """The test database, as a worker process reaches it."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture

@@ -13,15 +13,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 
+from salesapp.core import formatting as fmt
+from salesapp.core.models import ListPreference
+
+from .exports import export_response
 from .keyset import keyset_page, ordering
 
 PAGE_SIZE = 50  # D365 grids show 50 records a page
@@ -34,6 +40,14 @@ class Column:
     sort: str = ""  # the ORM field this column sorts by; empty → not sortable
     link: bool = False  # the cell links to the record
     numeric: bool = False
+    export: Callable[[Any], Any] | None = (
+        None  # the typed value for Excel / CSV (Decimal, date); None: `value`
+    )
+
+    @property
+    def key(self) -> str:
+        """The column's name in the column chooser and in the stored preferences: "total-amount"."""
+        return slugify(self.label)
 
 
 @dataclass(frozen=True)
@@ -264,7 +278,12 @@ def render_list(
     template: str = "includes/list_page.html",
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    if request.method == "POST":
+        return save_columns(request, page)
+    if request.GET.get("export") in EXPORTS:
+        return export_list(request, page, request.GET["export"])
     qs, applied, view = list_queryset(page, request.user, request.GET)
+    columns = chosen_columns(page, request.user)
     # Two steps: the page's ids from a narrow keyset query (an index range of the sort key, whatever
     # the page's depth), then those rows with their relations.
     page_obj = keyset_page(qs, applied["sort"], request.GET, size=PAGE_SIZE)
@@ -274,13 +293,13 @@ def render_list(
         {
             "pk": obj.pk,
             "url": page.detail_url(obj),
-            "cells": [{"value": c.value(obj), "link": c.link, "numeric": c.numeric} for c in page.columns],
+            "cells": [{"value": c.value(obj), "link": c.link, "numeric": c.numeric} for c in columns],
         }
         for obj in objects
     ]
     current = applied["sort"]
     headers = []
-    for column in page.columns:
+    for column in columns:
         if column.sort:
             descending = current == column.sort
             target = f"-{column.sort}" if descending else column.sort
@@ -312,7 +331,99 @@ def render_list(
         "users": users,
         "view": view,
         "page_filters": [(f.key, f.label, applied[f.key]) for f in page.filters if f.key in applied],
+        "column_choices": column_choices(page, columns),
+        "exports": EXPORTS,
         "create_url": reverse(page.create_url_name) if page.create_url_name else "",
         **(extra or {}),
     }
     return render(request, template, context)
+
+
+# --- the list's current view as a queryset (the page and its exports share it) ------------------------
+
+
+# --- the column chooser: the columns a user picked for a list, and their order ------------------------
+
+
+def pick_columns(page: ListPage, keys: Sequence[str]) -> list[Column]:
+    """The page's columns named by `keys`, in that order; unknown keys are dropped (a column removed
+    since), and none left means the default columns."""
+    by_key = {c.key: c for c in page.columns}
+    return [by_key[k] for k in dict.fromkeys(keys) if k in by_key] or list(page.columns)
+
+
+def chosen_columns(page: ListPage, user: Any) -> list[Column]:
+    """The columns `user` chose for this list (one query), or its default columns."""
+    keys = (
+        ListPreference.objects.filter(user_id=user.pk, list_name=page.url_name)
+        .values_list("columns", flat=True)
+        .first()
+    )
+    return pick_columns(page, keys if isinstance(keys, list) else [])
+
+
+def column_choices(page: ListPage, shown: Sequence[Column]) -> list[dict[str, Any]]:
+    """The chooser's rows: the shown columns in their order, then the hidden ones."""
+    keys = {c.key for c in shown}
+    hidden = [c for c in page.columns if c.key not in keys]
+    return [{"key": c.key, "label": c.label, "shown": c.key in keys} for c in (*shown, *hidden)]
+
+
+def save_columns(request: HttpRequest, page: ListPage) -> HttpResponse:
+    """POST of the column chooser to the list's own URL: `columns` (keys, in order) or `reset_columns`."""
+    back = request.get_full_path()
+    mine = ListPreference.objects.filter(user_id=request.user.pk, list_name=page.url_name)
+    if "reset_columns" in request.POST:
+        mine.delete()
+        messages.success(request, "Columns reset to the default.")
+        return redirect(back)
+    keys = list(dict.fromkeys(request.POST.getlist("columns")))
+    valid = {c.key for c in page.columns}
+    if not keys or any(k not in valid for k in keys):
+        messages.error(request, "Columns: choose at least one of the list's columns.")
+        return redirect(back)
+    ListPreference.objects.update_or_create(
+        user_id=request.user.pk, list_name=page.url_name, defaults={"columns": keys}
+    )
+    messages.success(request, "Columns saved.")
+    return redirect(back)
+
+
+# --- Export to Excel / CSV: every row of the current view, the chosen columns ----------------------------
+
+EXPORTS = ("xlsx", "csv")
+EXPORT_CHUNK = 2000  # records read from the database at a time
+
+
+def export_value(column: Column, obj: Any) -> Any:
+    return column.export(obj) if column.export is not None else column.value(obj)
+
+
+def export_list(request: HttpRequest, page: ListPage, kind: str) -> HttpResponse:
+    """The current view (filters, search, sort) with the user's columns, every matching row, streamed."""
+    qs, _applied, view = list_queryset(page, request.user, request.GET)
+    columns = chosen_columns(page, request.user)
+    rows = ([export_value(c, obj) for c in columns] for obj in qs.iterator(chunk_size=EXPORT_CHUNK))
+    title = view.label if view is not None else page.title
+    return export_response(kind, title, [c.label for c in columns], rows)
+
+
+# --- columns whose typed value is exported: amounts and dates -------------------------------------------
+
+
+def money_column(
+    label: str, amount: Callable[[Any], Any], places: Callable[[Any], int], *, sort: str = ""
+) -> Column:
+    """An amount shown at its currency's precision and exported as a number with that many decimals."""
+    return Column(
+        label,
+        lambda o: fmt.amount(amount(o), places(o)),
+        sort=sort,
+        numeric=True,
+        export=lambda o: fmt.rounded(amount(o), places(o)),
+    )
+
+
+def date_column(label: str, date: Callable[[Any], Any], *, sort: str = "") -> Column:
+    """A date (or a timestamp's date) shown in the locale's format and exported as a date cell."""
+    return Column(label, lambda o: fmt.day(date(o)), sort=sort, export=lambda o: fmt.local_date(date(o)))

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from salesapp.core.exceptions import ConcurrentChange, DomainError
 from salesapp.core.models import IdempotencyKey
@@ -134,3 +135,13 @@ def create_once(token: uuid.UUID, result_type: str, create: Callable[[], Any]) -
             raise
         return key, False
     return result, True
+
+
+def next_url(request: HttpRequest, fallback: str) -> str:
+    """Where a form sends the user back to (`next`): a URL of this site only, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

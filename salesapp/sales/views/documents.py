@@ -21,12 +21,21 @@ from django.views.decorators.http import require_POST
 
 from salesapp.accounts.decorators import manager_required, salesperson_required
 from salesapp.accounts.roles import is_manager, is_salesperson, may_manage
-from salesapp.core import formatting as fmt
 from salesapp.core.addresses import address_fields
 from salesapp.core.exceptions import ConcurrentChange, DomainError, PermissionDeniedError
 from salesapp.core.models import OrganizationSettings
-from salesapp.core.views.lists import BulkAction, Column, ListFilter, ListPage, ListView, render_list
+from salesapp.core.views.lists import (
+    BulkAction,
+    Column,
+    ListFilter,
+    ListPage,
+    ListView,
+    date_column,
+    money_column,
+    render_list,
+)
 from salesapp.core.views.records import add_domain_error, create_once, run_form
+from salesapp.customers.views import bulk_assign
 from salesapp.sales import selectors, services
 from salesapp.sales.forms import (
     HEADER_FORMS,
@@ -54,6 +63,10 @@ def _owner(doc: Any) -> str:
     return doc.owner.username if doc.owner_id else ""
 
 
+def _places(doc: Any) -> int:
+    return doc.currency.precision
+
+
 def _status(doc: Any) -> str:
     return f"{doc.state_label} · {doc.status_label}"
 
@@ -77,6 +90,7 @@ def list_views(kind: Kind) -> tuple[ListView, ...]:
         ListView("open", f"Open {kind.title}", lambda user: is_open),
         ListView("all", f"All {kind.title}", lambda user: Q()),
     )
+    views += closed_this_month(kind)
     if kind.model is Invoice:
         # SPEC §10: derived from due date and balance, never stored; "today" is the request's
         views += (
@@ -88,6 +102,32 @@ def list_views(kind: Kind) -> tuple[ListView, ...]:
             ),
         )
     return views
+
+
+def this_month(field: str) -> Q:
+    """`field` (a date) falls in the current month of the request's "today"."""
+    start = timezone.localdate().replace(day=1)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": following})
+
+
+# The closing actions of each lifecycle (states.py) and the date the closing service records.
+CLOSED_THIS_MONTH = {
+    Opportunity: ("Opportunities Closed This Month", ("win", "lose"), "actual_close_date"),
+    Quote: ("Quotes Won This Month", ("win", "convert"), "closed_on"),
+    Invoice: ("Invoices Paid This Month", ("pay",), "date_paid"),
+}
+
+
+def closed_this_month(kind: Kind) -> tuple[ListView, ...]:
+    """ "Closed this month": records an action of the lifecycle table moved to a closed state (Won or
+    Lost, Paid) whose closing date is in this month."""
+    if kind.model not in CLOSED_THIS_MONTH:
+        return ()
+    label, actions, field = CLOSED_THIS_MONTH[kind.model]
+    table = kind.model.lifecycle.actions
+    targets = {table[name].target for name in actions}
+    return (ListView("closed-month", label, lambda user: Q(state__in=targets) & this_month(field)),)
 
 
 def default_view(user: Any, params: Any) -> str:
@@ -150,47 +190,27 @@ def list_page(kind: Kind) -> ListPage:
     ]
     if model is Opportunity:
         columns += [
-            Column("Est. Close Date", lambda d: fmt.day(d.estimated_close_date), sort="estimated_close_date"),
-            Column(
-                "Est. Revenue",
-                lambda d: fmt.amount(d.estimated_value, d.currency.precision),
-                sort="estimated_value",
-                numeric=True,
-            ),
+            date_column("Est. Close Date", lambda d: d.estimated_close_date, sort="estimated_close_date"),
+            money_column("Est. Revenue", lambda d: d.estimated_value, _places, sort="estimated_value"),
         ]
     if model is Invoice:
         columns += [
-            Column("Invoice Date", lambda d: fmt.day(d.invoice_date), sort="invoice_date"),
-            Column("Due Date", lambda d: fmt.day(d.due_date), sort="due_date"),
+            date_column("Invoice Date", lambda d: d.invoice_date, sort="invoice_date"),
+            date_column("Due Date", lambda d: d.due_date, sort="due_date"),
         ]
     columns += [
         Column("Currency", lambda d: d.currency.code),
-        Column(
-            "Total Amount",
-            lambda d: fmt.amount(d.total_amount, d.currency.precision),
-            sort="total_amount",
-            numeric=True,
-        ),
+        money_column("Total Amount", lambda d: d.total_amount, _places, sort="total_amount"),
     ]
     if model is Invoice:
         # Each row in its own currency; the sort is by the base amount, so it ranks across currencies.
         columns += [
-            Column(
-                "Amount Paid",
-                lambda d: fmt.amount(d.amount_paid, d.currency.precision),
-                sort="amount_paid_base",
-                numeric=True,
-            ),
-            Column(
-                "Balance Due",
-                lambda d: fmt.amount(d.balance_due, d.currency.precision),
-                sort="balance_due_base",
-                numeric=True,
-            ),
+            money_column("Amount Paid", lambda d: d.amount_paid, _places, sort="amount_paid_base"),
+            money_column("Balance Due", lambda d: d.balance_due, _places, sort="balance_due_base"),
         ]
     columns += [
         Column("Owner", _owner, sort="owner__username"),
-        Column("Created On", lambda d: fmt.day(d.created_on), sort="created_on"),
+        date_column("Created On", lambda d: d.created_on, sort="created_on"),
     ]
     search = ("name", NUMBER_SEARCH[model]) if model in NUMBER_SEARCH else ("name", "description")
     return ListPage(
@@ -207,7 +227,7 @@ def list_page(kind: Kind) -> ListPage:
         date_label="Invoice Date" if model is Invoice else "Created On",
         views=list_views(kind),
         default_view=default_view,
-        bulk_actions=(INVOICE_BULK_EMAIL,) if model is Invoice else (),
+        bulk_actions=(bulk_assign(kind.slug), *((INVOICE_BULK_EMAIL,) if model is Invoice else ())),
         filters=list_filters(model),
     )
 
