@@ -14,7 +14,7 @@ postgres://postgres@127.0.0.1:5432) with `--db postgres` (the default: creates t
    higher figure is the limit.
 2. The run: the invoices queued as bulk sends of 50 (the list page's size) through
    `delivery_queue_many`, `--workers` `celery worker` nodes (`--concurrency` processes each, 2 as
-   `make worker` starts them) rendering and sending to an aiosmtpd server. Emails per second, as a
+   `make worker` starts them; 1 by default) rendering and sending to an aiosmtpd server. Emails per second, as a
    share of 1 (target ≥ 90 %).
 3. None lost, none duplicated: every delivery sent, one message per Message-ID at the server.
 4. `--slow-smtp 1`: the server answers each message after 1 s; meanwhile a thread saves another
@@ -172,7 +172,7 @@ def main() -> int:
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=2, help="processes per worker (make worker: 2)")
+    parser.add_argument("--concurrency", type=int, default=1, help="processes per worker (make worker: 2)")
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--slow-smtp", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument(

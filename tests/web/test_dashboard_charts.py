@@ -192,5 +192,6 @@ def test_receivables_aging_is_read_from_the_open_invoices_index(boss, book):
         else:
             cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny: see that it can
             cursor.execute("EXPLAIN " + sql)
-            assert "invoice_open_due_idx" in " ".join(str(r[0]) for r in cursor.fetchall())
+            # either index of open invoices (the partial one by due date wins on a tiny table)
+            assert re.search(r"invoice_open_due(_date)?_idx", " ".join(str(r[0]) for r in cursor.fetchall()))
             cursor.execute("SET LOCAL enable_seqscan = on")

@@ -68,13 +68,14 @@ def count(client, url: str) -> int:
 def test_list_pages_issue_the_same_number_of_queries_for_5_and_50_rows(client, rep, price_list, product):
     client.force_login(rep)
     add_rows(5, rep=rep, price_list=price_list, product=product, start=0)
-    small = {name: count(client, reverse(name)) for name in LISTS}
+    # a filtered, sorted list too (the customer filter looks up the matching accounts and contacts
+    # first: two queries more than a plain list, at any size)
+    filtered = reverse("invoice_list") + "?sort=-total_amount&state=0&customer=Account&owner=me"
+    small = {name: count(client, reverse(name)) for name in LISTS} | {"filtered": count(client, filtered)}
     add_rows(45, rep=rep, price_list=price_list, product=product, start=5)
-    large = {name: count(client, reverse(name)) for name in LISTS}
+    large = {name: count(client, reverse(name)) for name in LISTS} | {"filtered": count(client, filtered)}
     assert large == small
-    # a filtered, sorted second page too
-    url = reverse("invoice_list") + "?sort=-total_amount&page=2&state=0&customer=Account&owner=me"
-    assert count(client, url) == count(client, reverse("invoice_list") + "?sort=name&page=1")
+    assert small["filtered"] <= small["invoice_list"] + 2
 
 
 def invoice_with(n: int, *, rep, account, product) -> Invoice:

@@ -12,7 +12,7 @@ from salesapp.catalog import services as catalog_services
 from salesapp.catalog.models import Discount, DiscountList, PriceList, PriceListItem, Product, Unit, UnitGroup
 from salesapp.customers.models import Account, Contact
 from salesapp.sales import services
-from salesapp.sales.models import CreditNote, Invoice, Opportunity, Quote, SalesOrder
+from salesapp.sales.models import CreditNote, Invoice, Note, Opportunity, Quote, SalesOrder
 from tests import factories
 
 EXCLUDED = ("admin/", "api/", "documents/", "profile/", "login/", "logout/")
@@ -53,6 +53,7 @@ class World:
     order: SalesOrder
     invoice: Invoice
     credit_note: CreditNote  # of a second invoice (the world's invoice stays Active and uncredited)
+    note: Note  # on the invoice, by the salesperson
 
     def document(self, name: str) -> Any:
         for prefix, doc in (
@@ -73,6 +74,8 @@ class World:
             owner = doc
             line = doc.lines.order_by("sequence").first()
             values = {"pk": owner.pk, "line_pk": line.pk if line else None}
+        elif name.startswith("note_"):
+            values = {"note_pk": self.note.pk}
         elif name.startswith("account_"):
             values = {"pk": self.account.pk}
         elif name.startswith("contact_"):
@@ -118,6 +121,7 @@ def build_world(rep: Any, account: Account, product: Product, price_list: PriceL
         invoice=credited, by=factories.manager("world-manager"), reason="World credit"
     )
     opportunity.refresh_from_db()
+    note = services.note_add(document=invoice, by=rep, text="World note")
     return World(
         account,
         contact,
@@ -133,4 +137,5 @@ def build_world(rep: Any, account: Account, product: Product, price_list: PriceL
         order,
         invoice,
         credit_note,
+        note,
     )
