@@ -16,7 +16,14 @@ from .opportunities import (
     opportunity_win,
 )
 from .orders import order_cancel, order_create_invoice, order_fulfill
-from .ownership import customer_assign, document_assign, document_delete, record_assign
+from .ownership import (
+    customer_assign,
+    document_assign,
+    document_delete,
+    record_assign,
+    record_label,
+    records_assign,
+)
 from .payments import invoice_mark_paid, payment_record
 from .quotes import (
     quote_activate,
@@ -63,6 +70,8 @@ __all__ = [
     "quote_revise",
     "quote_win",
     "record_assign",
+    "record_label",
+    "records_assign",
     "reprice",
     "require_issuable",
     "use_current_pricing",

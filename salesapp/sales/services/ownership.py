@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import ForeignObjectRel
 
 from salesapp.accounts.roles import is_salesperson, may_manage
-from salesapp.core.exceptions import PermissionDeniedError, StateError, ValidationFailed
+from salesapp.core.exceptions import DomainError, PermissionDeniedError, StateError, ValidationFailed
 from salesapp.customers.models import Account, Contact
 from salesapp.sales import figures
 from salesapp.sales.models import Invoice, Note, PricedDocument, SalesOrder, TimelineEvent, TimelineKind
@@ -150,6 +150,32 @@ def customer_assign(*, customer: Account | Contact, by: Any, owner: Any) -> Acco
         customer.owner = owner
         customer.save(update_fields=["owner", "modified_on"])
     return customer
+
+
+def record_label(record: Any) -> str:
+    """How a bulk action's summary names a record: its number or name."""
+    return getattr(record, "display_name", None) or str(record)
+
+
+def records_assign(
+    model: Any, ids: list[Any], *, by: Any, owner: Any
+) -> tuple[list[Any], list[dict[str, str]]]:
+    """Bulk Assign: each record through `record_assign` on its own (one refusal doesn't undo the
+    others). Returns (assigned, skipped), a skip naming the record and the service's reason."""
+    found = model._default_manager.select_related("owner").in_bulk(ids)
+    assigned: list[Any] = []
+    skipped: list[dict[str, str]] = []
+    for pk in ids:
+        record = found.get(pk)
+        if record is None:
+            skipped.append({"name": str(pk), "reason": "Not found: it may have been deleted meanwhile."})
+            continue
+        try:
+            with transaction.atomic():
+                assigned.append(record_assign(record=record, by=by, owner=owner))
+        except DomainError as exc:
+            skipped.append({"name": record_label(record), "reason": exc.message})
+    return assigned, skipped
 
 
 def record_assign(*, record: Any, by: Any, owner: Any, expected_version: int | None = None) -> Any:

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from salesapp.accounts.decorators import salesperson_required
 from salesapp.accounts.roles import sales_users
-from salesapp.core.exceptions import DomainError
 from salesapp.core.views.lists import SelectionError, selected_ids
 from salesapp.core.views.records import next_url
 from salesapp.customers.models import Account, Contact
@@ -34,32 +33,11 @@ ASSIGNABLE: dict[str, tuple[Any, str, str]] = {
 }
 
 
-def _name(record: Any) -> str:
-    return getattr(record, "display_name", None) or str(record)
-
-
 def _owner_choice(raw: str) -> Any:
     """The chosen user, if they may own records; None for anything else (a tampered form)."""
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         return None
     return sales_users().filter(pk=int(raw)).first()
-
-
-def assign_many(model: Any, ids: list[Any], *, by: Any, owner: Any) -> tuple[list[Any], list[dict[str, str]]]:
-    """Assign each record on its own (one refusal doesn't undo the others): (assigned, skipped)."""
-    found = model.objects.select_related("owner").in_bulk(ids)
-    assigned: list[Any] = []
-    skipped: list[dict[str, str]] = []
-    for pk in ids:
-        record = found.get(pk)
-        if record is None:
-            skipped.append({"name": str(pk), "reason": "Not found: it may have been deleted meanwhile."})
-            continue
-        try:
-            assigned.append(services.record_assign(record=record, by=by, owner=owner))
-        except DomainError as exc:
-            skipped.append({"name": _name(record), "reason": exc.message})
-    return assigned, skipped
 
 
 def _bulk_assign(request: HttpRequest, entity: str) -> HttpResponse:
@@ -82,9 +60,14 @@ def _bulk_assign(request: HttpRequest, entity: str) -> HttpResponse:
     if owner is None:
         context["error"] = "Owner: choose an active user with a sales role."
         return render(request, "core/bulk_assign.html", context, status=400)
-    assigned, skipped = assign_many(model, ids, by=request.user, owner=owner)
+    assigned, skipped = services.records_assign(model, ids, by=request.user, owner=owner)
     context.update(
-        {"owner": owner, "assigned": [_name(r) for r in assigned], "skipped": skipped, "done": True}
+        {
+            "owner": owner,
+            "assigned": [services.record_label(r) for r in assigned],
+            "skipped": skipped,
+            "done": True,
+        }
     )
     return render(request, "core/bulk_assign.html", context)
 
