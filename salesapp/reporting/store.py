@@ -62,19 +62,19 @@ _UPSERT = (
 )
 
 
-def change(before: Figure | None, after: Figure | None) -> None:
-    """A document went from `before` to `after` (None: it didn't exist / no longer exists).
+def change(before: Iterable[Figure], after: Iterable[Figure]) -> None:
+    """A document went from the figures `before` to those `after` (none: it didn't exist / no longer
+    exists; a document may count in several rows, an open invoice also among the receivables).
 
     One statement per key touched, none when nothing the summary holds changed. The upsert is the
     same SQL on SQLite and PostgreSQL and takes the row's lock, so concurrent changes add up.
     """
     deltas: dict[tuple[object, ...], list[int]] = {}
-    for figure, sign in ((before, -1), (after, 1)):
-        if figure is None:
-            continue
-        sums = deltas.setdefault(figure.key, [0] * len(AMOUNTS))
-        for i, value in enumerate(figure.amounts(sign)):
-            sums[i] += value
+    for figures, sign in ((before, -1), (after, 1)):
+        for figure in figures:
+            sums = deltas.setdefault(figure.key, [0] * len(AMOUNTS))
+            for i, value in enumerate(figure.amounts(sign)):
+                sums[i] += value
     # in key order: two transactions moving documents between the same rows lock them in one order
     # (no deadlock)
     rows = [(*key, *sums) for key, sums in sorted(deltas.items()) if any(sums)]

@@ -418,6 +418,18 @@ class Invoice(SalesDocument):
             models.Index(fields=["state", "total_amount"], name="invoice_state_total_idx"),
             models.Index(fields=["state", "invoice_date"], name="invoice_state_date_idx"),
             models.Index(fields=["total_amount"], name="invoice_total_idx"),
+            # Every other sortable column of "All Invoices", with the primary key the keyset pages
+            # break ties by: sorted by balance due, a million invoices are an index walk, not a sort.
+            *(
+                models.Index(fields=[column, "id"], name=f"invoice_sort_{name}_idx")
+                for column, name in (
+                    ("name", "name"),
+                    ("invoice_date", "date"),
+                    ("due_date", "due"),
+                    ("amount_paid_base", "paid"),
+                    ("balance_due_base", "balance"),
+                )
+            ),
             # the dashboard's overdue invoices, oldest due date first: an index walk over the open ones
             models.Index(fields=["due_date"], condition=OPEN_INVOICE, name="invoice_open_due_date_idx"),
         ]

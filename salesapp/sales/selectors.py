@@ -15,7 +15,7 @@ from salesapp.core.models import OrganizationSettings
 from salesapp.reporting.models import DocumentFigure
 from salesapp.reporting.store import money
 
-from .figures import month_of
+from .figures import RECEIVABLE, day_of, month_of
 from .models import (
     LINE_MODELS,
     OPEN_INVOICE,
@@ -290,25 +290,6 @@ def overdue_invoices(today: Any) -> Q:
     return open_invoices() & Q(due_date__lt=today)
 
 
-def balance_summary(qs: Any) -> dict[str, Any]:
-    """One query: the count and balance due of the invoices of `qs` in the base currency (every
-    invoice stores `balance_due_base` at its own exchange rate, so they add up).
-
-    On the open or overdue invoices, read from invoice_open_due_idx alone. Display totals: SQLite sums
-    decimals as floats, so the total is rounded back to the base currency's precision when formatted.
-    """
-    # count(balance_due_base), not count(id): the query then reads the index only
-    row = qs.order_by().aggregate(count=Count("balance_due_base"), total=Sum("balance_due_base"))
-    code, places = base_currency()
-    count = row["count"] or 0
-    total = Decimal(str(row["total"] or 0))
-    return {
-        "count": count,
-        "label": f"Balance due ({code})" if code else "Balance due",
-        "totals": [{"currency": code, "places": places, "count": count, "total": total}],
-    }
-
-
 def base_currency() -> tuple[str, int]:
     """The base currency's code and precision ("", 2 before one is set)."""
     base = OrganizationSettings.load().default_currency
@@ -326,7 +307,7 @@ def first_rows(qs: Any) -> list[Any]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
-# --- receivables aging: from the open invoices' due dates (invoice_open_due_idx) ---------------
+# --- receivables aging: the open invoices by due date, from the summary (kind "receivable") ------
 
 # (key, label, fewest days overdue, most days overdue); None: no bound. Not yet due includes the
 # invoices without a due date.
@@ -337,19 +318,23 @@ AGING_BUCKETS: tuple[tuple[str, str, int | None, int | None], ...] = (
     ("61-90", "61–90 days", 61, 90),
     ("90+", "Over 90 days", 91, None),
 )
+OVERDUE_BUCKETS = tuple(key for key, _label, low, _high in AGING_BUCKETS if low is not None)
 
 
-def _due_in(key: str, today: datetime.date) -> Q | None:
-    """The due dates of aging bucket `key` (None if there is no such bucket)."""
+def _due_in(key: str, today: datetime.date, field: str = "due_date", day: Any = None) -> Q | None:
+    """The due dates of aging bucket `key` (None if there is no such bucket) as a condition on `field`,
+    a date column, or with `day` (date → stored value, 0 for none) a column that encodes them."""
+    encode = day or (lambda value: value)
     for name, _label, low, high in AGING_BUCKETS:
         if name != key:
             continue
-        if low is None:
-            return Q(due_date__gte=today) | Q(due_date__isnull=True)
-        cond = Q(due_date__lte=today - datetime.timedelta(days=low))
-        if high is not None:
-            cond &= Q(due_date__gte=today - datetime.timedelta(days=high))
-        return cond
+        cond = Q()
+        if high is not None:  # due at the earliest `high` days ago
+            cond &= Q(**{f"{field}__gte": encode(today - datetime.timedelta(days=high))})
+        no_date = Q(**{f"{field}__isnull": True}) if day is None else Q(**{field: 0})
+        if low is not None:  # due at the latest `low` days ago (so it has a due date)
+            return cond & Q(**{f"{field}__lte": encode(today - datetime.timedelta(days=low))}) & ~no_date
+        return cond | no_date  # not yet due, or no due date
     return None
 
 
@@ -360,26 +345,38 @@ def aging_bucket(key: str, today: datetime.date) -> Q | None:
 
 
 def receivables_aging(today: datetime.date, owner: Any = None) -> list[dict[str, Any]]:
-    """One query over the open invoices only (invoice_open_due_idx leads with the balance, so the
-    paid-up ones, most of a million, are never read): count and balance due (base) per bucket."""
-    qs = Invoice.objects.filter(open_invoices())
-    if owner is not None:
-        qs = qs.filter(owner_id=owner)
+    """Count and balance due (base) of the open invoices per aging bucket: one query over the summary's
+    receivables (one row per owner, status and due date), not over the invoices."""
     aggregates: dict[str, Any] = {}
     for key, _label, _low, _high in AGING_BUCKETS:
-        cond = _due_in(key, today)  # within the open invoices of `qs`
-        aggregates[f"{key}_count"] = Count("balance_due_base", filter=cond)
-        aggregates[f"{key}_total"] = Sum("balance_due_base", filter=cond)
-    row = qs.order_by().aggregate(**aggregates)
+        cond = _due_in(key, today, field="month", day=day_of)
+        aggregates[f"{key}_count"] = Sum("count", filter=cond)
+        aggregates[f"{key}_total"] = Sum("balance_base", filter=cond)
+    row = _figures(RECEIVABLE, owner).aggregate(**aggregates)
     return [
         {
             "key": key,
             "label": label,
             "count": row[f"{key}_count"] or 0,
-            "amount": Decimal(str(row[f"{key}_total"] or 0)),
+            "amount": money(row[f"{key}_total"]),
         }
         for key, label, _low, _high in AGING_BUCKETS
     ]
+
+
+def receivables_summary(aging: list[dict[str, Any]], *, overdue: bool = False) -> dict[str, Any]:
+    """The open invoices (or only the overdue ones) of `receivables_aging`'s buckets: count and balance
+    due in the base currency."""
+    buckets = [b for b in aging if not overdue or b["key"] in OVERDUE_BUCKETS]
+    count = sum(b["count"] for b in buckets)
+    code, places = base_currency()
+    return {
+        "count": count,
+        "label": f"Balance due ({code})" if code else "Balance due",
+        "totals": [
+            {"currency": code, "places": places, "count": count, "total": sum(b["amount"] for b in buckets)}
+        ],
+    }
 
 
 # --- the summary table's figures (salesapp.reporting, kept by the services) ---------------------
